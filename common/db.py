@@ -1,0 +1,92 @@
+"""Engine and per-request session handling shared by the portal and the identity provider.
+
+Each app has its own SQLModel registry (its own tables) and its own database URL. On
+PostgreSQL an optional schema keeps the two apps apart when they share one database, as
+the test suite does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, g
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str, *, schema: str | None = None) -> Engine:
+    """Create an engine for `url`; SQLite gets WAL and foreign keys, PostgreSQL a schema."""
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    if schema:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Database:
+    """Owns one app's engine and gives each request its own session (`db.session`)."""
+
+    def __init__(self, metadata: MetaData, key: str) -> None:
+        self.metadata = metadata
+        self.key = key
+        self.engine: Engine | None = None
+
+    def init_app(self, app: Flask) -> None:
+        self.engine = make_engine(
+            app.config["DATABASE_URL"], schema=app.config.get("DATABASE_SCHEMA")
+        )
+        app.extensions[self.key] = self
+        app.teardown_appcontext(self._close_session)
+
+    def create_all(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        self.metadata.drop_all(self.engine)
+
+    @property
+    def session(self) -> Session:
+        attr = f"_session_{self.key}"
+        if attr not in g:
+            setattr(g, attr, Session(self.engine, expire_on_commit=False))
+        return getattr(g, attr)
+
+    @contextmanager
+    def new_session(self) -> Iterator[Session]:
+        """A session outside any request (CLI commands, seeding, background work)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def is_reachable(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+
+    def _close_session(self, _exc: BaseException | None) -> None:
+        session = g.pop(f"_session_{self.key}", None)
+        if session is not None:
+            session.close()

@@ -1,0 +1,33 @@
+"""RSA signing keys kept as PEM files in an instance folder and published as JWKS."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from joserfc.jwk import KeySet, RSAKey
+
+
+def load_or_create_rsa_key(path: Path) -> RSAKey:
+    """Load the PEM key at `path`, generating a 2048-bit one on first start.
+
+    The key id is the RFC 7638 thumbprint, so it changes exactly when the key does.
+    """
+    if path.exists():
+        key = RSAKey.import_key(path.read_bytes())
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = RSAKey.generate_key(2048, private=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker created it first: use theirs
+            return load_or_create_rsa_key(path)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key.as_pem(private=True))
+    params = {"kid": key.thumbprint(), "use": "sig", "alg": "RS256"}
+    return RSAKey.import_key(key.as_dict(private=True), params)
+
+
+def public_jwks(*keys: RSAKey) -> dict:
+    """The JSON Web Key Set with the public halves of `keys`."""
+    return KeySet(list(keys)).as_dict(private=False)

@@ -1,0 +1,59 @@
+"""HTTP hardening and Vietnamese error pages shared by both apps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại và thử lại."),
+    401: ("Cần đăng nhập", "Bạn cần đăng nhập để xem trang này."),
+    403: ("Không có quyền truy cập", "Tài khoản của bạn không có quyền xem trang này."),
+    404: ("Không tìm thấy trang", "Trang bạn tìm không tồn tại hoặc đã được chuyển đi."),
+    405: ("Thao tác không được hỗ trợ", "Trang này không hỗ trợ thao tác bạn vừa thực hiện."),
+    500: ("Hệ thống gặp sự cố", "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn không bị mất. "
+          "Vui lòng thử lại sau ít phút."),
+}
+CSRF_MESSAGE = (
+    "Phiên làm việc đã hết hạn",
+    "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+)
+
+
+def add_security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self' http: https:",
+    )
+    return response
+
+
+def register_error_pages(app: Flask, template: str, is_json: Callable[[], bool]) -> None:
+    """Vietnamese pages (or JSON where `is_json()`) for HTTP errors; never a stack trace."""
+
+    def render(status: int, title: str, message: str):
+        if is_json():
+            return jsonify(error=title, error_description=message), status
+        return render_template(template, status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc):
+        return render(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        return render(status, *MESSAGES.get(status, (exc.name, exc.description or "")))
+
+    @app.errorhandler(Exception)
+    def unexpected(_exc: Exception):
+        logging.getLogger(app.import_name).exception("unexpected error on %s", request.path)
+        return render(500, *MESSAGES[500])

@@ -1,0 +1,91 @@
+"""Mock VNeID: an OpenID Connect provider in front of a mock national population database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
+
+from common.keys import load_or_create_rsa_key, public_jwks
+from common.web import add_security_headers, register_error_pages
+from identity_mock import config as config_module
+from identity_mock.db import db
+from identity_mock.models import CallRecord
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+RECORDED = ("oidc.", "population_api.")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the provider. `config` overrides the class chosen by IDP_ENV."""
+    settings = config_module.load(config)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    key = load_or_create_rsa_key(Path(app.instance_path) / "vneid_signing_key.pem")
+    app.extensions["idp_signing_key"] = key
+    app.extensions["idp_jwks"] = public_jwks(key)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    from identity_mock.oauth2 import config_oauth
+    from identity_mock.views import login, oidc, population_api, testing
+
+    config_oauth(app)
+    app.register_blueprint(login.bp)
+    app.register_blueprint(oidc.bp)
+    app.register_blueprint(population_api.bp)
+    for view in ("oidc.issue_token",):
+        csrf.exempt(app.view_functions[view])  # authenticated by the client, not a cookie
+    if app.config["TEST_SWITCHES"]:
+        app.register_blueprint(testing.bp)
+        csrf.exempt(testing.bp)
+    _register_hooks(app)
+
+    from identity_mock.cli import register_cli
+
+    register_cli(app)
+    with app.app_context():
+        db.create_all()
+        from seeds.clients import register_clients
+
+        with db.new_session() as session:
+            register_clients(session, app.config)
+    return app
+
+
+def _register_hooks(app: Flask) -> None:
+    @app.after_request
+    def record_call(response):
+        if app.config["TEST_SWITCHES"] and (request.endpoint or "").startswith(RECORDED):
+            with db.new_session() as session:
+                session.add(
+                    CallRecord(
+                        method=request.method,
+                        endpoint=request.endpoint,
+                        status=response.status_code,
+                        client_id=_client_id(),
+                    )
+                )
+                session.commit()
+        return add_security_headers(response)
+
+    register_error_pages(
+        app,
+        "identity/error.html",
+        lambda: request.path.startswith(("/api/", "/token", "/userinfo", "/test/", "/jwks")),
+    )
+
+
+def _client_id() -> str | None:
+    auth = request.authorization
+    if auth and auth.type == "basic":
+        return auth.username
+    return request.values.get("client_id")

@@ -1,0 +1,286 @@
+"""The OpenID Connect provider on Authlib's server side.
+
+Authorization code flow only, PKCE S256 required, `state` and `nonce` required, exact
+redirect URIs, single-use 60-second codes; client authentication with private_key_jwt
+(the portal's default) or client_secret_basic; client credentials for back-office
+population lookups; RP-initiated logout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import requests
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, grants
+from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import grants as oidc_grants
+from authlib.oidc.core.grants.util import create_half_hash
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import current_app, session
+from joserfc.jwk import KeySet
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from identity_mock import misbehaviour
+from identity_mock.claims import ACR_BY_LEVEL, user_info
+from identity_mock.db import db
+from identity_mock.models import (
+    Account,
+    AuthorizationCode,
+    OAuthClient,
+    Person,
+    Residence,
+    Token,
+    UsedJti,
+)
+
+AUTH_METHODS = ["private_key_jwt", "client_secret_basic"]
+SCOPES = ["openid", "profile", "address", "population", "population.lookup"]
+
+
+@dataclass
+class EndUser:
+    """The person who authenticated, as the grant sees them."""
+
+    personal_id: str
+    level: int
+    auth_time: int
+
+    def get_user_id(self) -> str:
+        return self.personal_id
+
+
+def _issuer() -> str:
+    return current_app.config["ISSUER"]
+
+
+def _signing_key():
+    return current_app.extensions["idp_signing_key"]
+
+
+def switches() -> set[str]:
+    if not current_app.config["TEST_SWITCHES"]:
+        return set()
+    return misbehaviour.active(db.session)
+
+
+def query_client(client_id: str) -> OAuthClient | None:
+    return db.session.get(OAuthClient, client_id)
+
+
+def save_token(token: dict, request) -> None:
+    user = request.user
+    db.session.add(
+        Token(
+            access_token=token["access_token"],
+            client_id=request.client.client_id,
+            personal_id=user.personal_id if user else None,
+            scope=token.get("scope", ""),
+            issued_at=int(time.time()),
+            expires_in=token["expires_in"],
+        )
+    )
+    db.session.commit()
+
+
+def current_residence(personal_id: str) -> Residence | None:
+    return db.session.exec(
+        select(Residence).where(
+            Residence.personal_id == personal_id,
+            Residence.kind == "thuong_tru",
+            Residence.ended_on.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
+
+
+class PrivateKeyJwt(JWTBearerClientAssertion):
+    """private_key_jwt: the client signs an assertion with a key published in its JWKS."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+    _jwks_cache: dict[str, tuple[float, dict]] = {}
+
+    def get_audiences(self) -> list[str]:
+        return [_issuer() + "/token", _issuer()]
+
+    def validate_jti(self, claims, jti) -> bool:
+        db.session.add(UsedJti(jti=f"{claims['sub']}:{jti}", expires_at=claims["exp"]))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        return True
+
+    def resolve_client_public_key(self, client: OAuthClient) -> KeySet:
+        if client.jwks:
+            return KeySet.import_key_set(client.jwks)
+        if not client.jwks_uri:
+            raise InvalidClientError(description="The client has no registered keys.")
+        cached = self._jwks_cache.get(client.jwks_uri)
+        if cached and cached[0] > time.monotonic():
+            return KeySet.import_key_set(cached[1])
+        try:
+            resp = requests.get(client.jwks_uri, timeout=5)
+            resp.raise_for_status()
+            jwks = resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise InvalidClientError(description="The client's JWKS is unreachable.") from exc
+        self._jwks_cache[client.jwks_uri] = (time.monotonic() + 60, jwks)
+        return KeySet.import_key_set(jwks)
+
+
+class StrictS256Challenge(CodeChallenge):
+    """PKCE for every client, S256 only (RFC 9700 recommends it for confidential ones too)."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError("Missing 'code_challenge' (PKCE is required)")
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("'code_challenge_method' must be S256")
+        super().validate_code_challenge(grant, redirect_uri)
+
+    def validate_code_verifier(self, grant, result):
+        if not grant.request.form.get("code_verifier"):
+            raise InvalidRequestError("Missing 'code_verifier'")
+        super().validate_code_verifier(grant, result)
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+
+    def validate_authorization_request(self):
+        redirect_uri = super().validate_authorization_request()
+        if not self.request.payload.state:
+            raise InvalidRequestError("Missing 'state'", redirect_uri=redirect_uri)
+        return redirect_uri
+
+    def save_authorization_code(self, code: str, request) -> AuthorizationCode:
+        data = request.payload.data
+        user: EndUser = request.user
+        level = user.level
+        item = AuthorizationCode(
+            code=code,
+            client_id=request.client.client_id,
+            personal_id=user.personal_id,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.payload.scope,
+            nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            acr=ACR_BY_LEVEL[level],
+            auth_time=user.auth_time,
+            expires_at=int(time.time()) + current_app.config["CODE_LIFETIME"],
+        )
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
+        item = db.session.get(AuthorizationCode, code)
+        if item and item.client_id == client.client_id and not item.is_expired():
+            return item
+        return None
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        db.session.delete(authorization_code)
+        db.session.commit()
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> EndUser | None:
+        account = db.session.get(Account, authorization_code.personal_id)
+        if account is None:
+            return None
+        return EndUser(account.personal_id, account.level, authorization_code.auth_time)
+
+
+class ClientCredentials(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+
+
+class OpenIDCode(oidc_grants.OpenIDCode):
+    def exists_nonce(self, nonce: str, request) -> bool:
+        found = db.session.exec(
+            select(AuthorizationCode.code).where(
+                AuthorizationCode.client_id == request.payload.client_id,
+                AuthorizationCode.nonce == nonce,
+            )
+        ).first()
+        return found is not None
+
+    def generate_user_info(self, user: EndUser, scope: str) -> dict:
+        person = db.session.get(Person, user.personal_id)
+        return user_info(person, current_residence(user.personal_id), scope)
+
+    def encode_id_token(self, token: dict, request) -> str:
+        now = int(time.time())
+        code: AuthorizationCode = request.authorization_code
+        claims = {
+            "iss": _issuer(),
+            "aud": request.client.client_id,
+            "iat": now,
+            "exp": now + current_app.config["ID_TOKEN_LIFETIME"],
+            "auth_time": code.auth_time,
+            "nonce": code.nonce,
+            "acr": code.acr,
+            "at_hash": create_half_hash(token["access_token"], "RS256").decode(),
+        }
+        claims.update(self.generate_user_info(request.user, token["scope"]))
+        return misbehaviour.sign_id_token(claims, _signing_key(), switches(), ACR_BY_LEVEL[1])
+
+    def process_token(self, grant, response):
+        token = super().process_token(grant, response)
+        if "no_id_token" in switches():
+            token.pop("id_token", None)
+        return token
+
+
+class EndSession(EndSessionEndpoint):
+    def get_server_jwks(self) -> dict:
+        return current_app.extensions["idp_jwks"]
+
+    def get_algorithms(self) -> list[str]:
+        return ["RS256"]
+
+    def resolve_client_from_id_token_claims(self, id_token_claims: dict):
+        aud = id_token_claims.get("aud")
+        if isinstance(aud, list) and len(aud) == 1:
+            aud = aud[0]
+        return self.server.query_client(aud) if isinstance(aud, str) else None
+
+    def end_session(self, end_session_request) -> None:
+        session.clear()
+
+
+class BearerValidator(BearerTokenValidator):
+    def authenticate_token(self, token_string: str) -> Token | None:
+        return db.session.exec(select(Token).where(Token.access_token == token_string)).first()
+
+
+authorization = AuthorizationServer()
+require_oauth = ResourceProtector()
+
+
+def config_oauth(app) -> None:
+    """Wire the grants, client authentication, logout and bearer validation into `app`."""
+    app.config.setdefault(
+        "OAUTH2_TOKEN_EXPIRES_IN",
+        {
+            "authorization_code": app.config["ACCESS_TOKEN_LIFETIME"],
+            "client_credentials": 600,
+        },
+    )
+    app.config.setdefault("OAUTH2_SCOPES_SUPPORTED", SCOPES)
+    authorization.init_app(app, query_client=query_client, save_token=save_token)
+    authorization.register_client_auth_method("private_key_jwt", PrivateKeyJwt())
+    authorization.register_grant(
+        CodeGrant, [OpenIDCode(require_nonce=True), StrictS256Challenge(required=True)]
+    )
+    authorization.register_grant(ClientCredentials)
+    authorization.register_endpoint(EndSession())
+    require_oauth.register_token_validator(BearerValidator())

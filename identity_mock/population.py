@@ -1,0 +1,185 @@
+"""Reads of the population registry, shaped for the API, and their audit trail.
+
+Every value goes out as {value, source, updated_at} so a relying party can show where
+each item came from and how fresh it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, or_, select
+
+from common import divisions
+from identity_mock.models import BirthNotice, Household, Person, PopulationAudit, Residence
+
+MARITAL_STATUS = {
+    "doc_than": "Chưa kết hôn",
+    "ket_hon": "Đã kết hôn",
+    "ly_hon": "Đã ly hôn",
+    "goa": "Góa",
+}
+SEX = {"nam": "Nam", "nu": "Nữ"}
+
+
+def _item(value, source: str, updated_at) -> dict:
+    if isinstance(value, date):
+        value = value.isoformat()
+    stamp = updated_at if isinstance(updated_at, str) else updated_at.isoformat(timespec="seconds")
+    return {"value": value, "source": source, "updated_at": stamp}
+
+
+def _field(person: Person, name: str, value=None) -> dict:
+    source, updated = person.provenance_of(name)
+    return _item(getattr(person, name) if value is None else value, source, updated)
+
+
+def _brief(person: Person | None) -> dict | None:
+    if person is None:
+        return None
+    return {
+        "personal_id": person.personal_id,
+        "full_name": person.full_name,
+        "birth_date": person.birth_date.isoformat(),
+        "alive": person.died_on is None,
+    }
+
+
+def _residence(res: Residence) -> dict:
+    return _item(
+        {
+            "street": res.street,
+            "ward_code": res.ward_code,
+            "ward_name": divisions.ward_name(res.ward_code),
+            "province_code": res.province_code,
+            "province_name": divisions.province_name(res.province_code),
+            "full": divisions.full_address(res.street, res.ward_code, res.province_code),
+            "registered_on": res.registered_on.isoformat(),
+        },
+        res.source,
+        res.updated_at,
+    )
+
+
+def _household(session: Session, person: Person) -> dict | None:
+    if not person.household_id:
+        return None
+    household = session.get(Household, person.household_id)
+    members = session.exec(
+        select(Person).where(Person.household_id == person.household_id).order_by(Person.birth_date)
+    ).all()
+    value = {
+        "id": household.id,
+        "head_id": household.head_id,
+        "poor_household": household.poor_household,
+        "members": [
+            {**_brief(m), "relation_to_head": m.relation_to_head} for m in members
+        ],
+    }
+    return _item(value, household.source, household.updated_at)
+
+
+def _relatives(session: Session, person: Person) -> dict:
+    ids = [person.father_id, person.mother_id, person.spouse_id]
+    found = {
+        p.personal_id: p
+        for p in session.exec(select(Person).where(Person.personal_id.in_([i for i in ids if i])))
+    }
+    children = session.exec(
+        select(Person)
+        .where(or_(Person.father_id == person.personal_id, Person.mother_id == person.personal_id))
+        .order_by(Person.birth_date)
+    ).all()
+    return {
+        "father": _field(person, "father_id", _brief(found.get(person.father_id))),
+        "mother": _field(person, "mother_id", _brief(found.get(person.mother_id))),
+        "spouse": _field(person, "spouse_id", _brief(found.get(person.spouse_id))),
+        "children": _item([_brief(c) for c in children], person.source, person.updated_at),
+    }
+
+
+def _birth_notices(session: Session, person: Person) -> list[dict]:
+    notices = session.exec(
+        select(BirthNotice).where(
+            or_(BirthNotice.mother_id == person.personal_id,
+                BirthNotice.father_id == person.personal_id),
+            BirthNotice.registered_person_id.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    return [
+        _item(
+            {
+                "number": n.number,
+                "hospital": n.hospital,
+                "birth_date": n.birth_date.isoformat(),
+                "sex": n.sex,
+                "weight_grams": n.weight_grams,
+                "mother_id": n.mother_id,
+                "father_id": n.father_id,
+            },
+            n.source,
+            n.updated_at,
+        )
+        for n in notices
+    ]
+
+
+def person_record(session: Session, person: Person) -> dict:
+    """Everything the registry holds about `person`, each value with its provenance."""
+    residences = session.exec(
+        select(Residence).where(
+            Residence.personal_id == person.personal_id,
+            Residence.ended_on.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    by_kind = {r.kind: _residence(r) for r in residences}
+    return {
+        "personal_id": _field(person, "personal_id"),
+        "full_name": _field(person, "full_name"),
+        "birth_date": _field(person, "birth_date"),
+        "sex": _field(person, "sex", SEX[person.sex]),
+        "ethnicity": _field(person, "ethnicity"),
+        "nationality": _field(person, "nationality"),
+        "permanent_residence": by_kind.get("thuong_tru"),
+        "temporary_residence": by_kind.get("tam_tru"),
+        "marital_status": _field(person, "marital_status", MARITAL_STATUS[person.marital_status]),
+        **_relatives(session, person),
+        "household": _household(session, person),
+        "id_card": _field(
+            person,
+            "id_card_expires_on",
+            {
+                "issued_on": person.id_card_issued_on and person.id_card_issued_on.isoformat(),
+                "expires_on": person.id_card_expires_on and person.id_card_expires_on.isoformat(),
+            },
+        ),
+        "meritorious_family": _field(person, "meritorious_family"),
+        "disability": _field(person, "disability"),
+        "health_insurance": _field(person, "health_insurance"),
+        "died_on": _field(person, "died_on"),
+        "birth_notices": _birth_notices(session, person),
+    }
+
+
+def audit(
+    session: Session,
+    *,
+    client_id: str,
+    actor_id: str | None,
+    subject_id: str,
+    purpose: str,
+    endpoint: str,
+    outcome: str,
+) -> None:
+    """Write one audit row for a read of population data."""
+    session.add(
+        PopulationAudit(
+            client_id=client_id,
+            actor_id=actor_id,
+            subject_id=subject_id,
+            purpose=purpose,
+            endpoint=endpoint,
+            outcome=outcome,
+        )
+    )
+    session.commit()

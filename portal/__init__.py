@@ -1,0 +1,97 @@
+"""Cổng Dịch vụ công: the citizen portal, clerk back office, public pages and JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from common.keys import load_or_create_rsa_key, public_jwks
+from common.web import add_security_headers, register_error_pages
+from portal import config as config_module
+from portal.db import db
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. `config` overrides the class chosen by PORTAL_ENV."""
+    settings = config_module.load(config)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _init_vneid(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    _init_login(app)
+
+    from portal.auth import views as auth_views
+    from portal.citizen import views as citizen_views
+    from portal.public import views as public_views
+
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(citizen_views.bp)
+    app.after_request(add_security_headers)
+    register_error_pages(
+        app, "portal/error.html", lambda: request.path.startswith(("/api/", "/healthz"))
+    )
+    app.add_template_filter(vn_date)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def _init_vneid(app: Flask) -> None:
+    from portal.auth.oidc import VneidClient
+
+    key = load_or_create_rsa_key(Path(app.instance_path) / "portal_client_key.pem")
+    app.extensions["portal_jwks"] = public_jwks(key)
+    app.extensions["vneid"] = VneidClient(
+        issuer=app.config["OIDC_ISSUER"],
+        client_id=app.config["OIDC_CLIENT_ID"],
+        redirect_uri=app.config["PORTAL_URL"].rstrip("/") + "/auth/callback",
+        key=key,
+        scope=app.config["OIDC_SCOPE"],
+        leeway=app.config["OIDC_LEEWAY"],
+        timeout=app.config["OIDC_HTTP_TIMEOUT"],
+    )
+
+
+def _init_login(app: Flask) -> None:
+    from portal.auth.user import CurrentCitizen
+    from portal.services.sessions import load_session
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the VNeID page itself says what to do
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        login = load_session(db.session, session_id)
+        return CurrentCitizen(login) if login else None
+
+
+def vn_date(value) -> str:
+    """dd/mm/yyyy, as Vietnamese papers write dates; accepts ISO strings too."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)

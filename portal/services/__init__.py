@@ -1,0 +1,1 @@
+"""Domain logic of the portal: plain functions over a database session, no Flask requests."""

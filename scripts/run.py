@@ -1,0 +1,58 @@
+"""Start the mock VNeID (port 5001) and the portal (port 5000) for development.
+
+Seeds the provider's SQLite database with the demo personas (idempotent), starts both
+apps and prints the URLs and the demo logins. Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from seeds.personas import PERSONAS_FILE, personas, read
+
+IDP_PORT = int(os.environ.get("IDP_PORT", "5001"))
+PORTAL_PORT = int(os.environ.get("PORTAL_PORT", "5000"))
+
+
+def main() -> int:
+    env = dict(os.environ)
+    env.setdefault("IDP_ISSUER", f"http://127.0.0.1:{IDP_PORT}")
+    env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
+    python = sys.executable
+    subprocess.run([python, "-m", "flask", "--app", "identity_mock", "seed"], env=env, check=True)
+    procs = [
+        subprocess.Popen(
+            [python, "-m", "flask", "--app", app, "run", "--port", str(port), "--no-reload"],
+            env=env,
+        )
+        for app, port in (("identity_mock", IDP_PORT), ("portal", PORTAL_PORT))
+    ]
+    time.sleep(1.5)
+    print_banner(env)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            p.terminate()
+    return 0
+
+
+def print_banner(env: dict) -> None:
+    passcode = read(PERSONAS_FILE)["passcode"]
+    print()
+    print(f"  Cổng Dịch vụ công : {env['PORTAL_URL']}")
+    print(f"  VNeID (mô phỏng)  : {env['IDP_ISSUER']}")
+    print(f"\n  Tài khoản mẫu (mật mã {passcode} cho tất cả):")
+    for p in personas():
+        print(f"    {p.personal_id}  mức {p.level}  {p.full_name:<18} {p.label}")
+    print("\n  Ctrl-C để dừng.\n", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Seed data and generators. Loading is get-or-create: safe to run again."""

@@ -1,0 +1,119 @@
+"""Load the demo personas of personas.toml into the population registry and VNeID."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+from werkzeug.security import generate_password_hash
+
+from identity_mock.models import Account, BirthNotice, Household, Person, Residence, utcnow
+
+PERSONAS_FILE = Path(__file__).with_name("personas.toml")
+PERSON_FIELDS = ("meritorious_family", "disability", "health_insurance")
+
+
+@dataclass(frozen=True)
+class Persona:
+    personal_id: str
+    full_name: str
+    label: str
+    flows: str
+    level: int
+    staff: dict | None
+
+
+def read(path: Path = PERSONAS_FILE) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def personas(path: Path = PERSONAS_FILE) -> list[Persona]:
+    """The demo personas, for the run command's listing and for tests."""
+    return [
+        Persona(
+            p["personal_id"], p["full_name"], p["label"], p["flows"], p.get("level", 2),
+            p.get("staff"),
+        )
+        for p in read(path)["persona"]
+    ]
+
+
+def _person(entry: dict, now: datetime) -> Person:
+    provenance = {}
+    flags = {}
+    for name in PERSON_FIELDS:
+        value = entry.get(name, False)
+        if isinstance(value, dict):
+            provenance[name] = {
+                "source": value["source"],
+                "updated_at": value["updated_at"].isoformat(),
+            }
+            value = value["value"]
+        flags[name] = value
+    card = entry.get("id_card", {})
+    return Person(
+        personal_id=entry["personal_id"],
+        full_name=entry["full_name"],
+        birth_date=entry["birth_date"],
+        sex=entry["sex"],
+        birth_province_code=int(entry["personal_id"][:3]),
+        father_id=entry.get("father"),
+        mother_id=entry.get("mother"),
+        spouse_id=entry.get("spouse"),
+        household_id=entry.get("household"),
+        relation_to_head=entry.get("relation_to_head"),
+        marital_status=entry.get("marital_status", "doc_than"),
+        id_card_issued_on=card.get("issued_on"),
+        id_card_expires_on=card.get("expires_on"),
+        died_on=entry.get("died_on"),
+        updated_at=now,
+        provenance=provenance,
+        **flags,
+    )
+
+
+def _residence(session: Session, personal_id: str, res: dict, now: datetime) -> None:
+    existing = session.exec(
+        select(Residence).where(Residence.personal_id == personal_id, Residence.kind == "thuong_tru")
+    ).first()
+    row = existing or Residence(personal_id=personal_id, kind="thuong_tru")
+    row.province_code = res["province"]
+    row.ward_code = res["ward"]
+    row.street = res["street"]
+    row.registered_on = res["since"]
+    row.updated_at = now
+    session.add(row)
+
+
+def load(session: Session, path: Path = PERSONAS_FILE) -> int:
+    """Create or update every household, person, account and birth notice; return #personas."""
+    data = read(path)
+    now = utcnow().replace(microsecond=0)
+    passcode_hash = generate_password_hash(data["passcode"])
+    for h in data["household"]:
+        session.merge(
+            Household(
+                id=h["id"], head_id=h["head"], poor_household=h.get("poor_household", False),
+                **({"source": h["source"]} if "source" in h else {}), updated_at=now,
+            )
+        )
+    for entry in data["persona"] + data.get("person", []):
+        session.merge(_person(entry, now))
+        _residence(session, entry["personal_id"], entry["residence"], now)
+    for p in data["persona"]:
+        account = session.get(Account, p["personal_id"])
+        if account is None:
+            account = Account(personal_id=p["personal_id"], passcode_hash=passcode_hash)
+        account.level = p.get("level", 2)
+        account.persona = p["label"]
+        session.add(account)
+    for n in data.get("birth_notice", []):
+        existing = session.exec(select(BirthNotice).where(BirthNotice.number == n["number"])).first()
+        if existing is None:
+            session.add(BirthNotice(**n, updated_at=now))
+    session.commit()
+    return len(data["persona"])

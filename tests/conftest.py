@@ -1,0 +1,79 @@
+"""Fixtures shared by every test layer.
+
+The suite runs on SQLite by default; with TEST_DATABASE_URL pointing at PostgreSQL each
+app instance gets its own schema there (dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.support.apps import dispose, make_idp, make_portal, start_live
+from tests.support.databases import PG_URL, on_postgres
+
+
+def pytest_report_header(config):
+    where = f"PostgreSQL ({PG_URL})" if on_postgres() else "SQLite"
+    return f"database leg: {where}"
+
+
+@pytest.fixture
+def idp_app(tmp_path):
+    """A fresh provider (test mode) with the demo personas; the portal is not running."""
+    app = make_idp(tmp_path, issuer="http://idp.test", portal_url="http://portal.test")
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def idp_client(idp_app):
+    return idp_app.test_client()
+
+
+@pytest.fixture
+def portal_app(tmp_path):
+    app = make_portal(tmp_path, issuer="http://127.0.0.1:9", portal_url="http://portal.test")
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def portal_client(portal_app):
+    return portal_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """Both apps as live servers on free ports, for the whole session."""
+    apps, servers = start_live(tmp_path_factory.mktemp("live"))
+    yield apps
+    for s in servers:
+        s.stop()
+    dispose(apps.idp_app)
+    dispose(apps.portal_app)
+
+
+@pytest.fixture
+def idp_control(live):
+    """Misbehaviour switches and the call record of the live provider, reset around a test."""
+    control = IdpControl(live.idp_url)
+    control.reset()
+    yield control
+    control.reset()
+
+
+class IdpControl:
+    def __init__(self, idp_url: str) -> None:
+        self.url = idp_url
+
+    def switch(self, *names: str) -> None:
+        resp = requests.put(self.url + "/test/switches", json={"active": list(names)}, timeout=5)
+        resp.raise_for_status()
+
+    def calls(self) -> list[dict]:
+        return requests.get(self.url + "/test/calls", timeout=5).json()["calls"]
+
+    def reset(self) -> None:
+        self.switch()
+        requests.delete(self.url + "/test/calls", timeout=5).raise_for_status()

@@ -1,0 +1,98 @@
+"""Build the two apps for tests and run them as live servers on free ports."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+import identity_mock
+import portal
+from identity_mock.db import db as idp_db
+from seeds import personas
+from tests.support.databases import database_settings, drop_schema
+
+BASIC_SECRET = "bi-mat-cua-ung-dung-thu-nghiem"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_idp(tmp: Path, *, issuer: str, portal_url: str, **overrides):
+    db = database_settings(tmp, "idp")
+    app = identity_mock.create_app(
+        {
+            "ENV_NAME": "test",
+            "INSTANCE_PATH": str(tmp / "idp"),
+            "DATABASE_URL": db["DATABASE_URL"],
+            "DATABASE_SCHEMA": db["DATABASE_SCHEMA"],
+            "ISSUER": issuer,
+            "PORTAL_URL": portal_url,
+            "BASIC_CLIENT_SECRET": BASIC_SECRET,
+            **overrides,
+        }
+    )
+    with app.app_context(), idp_db.new_session() as session:
+        personas.load(session)
+    return app
+
+
+def make_portal(tmp: Path, *, issuer: str, portal_url: str, **overrides):
+    db = database_settings(tmp, "portal")
+    return portal.create_app(
+        {
+            "ENV_NAME": "test",
+            "INSTANCE_PATH": str(tmp / "portal"),
+            "DATABASE_URL": db["DATABASE_URL"],
+            "DATABASE_SCHEMA": db["DATABASE_SCHEMA"],
+            "OIDC_ISSUER": issuer,
+            "PORTAL_URL": portal_url,
+            **overrides,
+        }
+    )
+
+
+def dispose(app) -> None:
+    """Close the app's engine and drop its PostgreSQL schema, if any."""
+    for ext in ("idp_db", "portal_db"):
+        database = app.extensions.get(ext)
+        if database is not None:
+            database.engine.dispose()
+    drop_schema(app.config.get("DATABASE_SCHEMA"))
+
+
+class LiveServer:
+    def __init__(self, app, port: int) -> None:
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@dataclass
+class LiveApps:
+    idp_url: str
+    portal_url: str
+    idp_app: object
+    portal_app: object
+
+
+def start_live(tmp: Path) -> tuple[LiveApps, list[LiveServer]]:
+    idp_port, portal_port = free_port(), free_port()
+    idp_url, portal_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{portal_port}"
+    idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url)
+    portal_app = make_portal(tmp, issuer=idp_url, portal_url=portal_url)
+    servers = [LiveServer(idp_app, idp_port), LiveServer(portal_app, portal_port)]
+    for s in servers:
+        s.start()
+    return LiveApps(idp_url, portal_url, idp_app, portal_app), servers
