@@ -21,7 +21,7 @@ PROVINCE_CODES = frozenset(
         "89 91 92 93 94 95 96"
     ).split()
 )
-_PATTERN = re.compile(r"\d{12}")
+_PATTERN = re.compile(r"[0-9]{12}")  # ASCII only: \d also matches other scripts
 
 
 class PersonalIdError(ValueError):

@@ -15,8 +15,10 @@ MESSAGES = {
     403: ("Không có quyền truy cập", "Tài khoản của bạn không có quyền xem trang này."),
     404: ("Không tìm thấy trang", "Trang bạn tìm không tồn tại hoặc đã được chuyển đi."),
     405: ("Thao tác không được hỗ trợ", "Trang này không hỗ trợ thao tác bạn vừa thực hiện."),
-    500: ("Hệ thống gặp sự cố", "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn không bị mất. "
-          "Vui lòng thử lại sau ít phút."),
+    500: (
+        "Hệ thống gặp sự cố",
+        "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn không bị mất. Vui lòng thử lại sau ít phút.",
+    ),
 }
 CSRF_MESSAGE = (
     "Phiên làm việc đã hết hạn",

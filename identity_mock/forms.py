@@ -27,7 +27,7 @@ class LoginForm(FlaskForm):
         "Mật mã (passcode)",
         validators=[
             DataRequired("Vui lòng nhập mật mã."),
-            Regexp(r"^\d{6}$", message="Mật mã gồm đúng 6 chữ số."),
+            Regexp(r"^[0-9]{6}$", message="Mật mã gồm đúng 6 chữ số."),
         ],
     )
 

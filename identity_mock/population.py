@@ -72,9 +72,7 @@ def _household(session: Session, person: Person) -> dict | None:
         "id": household.id,
         "head_id": household.head_id,
         "poor_household": household.poor_household,
-        "members": [
-            {**_brief(m), "relation_to_head": m.relation_to_head} for m in members
-        ],
+        "members": [{**_brief(m), "relation_to_head": m.relation_to_head} for m in members],
     }
     return _item(value, household.source, household.updated_at)
 
@@ -101,8 +99,10 @@ def _relatives(session: Session, person: Person) -> dict:
 def _birth_notices(session: Session, person: Person) -> list[dict]:
     notices = session.exec(
         select(BirthNotice).where(
-            or_(BirthNotice.mother_id == person.personal_id,
-                BirthNotice.father_id == person.personal_id),
+            or_(
+                BirthNotice.mother_id == person.personal_id,
+                BirthNotice.father_id == person.personal_id,
+            ),
             BirthNotice.registered_person_id.is_(None),  # type: ignore[union-attr]
         )
     ).all()

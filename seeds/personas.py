@@ -35,7 +35,11 @@ def personas(path: Path = PERSONAS_FILE) -> list[Persona]:
     """The demo personas, for the run command's listing and for tests."""
     return [
         Persona(
-            p["personal_id"], p["full_name"], p["label"], p["flows"], p.get("level", 2),
+            p["personal_id"],
+            p["full_name"],
+            p["label"],
+            p["flows"],
+            p.get("level", 2),
             p.get("staff"),
         )
         for p in read(path)["persona"]
@@ -78,7 +82,9 @@ def _person(entry: dict, now: datetime) -> Person:
 
 def _residence(session: Session, personal_id: str, res: dict, now: datetime) -> None:
     existing = session.exec(
-        select(Residence).where(Residence.personal_id == personal_id, Residence.kind == "thuong_tru")
+        select(Residence).where(
+            Residence.personal_id == personal_id, Residence.kind == "thuong_tru"
+        )
     ).first()
     row = existing or Residence(personal_id=personal_id, kind="thuong_tru")
     row.province_code = res["province"]
@@ -97,8 +103,11 @@ def load(session: Session, path: Path = PERSONAS_FILE) -> int:
     for h in data["household"]:
         session.merge(
             Household(
-                id=h["id"], head_id=h["head"], poor_household=h.get("poor_household", False),
-                **({"source": h["source"]} if "source" in h else {}), updated_at=now,
+                id=h["id"],
+                head_id=h["head"],
+                poor_household=h.get("poor_household", False),
+                **({"source": h["source"]} if "source" in h else {}),
+                updated_at=now,
             )
         )
     for entry in data["persona"] + data.get("person", []):
@@ -112,7 +121,9 @@ def load(session: Session, path: Path = PERSONAS_FILE) -> int:
         account.persona = p["label"]
         session.add(account)
     for n in data.get("birth_notice", []):
-        existing = session.exec(select(BirthNotice).where(BirthNotice.number == n["number"])).first()
+        existing = session.exec(
+            select(BirthNotice).where(BirthNotice.number == n["number"])
+        ).first()
         if existing is None:
             session.add(BirthNotice(**n, updated_at=now))
     session.commit()

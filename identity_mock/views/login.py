@@ -25,9 +25,7 @@ def signed_in_user() -> dict | None:
 def _sign_in(account: Account) -> None:
     pending = session.get("pending_authorize")
     session.clear()  # a fresh session at every sign-in: no fixation
-    session.update(
-        personal_id=account.personal_id, level=account.level, auth_time=int(time.time())
-    )
+    session.update(personal_id=account.personal_id, level=account.level, auth_time=int(time.time()))
     if pending:
         session["pending_authorize"] = pending
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2 import OAuth2Error
-from authlib.common.urls import add_params_to_uri
 from flask import (
     Blueprint,
     current_app,
@@ -60,8 +60,17 @@ def discovery():
         code_challenge_methods_supported=["S256"],
         acr_values_supported=list(ACR_BY_LEVEL.values()),
         claims_supported=[
-            "sub", "name", "birthdate", "gender", "address", "so_dinh_danh", "ho_va_ten",
-            "acr", "auth_time", "nonce", "at_hash",
+            "sub",
+            "name",
+            "birthdate",
+            "gender",
+            "address",
+            "so_dinh_danh",
+            "ho_va_ten",
+            "acr",
+            "auth_time",
+            "nonce",
+            "at_hash",
         ],
         ui_locales_supported=["vi"],
     )
@@ -161,4 +170,3 @@ def logout():
         return render_template("identity/logout_confirm.html", form=ConsentForm()), 400
     response = authorization.create_endpoint_response("end_session", end_request)
     return response or render_template("identity/logged_out.html")
-

@@ -174,13 +174,13 @@ class VneidClient:
             raise LoginRefused(f"token endpoint failed: {exc}", UNAVAILABLE) from exc
 
     def _verify(self, token: dict, nonce: str) -> dict:
-        params = dict(
-            issuer=self.issuer,
-            client_id=self.client_id,
-            nonce=nonce,
-            access_token=token["access_token"],
-            leeway=self.leeway,
-        )
+        params = {
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "nonce": nonce,
+            "access_token": token["access_token"],
+            "leeway": self.leeway,
+        }
         try:
             try:
                 return validate_id_token(token["id_token"], jwks=self.jwks(), **params)
@@ -202,4 +202,3 @@ class VneidClient:
         if not isinstance(data, dict):
             raise LoginRefused(f"GET {url}: not a JSON object", UNAVAILABLE)
         return data
-

@@ -41,7 +41,9 @@ def open_session(
     return login
 
 
-def load_session(session: Session, session_id: str, now: datetime | None = None) -> LoginSession | None:
+def load_session(
+    session: Session, session_id: str, now: datetime | None = None
+) -> LoginSession | None:
     """The live session with this id, or None when unknown or expired."""
     login = session.get(LoginSession, session_id)
     if login is None:

@@ -1,0 +1,19 @@
+"""Exit 0 when a PostgreSQL server answers at the URL given as the only argument."""
+
+import sys
+
+from sqlalchemy import create_engine, text
+
+
+def main(url: str) -> int:
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
