@@ -7,6 +7,7 @@ apps and prints the URLs and the demo logins. Ctrl-C stops both.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,6 +31,8 @@ def main() -> int:
         )
         for app, port in (("identity_mock", IDP_PORT), ("portal", PORTAL_PORT))
     ]
+    # `kill` and CI timeouts send SIGTERM: stop both apps the same way as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     time.sleep(1.5)
     print_banner(env)
     try:
