@@ -32,7 +32,7 @@ def main() -> int:
         for app, port in (("identity_mock", IDP_PORT), ("portal", PORTAL_PORT))
     ]
     # `kill` and CI timeouts send SIGTERM: stop both apps the same way as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _interrupt)
     time.sleep(1.5)
     print_banner(env)
     try:
@@ -44,6 +44,10 @@ def main() -> int:
         for p in procs:
             p.terminate()
     return 0
+
+
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
 
 
 def print_banner(env: dict) -> None:

@@ -13,6 +13,7 @@ The secondary indexes are dropped during the load and rebuilt afterwards.
 from __future__ import annotations
 
 import calendar
+import gc
 import io
 import random
 import sys
@@ -32,23 +33,27 @@ from identity_mock.models.population import REGISTRY_SOURCE
 REFERENCE_DATE = date(2026, 11, 23)
 SNAPSHOT = "2026-11-23 00:00:00.000000"  # updated_at of every generated row
 CARD_CAMPAIGN = date(2021, 1, 1)  # chip ID cards: nobody's current card is older
+REGISTRY_START = date(1990, 1, 1)  # earliest permanent-residence registration date
 CHUNK = 100_000  # people per transaction
 HOUSEHOLD_PREFIX = "G"  # "G" + 11 digits; demo households look like "HCM-0001"
+NULL = ""  # how rows spell SQL NULL: binding None (or bool) is slow in Python's sqlite3
 SOUTH = frozenset({75, 79, 80, 82, 86, 91, 92, 96})  # villages are "ấp" there
 
 PERSON_COLUMNS = (
     "personal_id", "full_name", "birth_date", "sex", "ethnicity", "nationality",
     "birth_province_code", "father_id", "mother_id", "spouse_id", "household_id",
     "relation_to_head", "marital_status", "id_card_issued_on", "id_card_expires_on",
-    "meritorious_family", "disability", "health_insurance", "died_on", "source",
-    "updated_at", "provenance", "version",
+    "meritorious_family", "disability", "health_insurance", "source", "updated_at",
+    "provenance", "version",
 )  # fmt: skip
+NULLABLE = frozenset({"father_id", "mother_id", "spouse_id", "id_card_issued_on",
+                      "id_card_expires_on"})  # fmt: skip
 HOUSEHOLD_COLUMNS = ("id", "head_id", "poor_household", "source", "updated_at")
 RESIDENCE_COLUMNS = (
-    "personal_id", "kind", "province_code", "ward_code", "street", "registered_on",
-    "ended_on", "source", "updated_at",
+    "personal_id", "kind", "province_code", "ward_code", "street", "registered_on", "source",
+    "updated_at",
 )  # fmt: skip
-PID, NAME, BIRTH, SEX, FATHER, MOTHER, SPOUSE, MARITAL = 0, 1, 2, 3, 7, 8, 9, 12
+PID, NAME, BIRTH, FATHER, MOTHER, SPOUSE = 0, 1, 2, 7, 8, 9
 
 # Weighted pools, "value:weight" (weight 1 when omitted).
 FAMILY_NAMES = (
@@ -56,15 +61,15 @@ FAMILY_NAMES = (
     "Hồ:2 Ngô:2 Dương:1 Lý:1"
 )
 MINORITY_FAMILY_NAMES = {
-    "Tày": "Hoàng:3 Nông:3 Lương:2 Lục Bế Ma Triệu Hà Vi",
-    "Nùng": "Hoàng:3 Nông:2 Lương Lục Vi Lăng Triệu",
-    "Thái": "Lò:3 Lường:2 Quàng Cầm Vi Hà Tòng Điêu",
-    "H'Mông": "Giàng:3 Vàng:3 Sùng:2 Thào:2 Lầu Mùa Hờ Lý",
-    "Dao": "Triệu:3 Bàn:3 Đặng:2 Lý Chảo Phùng",
-    "Mường": "Bùi:3 Đinh:3 Quách Hà Xa",
-    "Khmer": "Thạch:3 Danh:3 Sơn:2 Kim Lâm Châu Lý",
-    "Hoa": "Lâm:2 Trương:2 Quách Lưu Mạc Tăng Hứa Lý",
-    "Gia Rai": "Ksor:3 Siu:3 Rơ Mah:2 Nay:2 Rơ Châm",
+    "Tày": "Hoàng:3, Nông:3, Lương:2, Lục, Bế, Ma, Triệu, Hà, Vi",
+    "Nùng": "Hoàng:3, Nông:2, Lương, Lục, Vi, Lăng, Triệu",
+    "Thái": "Lò:3, Lường:2, Quàng, Cầm, Vi, Hà, Tòng, Điêu",
+    "H'Mông": "Giàng:3, Vàng:3, Sùng:2, Thào:2, Lầu, Mùa, Hờ, Lý",
+    "Dao": "Triệu:3, Bàn:3, Đặng:2, Lý, Chảo, Phùng",
+    "Mường": "Bùi:3, Đinh:3, Quách, Hà, Xa",
+    "Khmer": "Thạch:3, Danh:3, Sơn:2, Kim, Lâm, Châu, Lý",
+    "Hoa": "Lâm:2, Trương:2, Quách, Lưu, Mạc, Tăng, Hứa, Lý",
+    "Gia Rai": "Ksor:3, Siu:3, Rơ Mah:2, Nay:2, Rơ Châm",
 }
 MIDDLE_NAMES = {  # (sex, born before 1985)
     ("nam", True): "Văn:6 Hữu:2 Đức:2 Minh:2 Quốc Thanh Công Xuân Ngọc Trọng",
@@ -88,46 +93,39 @@ STREETS = (
 ).split(":")
 # Non-Kinh share and the main minority groups (largest first) by current province code.
 MINORITIES: dict[int, tuple[float, str]] = {
-    4: (0.93, "Tày Nùng H'Mông Dao"), 8: (0.75, "Tày H'Mông Dao Nùng"),
-    11: (0.80, "Thái H'Mông Khơ Mú"), 12: (0.85, "H'Mông Thái Dao Hà Nhì"),
-    14: (0.83, "Thái H'Mông Mường Dao"), 15: (0.60, "H'Mông Tày Dao Giáy"),
-    19: (0.40, "Tày Nùng Dao Sán Dìu"), 20: (0.83, "Nùng Tày Dao"),
-    22: (0.12, "Dao Tày Sán Dìu"), 25: (0.30, "Mường Dao Tày Thái"),
-    38: (0.17, "Mường Thái"), 40: (0.14, "Thái Khơ Mú H'Mông"), 44: (0.05, "Bru-Vân Kiều"),
-    48: (0.05, "Cơ Tu Xơ Đăng"), 51: (0.25, "Xơ Đăng Hrê Ba Na"), 52: (0.25, "Gia Rai Ba Na"),
-    56: (0.10, "Chăm Ra Glai"), 66: (0.25, "Ê Đê Nùng Tày M'Nông"), 68: (0.18, "Cơ Ho Mạ Chăm"),
-    75: (0.08, "Xtiêng Hoa Nùng Khmer"), 79: (0.05, "Hoa Khmer Chăm"), 86: (0.10, "Khmer Hoa"),
-    91: (0.12, "Khmer Hoa Chăm"), 92: (0.18, "Khmer Hoa"), 96: (0.05, "Khmer Hoa"),
+    4: (0.93, "Tày, Nùng, H'Mông, Dao"), 8: (0.75, "Tày, H'Mông, Dao, Nùng"),
+    11: (0.80, "Thái, H'Mông, Khơ Mú"), 12: (0.85, "H'Mông, Thái, Dao, Hà Nhì"),
+    14: (0.83, "Thái, H'Mông, Mường, Dao"), 15: (0.60, "H'Mông, Tày, Dao, Giáy"),
+    19: (0.40, "Tày, Nùng, Dao, Sán Dìu"), 20: (0.83, "Nùng, Tày, Dao"),
+    22: (0.12, "Dao, Tày, Sán Dìu"), 25: (0.30, "Mường, Dao, Tày, Thái"),
+    38: (0.17, "Mường, Thái"), 40: (0.14, "Thái, Khơ Mú, H'Mông"), 44: (0.05, "Bru-Vân Kiều"),
+    48: (0.05, "Cơ Tu, Xơ Đăng"), 51: (0.25, "Xơ Đăng, Hrê, Ba Na"),
+    52: (0.25, "Gia Rai, Ba Na"), 56: (0.10, "Chăm, Ra Glai"),
+    66: (0.25, "Ê Đê, Nùng, Tày, M'Nông"), 68: (0.18, "Cơ Ho, Mạ, Chăm"),
+    75: (0.08, "Xtiêng, Hoa, Nùng, Khmer"), 79: (0.05, "Hoa, Khmer, Chăm"),
+    86: (0.10, "Khmer, Hoa"), 91: (0.12, "Khmer, Hoa, Chăm"), 92: (0.18, "Khmer, Hoa"),
+    96: (0.05, "Khmer, Hoa"),
 }  # fmt: skip
-DEFAULT_MINORITIES = (0.02, "Hoa Mường Tày Nùng Thái")
+DEFAULT_MINORITIES = (0.02, "Hoa, Mường, Tày, Nùng, Thái")
 
 
-def _table(spec: str, sep: str = " ") -> list[str]:
+def _table(spec: str, sep: str | None = None) -> list[str]:
     """Expand "a:3 b c:2" into a list where each value appears `weight` times."""
     out: list[str] = []
     for item in spec.split(sep):
-        value, _, weight = item.partition(":")
+        value, _, weight = item.strip().partition(":")
         out += [value] * int(weight or 1)
     return out
 
 
-def _family_table(spec: str) -> list[str]:
-    # Family names may contain spaces ("Rơ Mah"), so they are joined with "_" first.
-    return [v.replace("_", " ") for v in _table(spec.replace("Rơ ", "Rơ_"))]
-
-
 def _ethnicity_table(code: int) -> list[str]:
+    """1,000 slots: Kinh and the province's minorities (weights falling with rank)."""
     share, groups = MINORITIES.get(code, DEFAULT_MINORITIES)
-    names = groups.replace("Khơ Mú", "Khơ_Mú").replace("Hà Nhì", "Hà_Nhì").replace(
-        "Sán Dìu", "Sán_Dìu").replace("Xơ Đăng", "Xơ_Đăng").replace("Ba Na", "Ba_Na").replace(
-        "Gia Rai", "Gia_Rai").replace("Ra Glai", "Ra_Glai").replace("Ê Đê", "Ê_Đê").replace(
-        "Cơ Tu", "Cơ_Tu").replace("Cơ Ho", "Cơ_Ho").split()  # fmt: skip
-    weights = [len(names) - i for i in range(len(names))]
-    minority = [n.replace("_", " ") for n, w in zip(names, weights, strict=True) for _ in range(w)]
-    per_slot = share * 1000 / len(minority)
+    names = [g.strip() for g in groups.split(",")]
+    minority = [n for i, n in enumerate(names) for _ in range(len(names) - i)]
     table = ["Kinh"] * round(1000 * (1 - share))
     for name in minority:
-        table += [name] * round(per_slot)
+        table += [name] * round(share * 1000 / len(minority))
     return table
 
 
@@ -160,8 +158,8 @@ class _Generator:
         self.wards = _ward_table()
         self.provinces = sorted(provinces())
         self.ethnicities = {code: _ethnicity_table(code) for code in self.provinces}
-        self.families = {k: _family_table(v) for k, v in MINORITY_FAMILY_NAMES.items()}
-        self.families["Kinh"] = _family_table(FAMILY_NAMES)
+        self.families = {k: _table(v, ",") for k, v in MINORITY_FAMILY_NAMES.items()}
+        self.families["Kinh"] = _table(FAMILY_NAMES)
         self.middles = {k: _table(v) for k, v in MIDDLE_NAMES.items()}
         self.givens = {k: _table(v) for k, v in GIVEN_NAMES.items()}
         self.prefixes: dict[tuple[int, str, int], str] = {}
@@ -185,20 +183,20 @@ class _Generator:
         self.household_id = f"{HOUSEHOLD_PREFIX}{self.next_household:011d}"
         self.next_household += 1
         self.ethnicity = self.pick(self.ethnicities[self.province])
-        self.merit = r() < 0.01
-        poor = r() < 0.03
+        self.merit = 1 if r() < 0.01 else 0
+        poor = 1 if r() < 0.03 else 0
         self.insured = 1.0 if poor else 0.9
         members = self.family(room)
         head = members[0]
         households.append((self.household_id, head[PID], poor, REGISTRY_SOURCE, SNAPSHOT))
         street = self.street(urban)
-        adult = self.ordinals[head[BIRTH]] + 6575
-        since = max(adult, 726468) + int(r() * max(1, self.today - max(adult, 726468)))
+        since = max(self.ordinals[head[BIRTH]] + 6575, REGISTRY_START.toordinal())  # head 18
+        since += int(r() * (self.today - since))
         for p in members:
             registered = self.dates[min(max(since, self.ordinals[p[BIRTH]] + 30), self.today)
                                     - self.base]  # fmt: skip
             residences.append((p[PID], "thuong_tru", self.province, ward, street, registered,
-                               None, REGISTRY_SOURCE, SNAPSHOT))  # fmt: skip
+                               REGISTRY_SOURCE, SNAPSHOT))  # fmt: skip
         people += members
 
     def family(self, room: int) -> list[list]:
@@ -268,11 +266,12 @@ class _Generator:
 
     def child(self, age: int, family: str, father: list | None, mother: list | None) -> list:
         sex = "nam" if self.random() < 0.512 else "nu"
-        kid = self.person(sex, age, family, "con", "doc_than" if age < 25 else "ly_hon")
-        if age < 25 or self.random() < 0.7:
-            kid[MARITAL] = "doc_than"
-        kid[FATHER] = father[PID] if father else None
-        kid[MOTHER] = mother[PID] if mother else None
+        divorced = age >= 25 and self.random() < 0.2
+        kid = self.person(sex, age, family, "con", "ly_hon" if divorced else "doc_than")
+        if father:
+            kid[FATHER] = father[PID]
+        if mother:
+            kid[MOTHER] = mother[PID]
         return kid
 
     def person(self, sex: str, age: int, family: str, relation: str, marital: str) -> list:
@@ -283,16 +282,16 @@ class _Generator:
         year = int(birth[:4])
         province = self.province if r() < (0.9 if age < 18 else 0.75) else self.pick(self.provinces)
         middle = self.pick(self.middles[sex, year < 1985])
-        issued, expires = self.card(age, birth) if age >= 14 else (None, None)
-        insured = age < 6 or r() < self.insured
+        issued, expires = self.card(age, birth) if age >= 14 else (NULL, NULL)
+        insured = 1 if age < 6 or r() < self.insured else 0
         return [
             self.new_id(province, sex, year), f"{family} {middle} {self.pick(self.givens[sex])}",
-            birth, sex, self.ethnicity, "Việt Nam", province, None, None, None,
-            self.household_id, relation, marital, issued, expires, self.merit, r() < 0.015,
-            insured, None, REGISTRY_SOURCE, SNAPSHOT, "{}", 1,
+            birth, sex, self.ethnicity, "Việt Nam", province, NULL, NULL, NULL,
+            self.household_id, relation, marital, issued, expires, self.merit,
+            1 if r() < 0.015 else 0, insured, REGISTRY_SOURCE, SNAPSHOT, "{}", 1,
         ]  # fmt: skip
 
-    def card(self, age: int, birth: str) -> tuple[str, str | None]:
+    def card(self, age: int, birth: str) -> tuple[str, str]:
         """Issue and expiry dates of a currently valid chip ID card (holder aged 14+).
 
         A card expires at the 25th, 40th or 60th birthday; one issued within two years
@@ -302,7 +301,7 @@ class _Generator:
             age < 58) else (58, None)  # fmt: skip
         start = max(self.ordinals[_birthday(birth, threshold)], CARD_CAMPAIGN.toordinal())
         issued = self.dates[start + int(self.random() * (self.today - start + 1)) - self.base]
-        return issued, (_birthday(birth, expiry) if expiry else None)
+        return issued, (_birthday(birth, expiry) if expiry else NULL)
 
     def new_id(self, province: int, sex: str, year: int) -> str:
         key = (province, sex, year)
@@ -336,3 +335,111 @@ def _birthday(birth: str, years: int) -> str:
     if birth[5:] == "02-29" and not calendar.isleap(year):
         return f"{year}-02-28"
     return f"{year}{birth[4:]}"
+
+
+class _Loader:
+    """Writes row batches through one raw DBAPI connection (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.raw = engine.raw_connection()
+        self.cursor = self.raw.cursor()
+        tables = idp_registry.metadata.tables
+        self.indexes = [ix for name in ("pop_person", "pop_residence")
+                        for ix in sorted(tables[name].indexes, key=lambda i: i.name)]  # fmt: skip
+
+    def scalar(self, sql: str):
+        self.cursor.execute(sql)
+        return self.cursor.fetchone()[0]
+
+    def state(self) -> tuple[set[str], int]:
+        """IDs already in pop_person, and the number after the last generated household."""
+        self.cursor.execute("SELECT personal_id FROM pop_person")
+        taken = {row[0] for row in self.cursor.fetchall()}
+        last = self.scalar(
+            f"SELECT max(id) FROM pop_household WHERE id LIKE '{HOUSEHOLD_PREFIX}%'"
+            f" AND length(id) = {len(HOUSEHOLD_PREFIX) + 11}"
+        )
+        return taken, int(last[len(HOUSEHOLD_PREFIX) :]) + 1 if last else 1
+
+    def begin(self) -> None:
+        """Drop the secondary indexes; on SQLite trade durability for speed until `end`."""
+        if self.sqlite:
+            self.cursor.execute("PRAGMA synchronous=OFF")
+            self.cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB
+        for ix in self.indexes:
+            self.cursor.execute(str(DropIndex(ix, if_exists=True).compile(dialect=self.engine.dialect)))
+        self.raw.commit()
+
+    def end(self) -> None:
+        """Rebuild the indexes and restore the connection's settings."""
+        self.raw.rollback()
+        for ix in self.indexes:
+            self.cursor.execute(str(CreateIndex(ix, if_not_exists=True).compile(dialect=self.engine.dialect)))
+        self.raw.commit()
+        if self.sqlite:
+            self.cursor.execute("PRAGMA synchronous=NORMAL")
+            self.cursor.execute("PRAGMA cache_size=-2000")
+        self.cursor.close()
+        self.raw.close()
+
+    def write(self, households: list, people: list, residences: list) -> None:
+        """Insert one batch and commit it."""
+        for table, columns, rows in (
+            ("pop_household", HOUSEHOLD_COLUMNS, households),
+            ("pop_person", PERSON_COLUMNS, people),
+            ("pop_residence", RESIDENCE_COLUMNS, residences),
+        ):
+            if self.sqlite:
+                marks = ", ".join("nullif(?, '')" if c in NULLABLE else "?" for c in columns)
+                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+                self.cursor.executemany(sql, rows)
+            else:
+                sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (NULL '')"
+                self.cursor.copy_expert(sql, _copy_text(rows))
+        self.raw.commit()
+
+
+def _copy_text(rows: list) -> io.StringIO:
+    """Rows in PostgreSQL's COPY text format (no value here holds a tab, newline or \\)."""
+    lines = ("\t".join(map(str, row)) for row in rows)
+    return io.StringIO("\n".join(lines) + "\n")
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    if not enabled:
+        yield lambda _count: None
+        return
+    with click.progressbar(length=total, label="Generating citizens", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def generate_citizens(engine: Engine, n: int, *, seed: int = 2025, progress: bool = False) -> dict:
+    """Add `n` synthetic citizens in households; return counts of people and households.
+
+    The random stream depends on `seed` and on how many people the registry already
+    holds, so a second run with the same seed adds different people instead of clashing.
+    """
+    loader = _Loader(engine)
+    households = people = 0
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of small lists, none cyclic: the collector only costs time
+    try:
+        taken, next_household = loader.state()
+        rng = random.Random(f"{seed}:{len(taken)}")
+        generator = _Generator(rng, taken, next_household)
+        loader.begin()
+        with _progress(n, progress) as advance:
+            while people < n:
+                batch = generator.batch(min(CHUNK, n - people))
+                loader.write(*batch)
+                households += len(batch[0])
+                people += len(batch[1])
+                advance(len(batch[1]))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        loader.end()
+    return {"people": people, "households": households, "residences": people}
