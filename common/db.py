@@ -28,6 +28,9 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if url.startswith(("postgresql://", "postgres://")):
+        # SQLAlchemy 2.1 picks psycopg 3 for a bare scheme; we ship psycopg2.
+        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     if schema:

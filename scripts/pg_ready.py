@@ -2,12 +2,14 @@
 
 import sys
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from common.db import make_engine
 
 
 def main(url: str) -> int:
     try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        engine = make_engine(url)
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means "not reachable"

@@ -7,7 +7,9 @@ import os
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from common.db import make_engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -25,7 +27,7 @@ def database_settings(tmp: Path, app: str) -> dict:
 
 def drop_schema(schema: str | None) -> None:
     if on_postgres() and schema:
-        engine = create_engine(PG_URL)
+        engine = make_engine(PG_URL)
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
