@@ -72,7 +72,10 @@ def sign_in():
                 lock_minutes=current_app.config["LOCKOUT_MINUTES"],
             )
         except LoginError as exc:
-            error = exc.message
+            if exc.field:  # shown next to its field and linked from the summary
+                form[exc.field].errors.append(exc.message)
+            else:
+                error = exc.message
         else:
             _sign_in(account)
             return _after_sign_in()

@@ -1,0 +1,165 @@
+"""Accessibility of the login journey: axe-core rules, a 360 px phone screen, no JavaScript.
+
+Each page is reached the way a person reaches it; axe runs with its default rule set
+(WCAG 2.x A/AA plus best practices such as landmarks and headings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages import (
+    ConsentPage,
+    Dashboard,
+    PortalHome,
+    PortalPage,
+    PortalRefusal,
+    VneidLoginPage,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+]
+
+PHONE = {"width": 360, "height": 740}
+axe = Axe()
+
+
+@dataclass(frozen=True)
+class Urls:
+    portal: str
+    idp: str
+
+
+def _portal_home(page: Page, urls: Urls) -> None:
+    PortalHome(page, urls.portal).open()
+
+
+def _vneid_login(page: Page, urls: Urls) -> None:
+    page.goto(urls.portal + "/dang-nhap")
+    login = VneidLoginPage(page, urls.idp).expect_shown()
+    expect(login.persona_button("Nguyễn Văn An")).to_be_visible()
+
+
+def _vneid_login_errors(page: Page, urls: Urls) -> None:
+    _vneid_login(page, urls)
+    login = VneidLoginPage(page, urls.idp)
+    login.login("07909500123", "12")
+    login.expect_shown()
+    expect(login.error_summary).to_be_visible()
+    expect(login.personal_id).to_have_attribute("aria-invalid", "true")
+    expect(login.passcode).to_have_attribute("aria-invalid", "true")
+
+
+def _vneid_consent(page: Page, urls: Urls) -> None:
+    _vneid_login(page, urls)
+    VneidLoginPage(page, urls.idp).pick_persona("Phạm Quốc Bảo")
+    ConsentPage(page, urls.idp).expect_shown()
+
+
+def _portal_dashboard(page: Page, urls: Urls) -> None:
+    _vneid_consent(page, urls)
+    ConsentPage(page, urls.idp).allow()
+    dashboard = Dashboard(page, urls.portal).expect_loaded("Phạm Quốc Bảo")
+    expect(dashboard.household_members).to_be_visible()
+
+
+def _portal_refusal(page: Page, urls: Urls) -> None:
+    # A stale callback (e.g. reached with the Back button) is refused with an explanation.
+    page.goto(urls.portal + "/auth/callback?code=da-dung-roi&state=khong-khop")
+    PortalRefusal(page, urls.portal).expect_shown("đã hết hạn")
+
+
+def _portal_404(page: Page, urls: Urls) -> None:
+    response = page.goto(urls.portal + "/trang-khong-ton-tai")
+    assert response is not None and response.status == 404
+    expect(PortalPage(page, urls.portal).heading).to_have_text("Không tìm thấy trang")
+
+
+PAGES: dict[str, Callable[[Page, Urls], None]] = {
+    "portal-home": _portal_home,
+    "vneid-login": _vneid_login,
+    "vneid-login-errors": _vneid_login_errors,
+    "vneid-consent": _vneid_consent,
+    "portal-dashboard": _portal_dashboard,
+    "portal-refusal": _portal_refusal,
+    "portal-404": _portal_404,
+}
+
+
+@pytest.fixture
+def urls(portal_url, idp_url) -> Urls:
+    return Urls(portal_url, idp_url)
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe's violations, one block per rule with every offending element."""
+    lines = [f"{len(violations)} accessibility violation(s):"]
+    for v in violations:
+        lines.append(f"\n[{v.get('impact')}] {v['id']}: {v['help']}\n  {v['helpUrl']}")
+        for node in v["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"  - {target}\n      {node['html'].strip()[:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", "\n      ")
+            if summary:
+                lines.append(f"      {summary}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_axe_violations(page: Page, urls: Urls, name: str):
+    PAGES[name](page, urls)
+    violations = axe.run(page).response["violations"]
+    if violations:
+        report = describe_violations(violations)
+        print(f"{name} ({page.url}):\n{report}")
+        pytest.fail(f"{name}: {report}", pytrace=False)
+
+
+WIDER_THAN_VIEWPORT = """(limit) => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > limit)
+    .slice(0, 5)
+    .map(e => `<${e.tagName.toLowerCase()}> «${e.textContent.trim().slice(0, 40)}»`
+              + ` right=${Math.round(e.getBoundingClientRect().right)}px`)"""
+
+
+def test_no_horizontal_scroll_on_a_360px_phone(page: Page, urls: Urls):
+    """The whole journey on a small phone: every page fits the screen's width."""
+    page.set_viewport_size(PHONE)
+    too_wide, checked = {}, []
+
+    def check(name: str) -> None:
+        checked.append(name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[name] = (width, page.evaluate(WIDER_THAN_VIEWPORT, PHONE["width"]))
+
+    for name in ("portal-home", "vneid-login", "vneid-login-errors"):
+        PAGES[name](page, urls)
+        check(name)
+    VneidLoginPage(page, urls.idp).pick_persona("Phạm Quốc Bảo")  # from the errors page
+    consent = ConsentPage(page, urls.idp).expect_shown()
+    check("vneid-consent")
+    consent.allow()
+    Dashboard(page, urls.portal).expect_loaded("Phạm Quốc Bảo")
+    check("portal-dashboard")
+    for name in ("portal-refusal", "portal-404"):
+        PAGES[name](page, urls)
+        check(name)
+
+    assert checked == list(PAGES), "every page of the journey is checked"
+    if too_wide:
+        lines = [f"{name}: {w}px wide; wider: {els}" for name, (w, els) in too_wide.items()]
+        pytest.fail(f"horizontal scroll at {PHONE['width']}px:\n" + "\n".join(lines), pytrace=False)
+
+
+def test_login_works_without_javascript(new_context, persona_login):
+    page = new_context(java_script_enabled=False).new_page()
+    dashboard = persona_login(page, "Nguyễn Văn An")
+    expect(dashboard.item("Số định danh cá nhân")).to_contain_text("079095001234")
+    expect(dashboard.header.logout_button).to_be_visible()
