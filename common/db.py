@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
@@ -48,19 +48,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 class Database:
-    """Owns one app's engine and gives each request its own session (`db.session`)."""
+    """Gives each request its own session (`db.session`) on the current app's engine.
+
+    The engine lives in `app.extensions[key]`, so several apps in one process (the test
+    suite's live servers, a benchmark) each keep their own database.
+    """
 
     def __init__(self, metadata: MetaData, key: str) -> None:
         self.metadata = metadata
         self.key = key
-        self.engine: Engine | None = None
 
     def init_app(self, app: Flask) -> None:
-        self.engine = make_engine(
+        app.extensions[self.key] = make_engine(
             app.config["DATABASE_URL"], schema=app.config.get("DATABASE_SCHEMA")
         )
-        app.extensions[self.key] = self
         app.teardown_appcontext(self._close_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions[self.key]
 
     def create_all(self) -> None:
         self.metadata.create_all(self.engine)

@@ -61,9 +61,9 @@ def make_portal(tmp: Path, *, issuer: str, portal_url: str, **overrides):
 def dispose(app) -> None:
     """Close the app's engine and drop its PostgreSQL schema, if any."""
     for ext in ("idp_db", "portal_db"):
-        database = app.extensions.get(ext)
-        if database is not None:
-            database.engine.dispose()
+        engine = app.extensions.get(ext)
+        if engine is not None:
+            engine.dispose()
     drop_schema(app.config.get("DATABASE_SCHEMA"))
 
 
