@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
-from common.keys import load_or_create_rsa_key, public_jwks
+from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
 from common.web import add_security_headers, register_error_pages
 from identity_mock import config as config_module
 from identity_mock.db import db
@@ -42,8 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(login.bp)
     app.register_blueprint(oidc.bp)
     app.register_blueprint(population_api.bp)
-    for view in ("oidc.issue_token",):
-        csrf.exempt(app.view_functions[view])  # authenticated by the client, not a cookie
+    for view in ("oidc.issue_token", "oidc.userinfo"):
+        csrf.exempt(app.view_functions[view])  # authenticated by client or bearer, not a cookie
     if app.config["TEST_SWITCHES"]:
         app.register_blueprint(testing.bp)
         csrf.exempt(testing.bp)
@@ -85,7 +85,17 @@ def _register_hooks(app: Flask) -> None:
 
 
 def _client_id() -> str | None:
+    """Who called, for the call record: bearer token, Basic user or assertion subject."""
+    token = g.get("authlib_server_oauth2_token")
+    if token is not None:
+        return token.client_id
     auth = request.authorization
     if auth and auth.type == "basic":
         return auth.username
+    assertion = request.form.get("client_assertion") if request.method == "POST" else None
+    if assertion:
+        try:
+            return str(unverified_part(assertion, 1).get("sub"))
+        except ValueError:
+            return None
     return request.values.get("client_id")

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 import requests
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
-from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import (
+    InvalidClientError,
+    InvalidRequestError,
+    InvalidScopeError,
+    grants,
+)
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -39,6 +44,7 @@ from identity_mock.models import (
 )
 
 AUTH_METHODS = ["private_key_jwt", "client_secret_basic"]
+MAX_ASSERTION_LIFETIME = 300  # seconds a client assertion may still be valid for
 SCOPES = ["openid", "profile", "address", "population", "population.lookup"]
 
 
@@ -103,8 +109,20 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
     CLIENT_AUTH_METHOD = "private_key_jwt"
     _jwks_cache: dict[str, tuple[float, dict]] = {}
 
+    def __call__(self, query_client, request):
+        try:
+            return super().__call__(query_client, request)
+        except InvalidClientError as exc:
+            exc.status_code = 401  # like every other failed client authentication
+            raise
+
     def get_audiences(self) -> list[str]:
         return [_issuer() + "/token", _issuer()]
+
+    def verify_claims(self, claims) -> None:
+        super().verify_claims(claims)
+        if claims["exp"] - time.time() > MAX_ASSERTION_LIFETIME:
+            raise InvalidClientError(description="The client assertion lives too long.")
 
     def validate_jti(self, claims, jti) -> bool:
         db.session.add(UsedJti(jti=f"{claims['sub']}:{jti}", expires_at=claims["exp"]))
@@ -157,8 +175,11 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def validate_authorization_request(self):
         redirect_uri = super().validate_authorization_request()
-        if not self.request.payload.state:
+        payload = self.request.payload
+        if not payload.state:
             raise InvalidRequestError("Missing 'state'", redirect_uri=redirect_uri)
+        if "openid" not in (payload.scope or "").split():
+            raise InvalidScopeError("The 'openid' scope is required", redirect_uri=redirect_uri)
         return redirect_uri
 
     def save_authorization_code(self, code: str, request) -> AuthorizationCode:
@@ -170,7 +191,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             client_id=request.client.client_id,
             personal_id=user.personal_id,
             redirect_uri=request.payload.redirect_uri,
-            scope=request.payload.scope,
+            scope=request.client.get_allowed_scope(request.payload.scope),
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),

@@ -4,7 +4,7 @@ import time
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin, TokenMixin
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field
 from werkzeug.security import check_password_hash
 
@@ -134,4 +134,4 @@ class UsedJti(IdpModel, table=True):
     __tablename__ = "idp_used_jti"
 
     jti: str = Field(primary_key=True)
-    expires_at: int
+    expires_at: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -28,6 +28,7 @@ def _sign_in(account: Account) -> None:
     session.update(personal_id=account.personal_id, level=account.level, auth_time=int(time.time()))
     if pending:
         session["pending_authorize"] = pending
+        session["fresh_login_for"] = pending  # satisfies prompt=login for that request
 
 
 def _after_sign_in():

@@ -112,14 +112,20 @@ def authorize():
     for switch, error in AUTHORIZE_ERROR_SWITCHES.items():
         if switch in switches():
             return _redirect_error(grant, error)
-    if end_user is None:
+    prompts = set((grant.request.payload.data.get("prompt") or "").split())
+    needs_login = end_user is None or (
+        "login" in prompts and session.get("fresh_login_for") != request.full_path
+    )
+    if needs_login:
         session["pending_authorize"] = request.full_path
         return redirect(url_for("login.sign_in"))
+    if "none" in prompts:  # we always ask for consent, which prompt=none forbids
+        return _redirect_error(grant, "consent_required")
     form = ConsentForm()
     if request.method == "POST" and form.validate_on_submit():
         granted = end_user if request.form.get("decision") == "allow" else None
         return authorization.create_authorization_response(grant_user=granted, grant=grant)
-    scope = grant.request.payload.scope or ""
+    scope = grant.client.get_allowed_scope(grant.request.payload.scope or "")
     return render_template(
         "identity/consent.html",
         form=form,
@@ -135,7 +141,10 @@ def authorize():
 def issue_token():
     if "token_5xx" in switches():
         return jsonify(error="server_error", error_description="Lỗi máy chủ (thử nghiệm)"), 503
-    return authorization.create_token_response()
+    try:
+        return authorization.create_token_response()
+    except ValueError:  # e.g. a Basic header that is not UTF-8, raised inside Authlib
+        return jsonify(error="invalid_client", error_description="Malformed credentials"), 401
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
@@ -164,7 +173,11 @@ def logout():
             ),
             400,
         )
-    if end_request.needs_confirmation and request.method == "GET":
+    user = signed_in_user()
+    hint_sub = (end_request.id_token_claims or {}).get("sub")
+    # A hint for someone else must not silently end this person's session (logout CSRF).
+    foreign_hint = user is not None and hint_sub != user["personal_id"]
+    if (end_request.needs_confirmation or foreign_hint) and request.method == "GET":
         return render_template("identity/logout_confirm.html", form=ConsentForm())
     if request.method == "POST" and not ConsentForm().validate_on_submit():
         return render_template("identity/logout_confirm.html", form=ConsentForm()), 400

@@ -21,6 +21,7 @@ from joserfc.jwk import RSAKey
 from portal.auth.id_token import LEVEL_BY_ACR, IdTokenError, validate_id_token
 
 ACR_BY_LEVEL = {v: k for k, v in LEVEL_BY_ACR.items()}
+ASSERTION_LIFETIME = 60
 
 UNAVAILABLE = "Hệ thống VNeID đang tạm thời gián đoạn. Vui lòng thử lại sau ít phút."
 UNVERIFIED = (
@@ -157,8 +158,10 @@ class VneidClient:
             token_endpoint_auth_method="private_key_jwt",
             redirect_uri=self.redirect_uri,
         )
+        # A short-lived assertion (Authlib's default is an hour; the provider caps at 5 min).
+        claims = {"exp": int(time.time()) + ASSERTION_LIFETIME}
         client.register_client_auth_method(
-            PrivateKeyJWT(endpoint, headers={"kid": self.key.kid}, alg="RS256")
+            PrivateKeyJWT(endpoint, claims=claims, headers={"kid": self.key.kid}, alg="RS256")
         )
         try:
             return dict(

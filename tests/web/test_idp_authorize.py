@@ -156,10 +156,6 @@ def test_consent_page_lists_scopes_and_buttons(signed_in):
     assert {("decision", "allow"), ("decision", "deny")} <= set(buttons(html))
 
 
-@pytest.mark.xfail(
-    reason="BUG: consent lists (and the code stores) scopes the client is not registered for",
-    strict=True,
-)
 def test_consent_page_shows_only_scopes_the_client_may_get(signed_in):
     basic = oauth.basic_client()
     request = oauth.for_client(basic, scope="openid population")
@@ -206,10 +202,6 @@ def test_reused_nonce_is_refused(idp_app, signed_in):
     assert oauth.query_of(resp.headers["Location"])["error"] == "invalid_request"
 
 
-@pytest.mark.xfail(
-    reason="BUG: without `scope` the code is saved with scope=None → NOT NULL error, a 500",
-    strict=True,
-)
 def test_authorize_without_scope_never_fails(signed_in, portal_request):
     path = portal_request.path(scope=None)
     resp = signed_in.get(path)
@@ -219,10 +211,6 @@ def test_authorize_without_scope_never_fails(signed_in, portal_request):
     assert oauth.without_query(resp.headers["Location"]) == PORTAL_CALLBACK
 
 
-@pytest.mark.xfail(
-    reason="BUG: prompt=none shows the consent page instead of returning consent_required",
-    strict=True,
-)
 def test_prompt_none_never_shows_a_page(signed_in, portal_request):
     resp = signed_in.get(portal_request.path(prompt="none"))
     assert resp.status_code == 302
@@ -239,10 +227,6 @@ def test_prompt_none_when_signed_out_is_login_required(idp_client, portal_reques
     assert oauth.query_of(location)["error"] == "login_required"
 
 
-@pytest.mark.xfail(
-    reason="BUG: prompt=login reuses the existing session instead of asking to sign in again",
-    strict=True,
-)
 def test_prompt_login_asks_to_sign_in_again(signed_in, portal_request):
     resp = signed_in.get(portal_request.path(prompt="login"))
     assert resp.status_code == 302

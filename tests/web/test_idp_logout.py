@@ -148,11 +148,6 @@ def test_logout_post_without_csrf_keeps_the_session(idp_client, id_token):
     assert signed_in(idp_client)
 
 
-@pytest.mark.xfail(
-    reason="BUG: any genuine ID token ends whoever is signed in, without confirmation "
-    "(logout CSRF: an attacker can use their own token as the hint)",
-    strict=True,
-)
 def test_hint_for_another_person_does_not_end_this_session(idp_app, id_token):
     victim = idp_app.test_client()
     assert oauth.sign_in(victim, personal_id="038088012345").status_code == 302
