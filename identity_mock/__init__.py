@@ -64,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_hooks(app: Flask) -> None:
     @app.after_request
     def record_call(response):
-        if app.config["TEST_SWITCHES"] and (request.endpoint or "").startswith(RECORDED):
+        if app.config["RECORD_CALLS"] and (request.endpoint or "").startswith(RECORDED):
             with db.new_session() as session:
                 session.add(
                     CallRecord(

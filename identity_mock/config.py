@@ -30,6 +30,7 @@ class Config:
     LOCKOUT_MINUTES = 15
     DEV_PERSONAS = False
     TEST_SWITCHES = False
+    RECORD_CALLS = False  # a row per OIDC/API call, for tests that assert who called what
 
 
 class DevConfig(Config):
@@ -41,6 +42,7 @@ class DevConfig(Config):
 
 class TestConfig(DevConfig):
     ENV_NAME = "test"
+    RECORD_CALLS = True
     WTF_CSRF_ENABLED = True
 
 

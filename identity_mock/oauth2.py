@@ -25,7 +25,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import current_app, session
+from flask import current_app, g, session
 from joserfc.jwk import KeySet
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -69,9 +69,12 @@ def _signing_key():
 
 
 def switches() -> set[str]:
+    """The active misbehaviours, read once per request."""
     if not current_app.config["TEST_SWITCHES"]:
         return set()
-    return misbehaviour.active(db.session)
+    if "idp_switches" not in g:
+        g.idp_switches = misbehaviour.active(db.session)
+    return g.idp_switches
 
 
 def query_client(client_id: str) -> OAuthClient | None:
@@ -127,7 +130,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
     def validate_jti(self, claims, jti) -> bool:
         db.session.add(UsedJti(jti=f"{claims['sub']}:{jti}", expires_at=claims["exp"]))
         try:
-            db.session.commit()
+            db.session.commit()  # recorded even if the rest of the request fails
         except IntegrityError:
             db.session.rollback()
             return False
@@ -211,7 +214,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         db.session.delete(authorization_code)
-        db.session.commit()
+        db.session.commit()  # Authlib calls this after save_token: commit here, or never
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> EndUser | None:
         account = db.session.get(Account, authorization_code.personal_id)

@@ -1,60 +1,82 @@
 """Synthetic citizens for the mock population registry (CSDLQG về dân cư).
 
 `generate_citizens` adds households of one to six people (a head, often a spouse,
-children, sometimes an elderly parent) with real communes, personal IDs that follow the
-12-digit structure, ID cards that follow the renewal ages, and Vietnamese names. Output
-is deterministic for a given seed and starting state of the tables.
+children, sometimes a widowed parent of the head) living in real communes, with personal
+IDs that follow the 12-digit structure, chip ID cards that follow the renewal ages, and
+Vietnamese names. The rows depend only on the seed and on how many people the registry
+already holds.
 
-Speed matters (a million citizens in well under a minute), so rows are plain lists
-written through the raw DBAPI connection: `executemany` on SQLite, COPY on PostgreSQL.
-The secondary indexes are dropped during the load and rebuilt afterwards.
+A million citizens must load in well under a minute, so rows are plain lists and tuples
+written through the raw DBAPI connection (`executemany` on SQLite, COPY on PostgreSQL)
+while worker processes generate the next chunks; the secondary indexes are dropped during
+the load and rebuilt afterwards.
 """
 
 from __future__ import annotations
 
-import calendar
 import gc
 import io
+import multiprocessing
+import os
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from operator import itemgetter
 
 import click
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from common.divisions import provinces, wards
+from common.divisions import wards
 from common.personal_id import prefix
 from identity_mock.models.base import idp_registry
 from identity_mock.models.population import REGISTRY_SOURCE
 
 REFERENCE_DATE = date(2026, 11, 23)
 SNAPSHOT = "2026-11-23 00:00:00.000000"  # updated_at of every generated row
-CARD_CAMPAIGN = date(2021, 1, 1)  # chip ID cards: nobody's current card is older
-REGISTRY_START = date(1990, 1, 1)  # earliest permanent-residence registration date
-CHUNK = 100_000  # people per transaction
-HOUSEHOLD_PREFIX = "G"  # "G" + 11 digits; demo households look like "HCM-0001"
-NULL = ""  # how rows spell SQL NULL: binding None (or bool) is slow in Python's sqlite3
-SOUTH = frozenset({75, 79, 80, 82, 86, 91, 92, 96})  # villages are "ấp" there
+EPOCH = date(1900, 1, 1).toordinal()  # "day numbers" below count from 1 January 1900
+TODAY = REFERENCE_DATE.toordinal() - EPOCH
+CARD_CAMPAIGN = date(2021, 1, 1).toordinal() - EPOCH  # no current chip ID card is older
+REGISTRY_START = date(1990, 1, 1).toordinal() - EPOCH  # earliest residence registration kept
+CHUNK = 25_000  # people per generated chunk
+COMMIT_EVERY = 200_000  # people per transaction: every commit rewrites the dirtied pages
+HOUSEHOLD_PREFIX = "G"  # "G" + 11 digits; the demo households look like "HCM-0001"
+NULL = ""  # how rows spell SQL NULL: binding None or bool is slow in Python's sqlite3
+SOUTH = frozenset({75, 79, 80, 82, 86, 91, 92, 96})  # villages are "ấp" there, not "thôn"
 
-PERSON_COLUMNS = (
-    "personal_id", "full_name", "birth_date", "sex", "ethnicity", "nationality",
-    "birth_province_code", "father_id", "mother_id", "spouse_id", "household_id",
-    "relation_to_head", "marital_status", "id_card_issued_on", "id_card_expires_on",
-    "meritorious_family", "disability", "health_insurance", "source", "updated_at",
-    "provenance", "version",
+# (table, generated columns, nullable ones, constant columns)
+TABLES = (
+    ("pop_household", ("id", "head_id", "poor_household"), (),
+     {"source": REGISTRY_SOURCE, "updated_at": SNAPSHOT}),
+    ("pop_person", (
+        "personal_id", "full_name", "birth_date", "sex", "ethnicity", "birth_province_code",
+        "father_id", "mother_id", "spouse_id", "household_id", "relation_to_head",
+        "marital_status", "id_card_issued_on", "id_card_expires_on", "meritorious_family",
+        "disability", "health_insurance"),
+     ("father_id", "mother_id", "spouse_id", "id_card_issued_on", "id_card_expires_on"),
+     {"nationality": "Việt Nam", "source": REGISTRY_SOURCE, "updated_at": SNAPSHOT,
+      "provenance": "{}", "version": 1}),
+    ("pop_residence", ("personal_id", "province_code", "ward_code", "street", "registered_on"),
+     (), {"kind": "thuong_tru", "source": REGISTRY_SOURCE, "updated_at": SNAPSHOT}),
 )  # fmt: skip
-NULLABLE = frozenset({"father_id", "mother_id", "spouse_id", "id_card_issued_on",
-                      "id_card_expires_on"})  # fmt: skip
-HOUSEHOLD_COLUMNS = ("id", "head_id", "poor_household", "source", "updated_at")
-RESIDENCE_COLUMNS = (
-    "personal_id", "kind", "province_code", "ward_code", "street", "registered_on", "source",
-    "updated_at",
-)  # fmt: skip
-PID, NAME, BIRTH, FATHER, MOTHER, SPOUSE = 0, 1, 2, 7, 8, 9
+PID, BIRTH, FATHER, MOTHER, SPOUSE = 0, 2, 6, 7, 8  # pop_person row positions
 
+# Approximate population (thousands) of the 34 provinces formed on 1 July 2025.
+POPULATION = {
+    1: 8600, 4: 540, 8: 1730, 11: 640, 12: 480, 14: 1300, 15: 1610, 19: 1650, 20: 800,
+    22: 1380, 24: 3400, 25: 3580, 31: 4050, 33: 3160, 37: 3760, 38: 3700, 40: 3400, 42: 1300,
+    44: 1560, 46: 1160, 48: 2770, 51: 1830, 52: 3100, 56: 1850, 66: 2780, 68: 3250, 75: 4300,
+    79: 13500, 80: 2920, 82: 3400, 86: 3330, 91: 3650, 92: 3180, 96: 2120,
+}  # fmt: skip
+# Age bands (first age, last age, weight per year of age).
+HEAD_AGES = ((20, 29, 1.0), (30, 49, 1.3), (50, 59, 1.1), (60, 69, 0.8), (70, 79, 0.45),
+             (80, 90, 0.15))  # fmt: skip
+BIRTH_AGES = ((19, 21, 2), (22, 25, 5), (26, 30, 6), (31, 35, 4), (36, 40, 2), (41, 45, 0.5))
 # Weighted pools, "value:weight" (weight 1 when omitted).
 FAMILY_NAMES = (
     "Nguyễn:38 Trần:11 Lê:9 Phạm:7 Hoàng:5 Huỳnh:4 Phan:4 Vũ:4 Võ:4 Đặng:2 Bùi:2 Đỗ:2 "
@@ -71,12 +93,12 @@ MINORITY_FAMILY_NAMES = {
     "Hoa": "Lâm:2, Trương:2, Quách, Lưu, Mạc, Tăng, Hứa, Lý",
     "Gia Rai": "Ksor:3, Siu:3, Rơ Mah:2, Nay:2, Rơ Châm",
 }
-MIDDLE_NAMES = {  # (sex, born before 1985)
-    ("nam", True): "Văn:6 Hữu:2 Đức:2 Minh:2 Quốc Thanh Công Xuân Ngọc Trọng",
-    ("nam", False): "Văn:3 Minh:3 Hoàng:2 Quốc:2 Gia:2 Đức:2 Thanh Anh Hữu Tuấn Bảo Trọng",
-    ("nu", True): "Thị:10 Ngọc:2 Thu Thanh Kim Hồng Xuân",
-    ("nu", False): "Thị:4 Ngọc:3 Thu:2 Thanh:2 Minh Mai Kim Bảo Phương Khánh Hồng",
-}
+MIDDLE_NAMES = {  # by sex: (born from 1985, born before 1985)
+    "nam": ("Văn:3 Minh:3 Hoàng:2 Quốc:2 Gia:2 Đức:2 Thanh Anh Hữu Tuấn Bảo Trọng",
+            "Văn:6 Hữu:2 Đức:2 Minh:2 Quốc Thanh Công Xuân Ngọc Trọng"),
+    "nu": ("Thị:4 Ngọc:3 Thu:2 Thanh:2 Minh Mai Kim Bảo Phương Khánh Hồng",
+           "Thị:10 Ngọc:2 Thu Thanh Kim Hồng Xuân"),
+}  # fmt: skip
 GIVEN_NAMES = {
     "nam": "An Anh:3 Bảo:2 Bình Cường Dũng:2 Duy:2 Đạt:2 Đức:2 Hải:2 Hào Hiếu Hoàng Hùng:2 "
     "Huy:3 Khang Khánh Khoa:2 Kiên Long:2 Lâm Minh:3 Nam:3 Nghĩa Nhân Phong:2 Phúc:2 Quân:2 "
@@ -91,7 +113,7 @@ STREETS = (
     "Lê Lai:Nguyễn Văn Cừ:Võ Thị Sáu:Cách Mạng Tháng Tám:Ngô Quyền:Lê Thánh Tông:Phan Bội Châu:"
     "Nguyễn Thị Minh Khai:Lạc Long Quân:Trường Chinh:Hoàng Văn Thụ:Nguyễn Chí Thanh:Lý Tự Trọng"
 ).split(":")
-# Non-Kinh share and the main minority groups (largest first) by current province code.
+# Non-Kinh share and the main minority groups (largest first) by province code.
 MINORITIES: dict[int, tuple[float, str]] = {
     4: (0.93, "Tày, Nùng, H'Mông, Dao"), 8: (0.75, "Tày, H'Mông, Dao, Nùng"),
     11: (0.80, "Thái, H'Mông, Khơ Mú"), 12: (0.85, "H'Mông, Thái, Dao, Hà Nhì"),
@@ -109,117 +131,178 @@ MINORITIES: dict[int, tuple[float, str]] = {
 DEFAULT_MINORITIES = (0.02, "Hoa, Mường, Tày, Nùng, Thái")
 
 
-def _table(spec: str, sep: str | None = None) -> list[str]:
-    """Expand "a:3 b c:2" into a list where each value appears `weight` times."""
-    out: list[str] = []
-    for item in spec.split(sep):
-        value, _, weight = item.strip().partition(":")
-        out += [value] * int(weight or 1)
-    return out
+def _weights(spec: str, sep: str | None = None) -> list[tuple[str, float]]:
+    """Parse "a:3 b c:2" into [(value, weight), ...]."""
+    pairs = (item.strip().partition(":") for item in spec.split(sep))
+    return [(value, float(weight or 1)) for value, _, weight in pairs]
 
 
-def _ethnicity_table(code: int) -> list[str]:
-    """1,000 slots: Kinh and the province's minorities (weights falling with rank)."""
-    share, groups = MINORITIES.get(code, DEFAULT_MINORITIES)
-    names = [g.strip() for g in groups.split(",")]
-    minority = [n for i, n in enumerate(names) for _ in range(len(names) - i)]
-    table = ["Kinh"] * round(1000 * (1 - share))
-    for name in minority:
-        table += [name] * round(share * 1000 / len(minority))
+def _bands(bands: tuple) -> list[tuple[int, float]]:
+    return [(age, weight) for first, last, weight in bands for age in range(first, last + 1)]
+
+
+def _resample(pairs: Iterable[tuple[object, float]], bits: int = 10) -> list:
+    """A lookup table of 2**bits slots, each value taking a share of slots by weight;
+    indexed with `getrandbits(bits)`, it is the fastest weighted choice in pure Python."""
+    pairs = list(pairs)
+    size, total, done, table = 1 << bits, sum(w for _, w in pairs), 0.0, []
+    for value, weight in pairs:
+        start = round(done / total * size)
+        done += weight
+        table += [value] * (round(done / total * size) - start)
     return table
 
 
-def _ward_table() -> list[tuple[int, int, bool]]:
-    """(province, ward, is_urban) weighted by rough population: phường 5, xã 2, đặc khu 1."""
-    out = []
-    for w in wards().values():
+def _ethnicities(code: int) -> list[str]:
+    share, groups = MINORITIES.get(code, DEFAULT_MINORITIES)
+    names = [g.strip() for g in groups.split(",")]
+    rank_total = sum(range(1, len(names) + 1))
+    minority = [(n, share * (len(names) - i) / rank_total) for i, n in enumerate(names)]
+    return _resample([("Kinh", 1 - share), *minority])
+
+
+def _places() -> list[tuple[int, int, bool]]:
+    """(province, ward, is_urban) in 2**16 slots: provinces by population, then phường 5,
+    xã 2, đặc khu 1 within each (Hoàng Sa has no registered residents)."""
+    by_province: dict[int, list[tuple[tuple[int, int, bool], float]]] = {}
+    for w in sorted(wards().values(), key=lambda w: w.code):
         urban = w.name.startswith("Phường")
-        weight = 5 if urban else 2 if w.name.startswith("Xã") else 1
-        if w.name.endswith("Hoàng Sa"):
-            weight = 0  # no registered residents
-        out += [(w.province_code, w.code, urban)] * weight
-    return out
+        weight = 5.0 if urban else 2.0 if w.name.startswith("Xã") else 1.0
+        weight *= not w.name.endswith("Hoàng Sa")
+        place = (w.province_code, w.code, urban)
+        by_province.setdefault(w.province_code, []).append((place, weight))
+    pairs = []
+    for code, entries in sorted(by_province.items()):
+        total = sum(weight for _, weight in entries)
+        pairs += [(place, POPULATION[code] * weight / total) for place, weight in entries]
+    return _resample(pairs, 16)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    dates: list[str]  # ISO date by day number
+    years: list[int]  # year by day number
+    birthdays: list[int]  # by age: day number of the reference day `age` years before it
+    year_lengths: list[int]  # by age: days from the `age + 1` to the `age` birthday above
+    cards: list[tuple[int, int]]  # by age: (days from birth to the card window, expiry age)
+    head_ages: list[int]
+    birth_ages: list[int]  # mothers' ages at a birth
+    places: list[tuple[int, int, bool]]
+    ethnicities: dict[int, list[str]]
+    families: dict[str, list[str]]
+    middles: dict[str, tuple[list[str], list[str]]]
+    givens: dict[str, list[str]]
+
+
+@cache
+def _tables() -> _Tables:
+    """Lookup tables shared by every chunk (built once, before worker processes fork)."""
+    days = [date.fromordinal(EPOCH + day) for day in range(TODAY + 1)]
+    ages = range(112)
+    birthdays = [REFERENCE_DATE.replace(year=REFERENCE_DATE.year - a).toordinal() - EPOCH
+                 for a in (*ages, 112)]  # fmt: skip
+    kinh = _resample(_weights(FAMILY_NAMES))
+    families = {e: kinh for code in POPULATION for e in _ethnicities(code)}
+    families.update({k: _resample(_weights(v, ",")) for k, v in MINORITY_FAMILY_NAMES.items()})
+    return _Tables(
+        dates=[d.isoformat() for d in days],
+        years=[d.year for d in days],
+        birthdays=birthdays[:-1],
+        year_lengths=[birthdays[a] - birthdays[a + 1] for a in ages],
+        cards=[_card_rule(age) for age in ages],
+        head_ages=_resample(_bands(HEAD_AGES)),
+        birth_ages=_resample(_bands(BIRTH_AGES)),
+        places=_places(),
+        ethnicities={code: _ethnicities(code) for code in POPULATION},
+        families=families,
+        middles={
+            s: (_resample(_weights(young)), _resample(_weights(old)))
+            for s, (young, old) in MIDDLE_NAMES.items()
+        },  # fmt: skip
+        givens={s: _resample(_weights(v)) for s, v in GIVEN_NAMES.items()},
+    )
+
+
+def _card_rule(age: int) -> tuple[int, int]:
+    """Chip ID cards are renewed at 25, 40 and 60; one issued within two years before
+    those ages lasts until the next, and one issued from 58 never expires. A valid card of
+    someone aged `age` was therefore issued from the age returned (as days after birth,
+    rounded up), and expires at the age returned (0: never)."""
+    since, expiry = (14, 25) if age < 23 else (23, 40) if age < 38 else (38, 60) if (
+        age < 58) else (58, 0)  # fmt: skip
+    return 365 * since + since // 4 + 1, expiry
 
 
 class _Generator:
-    """Builds households; keeps the RNG, the IDs in use and the next household number."""
+    """Builds the households of one chunk from its own random stream."""
 
-    def __init__(self, rng: random.Random, taken: set[str], next_household: int) -> None:
-        self.random = rng.random
-        self.taken = taken
-        self.next_household = next_household
-        self.base = date(1900, 1, 1).toordinal()
-        self.today = REFERENCE_DATE.toordinal()
-        self.dates = [date.fromordinal(o).isoformat() for o in range(self.base, self.today + 1)]
-        self.ordinals = {s: i + self.base for i, s in enumerate(self.dates)}
-        self.birthdays = [  # ordinal of the reference day `age` years back, age 0..110
-            REFERENCE_DATE.replace(year=REFERENCE_DATE.year - a).toordinal() for a in range(111)
-        ]
-        self.wards = _ward_table()
-        self.provinces = sorted(provinces())
-        self.ethnicities = {code: _ethnicity_table(code) for code in self.provinces}
-        self.families = {k: _table(v, ",") for k, v in MINORITY_FAMILY_NAMES.items()}
-        self.families["Kinh"] = _table(FAMILY_NAMES)
-        self.middles = {k: _table(v) for k, v in MIDDLE_NAMES.items()}
-        self.givens = {k: _table(v) for k, v in GIVEN_NAMES.items()}
+    def __init__(self, rng_seed: str, first_household: int) -> None:
+        rng = random.Random(rng_seed)
+        self.random, self.bits = rng.random, rng.getrandbits
+        self.t = _tables()
+        self.number = first_household
+        self.taken: set[str] = set()  # IDs of this chunk; the loader checks earlier ones
         self.prefixes: dict[tuple[int, str, int], str] = {}
 
-    def pick(self, seq: list | tuple):
-        return seq[int(self.random() * len(seq))]
-
-    def batch(self, size: int) -> tuple[list, list, list]:
-        """Households totalling exactly `size` people: (households, people, residences)."""
+    def chunk(self, size: int) -> tuple[list, list, list]:
+        """Households of exactly `size` people in all: (households, people, residences)."""
         households: list[tuple] = []
         people: list[list] = []
         residences: list[tuple] = []
         while len(people) < size:
-            self.household(size - len(people), households, people, residences)
+            head_age, members = self.household(size - len(people), households)
+            self.residences(head_age, members, residences)
+            people += members
         return households, people, residences
 
-    def household(self, room: int, households: list, people: list, residences: list) -> None:
-        """Append one household of at most `room` people to the three row lists."""
+    def household(self, room: int, households: list) -> tuple[int, list[list]]:
+        """(head's age, members) of one household of at most `room` people; its own row
+        goes into `households`."""
         r = self.random
-        self.province, ward, urban = self.pick(self.wards)
-        self.household_id = f"{HOUSEHOLD_PREFIX}{self.next_household:011d}"
-        self.next_household += 1
-        self.ethnicity = self.pick(self.ethnicities[self.province])
+        self.province, self.ward, self.urban = self.t.places[self.bits(16)]
+        self.household_id = f"{HOUSEHOLD_PREFIX}{self.number:011d}"
+        self.number += 1
+        self.ethnicity = self.t.ethnicities[self.province][self.bits(10)]
+        self.family_names = self.t.families[self.ethnicity]
         self.merit = 1 if r() < 0.01 else 0
         poor = 1 if r() < 0.03 else 0
         self.insured = 1.0 if poor else 0.9
-        members = self.family(room)
-        head = members[0]
-        households.append((self.household_id, head[PID], poor, REGISTRY_SOURCE, SNAPSHOT))
-        street = self.street(urban)
-        since = max(self.ordinals[head[BIRTH]] + 6575, REGISTRY_START.toordinal())  # head 18
-        since += int(r() * (self.today - since))
-        for p in members:
-            registered = self.dates[min(max(since, self.ordinals[p[BIRTH]] + 30), self.today)
-                                    - self.base]  # fmt: skip
-            residences.append((p[PID], "thuong_tru", self.province, ward, street, registered,
-                               REGISTRY_SOURCE, SNAPSHOT))  # fmt: skip
-        people += members
+        head_age = self.t.head_ages[self.bits(10)]
+        members = self.family(room, head_age)
+        households.append((self.household_id, members[0][PID], poor))
+        return head_age, members
 
-    def family(self, room: int) -> list[list]:
+    def residences(self, head_age: int, members: list[list], residences: list) -> None:
+        """Everyone's permanent residence, registered after the head came of age (or at
+        birth, for children born later)."""
+        since = max(self.t.birthdays[head_age - 18], REGISTRY_START)
+        since_iso = self.t.dates[since + int(self.random() * (TODAY - since))]
+        street = self.street()
+        for p in members:
+            registered = p[BIRTH] if p[BIRTH] > since_iso else since_iso
+            residences.append((p[PID], self.province, self.ward, street, registered))
+
+    def family(self, room: int, head_age: int) -> list[list]:
         """Members of one household, head first, linked by spouse and parent IDs."""
-        r = self.random
+        r, room = self.random, min(room, 6)
         x, male_head = r(), r() < 0.72
-        head_age = 20 + int(r() * 66) if x < 0.25 else 22 + int(r() * 58)
-        spouse_age = head_age + (int(r() * 8) - 2) * (1 if male_head else -1)
-        couple = x >= 0.10 and x < 0.88 and room > 1 and 18 <= spouse_age <= 95
-        kids = self.kid_ages(head_age, spouse_age, male_head, couple) if x >= 0.25 else []
+        spouse_age = head_age - (int(r() * 8) - 2) * (1 if male_head else -1)  # wife younger
+        couple = 0.10 <= x < 0.88 and room > 1 and 18 <= spouse_age <= 95
+        mother = spouse_age if couple and male_head else head_age
+        youngest = min(head_age, spouse_age) if couple else head_age
+        kids = self.kid_ages(mother, youngest) if x >= 0.25 else []
         parent_age = head_age + 20 + int(r() * 15)
-        with_parent = r() < 0.12 and parent_age <= 95
-        del kids[max(0, room - 1 - couple - with_parent) :]
-        with_parent = with_parent and room > 1 + couple + len(kids)
-        head_sex = "nam" if male_head else "nu"
-        family = self.pick(self.families.get(self.ethnicity, self.families["Kinh"]))
+        del kids[max(0, room - 1 - couple) :]
+        with_parent = r() < 0.12 and parent_age <= 95 and room > 1 + couple + len(kids)
+        family, other_family = self.family_name(), self.family_name()  # spouse's or ex's
         marital = "ket_hon" if couple else self.single_status(head_age, bool(kids))
-        head = self.person(head_sex, head_age, family, "chủ hộ", marital)
+        head = self.person("nam" if male_head else "nu", head_age, family, "chủ hộ", marital)
         members = [head]
         father = mother = None
         if couple:
             sex = "nu" if male_head else "nam"
-            spouse = self.person(sex, spouse_age, self.family_name(), _spouse(sex), "ket_hon")
+            relation = "vợ" if male_head else "chồng"
+            spouse = self.person(sex, spouse_age, other_family, relation, "ket_hon")
             head[SPOUSE], spouse[SPOUSE] = spouse[PID], head[PID]
             members.append(spouse)
             father, mother = (head, spouse) if male_head else (spouse, head)
@@ -227,21 +310,16 @@ class _Generator:
             father, mother = (head, None) if male_head else (None, head)
         if with_parent:
             members.append(self.elder(head, parent_age, family))
-        kid_family = father[NAME].split(" ", 1)[0] if father else self.family_name()
-        for age in kids:
-            members.append(self.child(age, kid_family, father, mother))
+        kid_family = family if male_head else other_family  # the father's
+        members += [self.child(age, kid_family, father, mother) for age in kids]
         return members
 
-    def kid_ages(self, head: int, spouse: int, male_head: bool, couple: bool) -> list[int]:
-        """Children's ages: at most 45 years younger than, and 19 older than, the mother."""
-        mother = (spouse if male_head else head) if couple else head
-        upper = min(head, spouse) - 19 if couple else head - 19
-        lower = max(0, mother - 45)
-        if upper < lower:
-            return []
-        count = self.pick((1, 1, 1, 2, 2, 2, 2, 3, 3, 4))
-        return sorted((lower + int(self.random() * (upper - lower + 1)) for _ in range(count)),
-                      reverse=True)  # fmt: skip
+    def kid_ages(self, mother: int, youngest_parent: int) -> list[int]:
+        """Up to four children's ages, from the mother's age at each birth (19 to 45, mostly
+        22 to 35); a gap of 19 whole years keeps every parent at least 18 at the birth."""
+        count = (1, 1, 2, 2, 2, 2, 3, 3, 3, 4)[int(self.random() * 10)]
+        ages = (mother - self.t.birth_ages[self.bits(10)] for _ in range(2 * count))
+        return sorted([a for a in ages if 0 <= a <= youngest_parent - 19][:count], reverse=True)
 
     def single_status(self, age: int, has_kids: bool) -> str:
         x = self.random()
@@ -252,7 +330,7 @@ class _Generator:
         return "ly_hon" if x < 0.5 else "goa" if x < 0.75 else "doc_than"
 
     def family_name(self) -> str:
-        return self.pick(self.families.get(self.ethnicity, self.families["Kinh"]))
+        return self.family_names[self.bits(10)]
 
     def elder(self, head: list, age: int, family: str) -> list:
         """The head's widowed father or mother; the head's parent ID points at them."""
@@ -276,48 +354,46 @@ class _Generator:
 
     def person(self, sex: str, age: int, family: str, relation: str, marital: str) -> list:
         """One pop_person row (a list, so relatives can be linked afterwards)."""
-        r = self.random
-        born = self.birthdays[age] - int(r() * (self.birthdays[age] - self.birthdays[age + 1]))
-        birth = self.dates[born - self.base]
-        year = int(birth[:4])
-        province = self.province if r() < (0.9 if age < 18 else 0.75) else self.pick(self.provinces)
-        middle = self.pick(self.middles[sex, year < 1985])
-        issued, expires = self.card(age, birth) if age >= 14 else (NULL, NULL)
-        insured = 1 if age < 6 or r() < self.insured else 0
+        r, t, bits = self.random, self.t, self.bits
+        born = t.birthdays[age] - int(r() * t.year_lengths[age])
+        birth, year = t.dates[born], t.years[born]
+        province = self.province if r() < (0.9 if age < 18 else 0.75) else t.places[bits(16)][0]
+        name = f"{family} {t.middles[sex][year < 1985][bits(10)]} {t.givens[sex][bits(10)]}"
+        issued, expires = self.card(age, born, birth, year) if age >= 14 else (NULL, NULL)
         return [
-            self.new_id(province, sex, year), f"{family} {middle} {self.pick(self.givens[sex])}",
-            birth, sex, self.ethnicity, "Việt Nam", province, NULL, NULL, NULL,
-            self.household_id, relation, marital, issued, expires, self.merit,
-            1 if r() < 0.015 else 0, insured, REGISTRY_SOURCE, SNAPSHOT, "{}", 1,
+            self.new_id(province, sex, year), name, birth, sex, self.ethnicity, province,
+            NULL, NULL, NULL, self.household_id, relation, marital, issued, expires,
+            self.merit, 1 if r() < 0.015 else 0, 1 if age < 6 or r() < self.insured else 0,
         ]  # fmt: skip
 
-    def card(self, age: int, birth: str) -> tuple[str, str]:
-        """Issue and expiry dates of a currently valid chip ID card (holder aged 14+).
-
-        A card expires at the 25th, 40th or 60th birthday; one issued within two years
-        before that age stays valid until the next one, and one issued from 58 never expires.
-        """
-        threshold, expiry = (14, 25) if age < 23 else (23, 40) if age < 38 else (38, 60) if (
-            age < 58) else (58, None)  # fmt: skip
-        start = max(self.ordinals[_birthday(birth, threshold)], CARD_CAMPAIGN.toordinal())
-        issued = self.dates[start + int(self.random() * (self.today - start + 1)) - self.base]
-        return issued, (_birthday(birth, expiry) if expiry else NULL)
+    def card(self, age: int, born: int, birth: str, year: int) -> tuple[str, str]:
+        """Issue and expiry dates of a currently valid chip ID card."""
+        days, expiry_age = self.t.cards[age]
+        start = min(max(born + days, CARD_CAMPAIGN), TODAY)
+        issued = self.t.dates[start + int(self.random() * (TODAY - start + 1))]
+        if not expiry_age:
+            return issued, NULL
+        expires = f"{year + expiry_age}{birth[4:]}"
+        if expires.endswith("02-29") and (year + expiry_age) % 4:
+            expires = expires[:5] + "02-28"
+        return issued, expires
 
     def new_id(self, province: int, sex: str, year: int) -> str:
         key = (province, sex, year)
         head = self.prefixes.get(key) or self.prefixes.setdefault(key, prefix(*key))
         while True:
-            number = f"{head}{int(self.random() * 1_000_000):06d}"
-            if number not in self.taken:
-                self.taken.add(number)
-                return number
+            suffix = self.bits(20)
+            if suffix < 1_000_000:
+                number = f"{head}{suffix:06d}"
+                if number not in self.taken:
+                    self.taken.add(number)
+                    return number
 
-    def street(self, urban: bool) -> str:
+    def street(self) -> str:
         r = self.random
-        if not urban:
-            village = "Ấp" if self.province in SOUTH else "Thôn"
-            return f"{village} {1 + int(r() * 15)}"
-        number, name = 1 + int(r() * 300), self.pick(STREETS)
+        if not self.urban:
+            return f"{'Ấp' if self.province in SOUTH else 'Thôn'} {1 + int(r() * 15)}"
+        number, name = 1 + int(r() * 300), STREETS[int(r() * len(STREETS))]
         if r() < 0.7:
             return f"{number} {name}"
         if self.province in SOUTH:
@@ -325,86 +401,150 @@ class _Generator:
         return f"Số {1 + int(r() * 60)} ngõ {number} {name}"
 
 
-def _spouse(sex: str) -> str:
-    return "vợ" if sex == "nu" else "chồng"
+def _make_chunk(spec: tuple[str, int, int]) -> tuple[list, list, list]:
+    """Generate one chunk: spec is (random seed, people, first household number)."""
+    rng_seed, size, first_household = spec
+    return _Generator(rng_seed, first_household).chunk(size)
 
 
-def _birthday(birth: str, years: int) -> str:
-    """ISO date of the `years`-th birthday (29 February falls on the 28th in common years)."""
-    year = int(birth[:4]) + years
-    if birth[5:] == "02-29" and not calendar.isleap(year):
-        return f"{year}-02-28"
-    return f"{year}{birth[4:]}"
+def _claim_ids(seen: set[str], households: list, people: list, residences: list) -> None:
+    """Give a new number (same prefix, next free suffix) to anyone whose ID an earlier
+    chunk or run already uses, and fix the references to it; then mark all as used."""
+    chunk_ids = set(map(itemgetter(PID), people))
+    clashes = chunk_ids & seen
+    if clashes:
+        renamed = {}
+        for old in sorted(clashes):
+            suffix = int(old[6:])
+            new = old
+            while new in seen or new in chunk_ids:
+                suffix = (suffix + 1) % 1_000_000
+                new = f"{old[:6]}{suffix:06d}"
+            renamed[old] = new
+            seen.add(new)
+        _rename(renamed, households, people, residences)
+    seen |= chunk_ids
+
+
+def _rename(renamed: dict[str, str], households: list, people: list, residences: list) -> None:
+    for p in people:
+        for col in (PID, FATHER, MOTHER, SPOUSE):
+            if p[col] in renamed:
+                p[col] = renamed[p[col]]
+    for rows, col in ((households, 1), (residences, 0)):
+        for i, row in enumerate(rows):
+            if row[col] in renamed:
+                rows[i] = (*row[:col], renamed[row[col]], *row[col + 1 :])
 
 
 class _Loader:
-    """Writes row batches through one raw DBAPI connection (SQLite or PostgreSQL)."""
+    """Writes chunks through one raw DBAPI connection: executemany on SQLite, COPY on
+    PostgreSQL. Drops the secondary indexes for the load and rebuilds them in `close`."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.dialect = engine.dialect
         self.sqlite = engine.dialect.name == "sqlite"
         self.raw = engine.raw_connection()
         self.cursor = self.raw.cursor()
         tables = idp_registry.metadata.tables
-        self.indexes = [ix for name in ("pop_person", "pop_residence")
-                        for ix in sorted(tables[name].indexes, key=lambda i: i.name)]  # fmt: skip
+        self.indexes = sorted((ix for name in ("pop_person", "pop_residence")
+                               for ix in tables[name].indexes), key=lambda ix: ix.name)  # fmt: skip
+        self.statements = [self.statement(*spec) for spec in TABLES]
+        self.uncommitted = 0
 
-    def scalar(self, sql: str):
-        self.cursor.execute(sql)
-        return self.cursor.fetchone()[0]
+    def statement(self, table: str, columns: tuple, nullable: tuple, constants: dict) -> tuple:
+        """(SQL, constant tail of each COPY line): constants are SQL literals on SQLite."""
+        names = ", ".join((*columns, *constants))
+        if not self.sqlite:
+            values = [f"{v}+00" if v == SNAPSHOT else v for v in constants.values()]  # UTC
+            tail = "".join(f"\t{v}" for v in values) + "\n"
+            return f"COPY {table} ({names}) FROM STDIN WITH (NULL '')", tail
+        marks = ["nullif(?, '')" if c in nullable else "?" for c in columns]
+        literals = [f"'{v}'" if isinstance(v, str) else str(v) for v in constants.values()]
+        return f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks + literals)})", ""
 
     def state(self) -> tuple[set[str], int]:
         """IDs already in pop_person, and the number after the last generated household."""
         self.cursor.execute("SELECT personal_id FROM pop_person")
         taken = {row[0] for row in self.cursor.fetchall()}
-        last = self.scalar(
+        self.cursor.execute(
             f"SELECT max(id) FROM pop_household WHERE id LIKE '{HOUSEHOLD_PREFIX}%'"
             f" AND length(id) = {len(HOUSEHOLD_PREFIX) + 11}"
         )
+        last = self.cursor.fetchone()[0]
         return taken, int(last[len(HOUSEHOLD_PREFIX) :]) + 1 if last else 1
 
     def begin(self) -> None:
-        """Drop the secondary indexes; on SQLite trade durability for speed until `end`."""
+        """Drop the secondary indexes; on SQLite, trade durability for speed until `close`."""
         if self.sqlite:
             self.cursor.execute("PRAGMA synchronous=OFF")
             self.cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB
         for ix in self.indexes:
-            self.cursor.execute(str(DropIndex(ix, if_exists=True).compile(dialect=self.engine.dialect)))
+            self.cursor.execute(str(DropIndex(ix, if_exists=True).compile(dialect=self.dialect)))
         self.raw.commit()
+        self.uncommitted = 0
 
-    def end(self) -> None:
-        """Rebuild the indexes and restore the connection's settings."""
+    def write(self, households: list, people: list, residences: list) -> None:
+        """Insert one chunk; commit every COMMIT_EVERY people."""
+        chunk = (households, people, residences)
+        for (sql, tail), rows in zip(self.statements, chunk, strict=True):
+            if self.sqlite:
+                self.cursor.executemany(sql, rows)
+            else:  # COPY text format; no generated value holds a tab, newline or backslash
+                data = "".join("\t".join(map(str, row)) + tail for row in rows)
+                self.cursor.copy_expert(sql, io.StringIO(data))
+        self.uncommitted += len(people)
+        if self.uncommitted >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        self.raw.commit()
+        self.uncommitted = 0
+
+    def close(self) -> None:
+        """Roll back anything uncommitted (a failed chunk), rebuild the indexes (with helper
+        threads for SQLite's sorter), restore the connection's settings and release it."""
         self.raw.rollback()
+        if self.sqlite:
+            self.cursor.execute("PRAGMA threads=4")
         for ix in self.indexes:
-            self.cursor.execute(str(CreateIndex(ix, if_not_exists=True).compile(dialect=self.engine.dialect)))
+            create = CreateIndex(ix, if_not_exists=True).compile(dialect=self.dialect)
+            self.cursor.execute(str(create))
         self.raw.commit()
         if self.sqlite:
             self.cursor.execute("PRAGMA synchronous=NORMAL")
             self.cursor.execute("PRAGMA cache_size=-2000")
+            self.cursor.execute("PRAGMA threads=0")
         self.cursor.close()
         self.raw.close()
 
-    def write(self, households: list, people: list, residences: list) -> None:
-        """Insert one batch and commit it."""
-        for table, columns, rows in (
-            ("pop_household", HOUSEHOLD_COLUMNS, households),
-            ("pop_person", PERSON_COLUMNS, people),
-            ("pop_residence", RESIDENCE_COLUMNS, residences),
-        ):
-            if self.sqlite:
-                marks = ", ".join("nullif(?, '')" if c in NULLABLE else "?" for c in columns)
-                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-                self.cursor.executemany(sql, rows)
-            else:
-                sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (NULL '')"
-                self.cursor.copy_expert(sql, _copy_text(rows))
-        self.raw.commit()
+
+def _workers(chunks: int) -> int:
+    """Worker processes for generation: none for a single chunk or a single CPU."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 0 if chunks < 2 or (cpus or 1) < 2 else min(cpus or 1, 4)
 
 
-def _copy_text(rows: list) -> io.StringIO:
-    """Rows in PostgreSQL's COPY text format (no value here holds a tab, newline or \\)."""
-    lines = ("\t".join(map(str, row)) for row in rows)
-    return io.StringIO("\n".join(lines) + "\n")
+@contextmanager
+def _chunk_stream(specs: list[tuple[str, int, int]]) -> Iterator[Iterator[tuple]]:
+    """The chunks in order, generated ahead by a process pool (bounded look-ahead)."""
+    workers = _workers(len(specs))
+    if not workers:
+        yield map(_make_chunk, specs)
+        return
+    _tables()  # build once in this process; forked workers inherit it
+    with multiprocessing.get_context().Pool(workers, initializer=gc.disable) as pool:
+        yield _ordered(pool, specs, workers + 1)
+
+
+def _ordered(pool, specs: list, ahead: int) -> Iterator[tuple]:
+    pending: deque = deque()
+    for spec in specs:
+        pending.append(pool.apply_async(_make_chunk, (spec,)))
+        if len(pending) > ahead:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 @contextmanager
@@ -417,29 +557,30 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
 
 
 def generate_citizens(engine: Engine, n: int, *, seed: int = 2025, progress: bool = False) -> dict:
-    """Add `n` synthetic citizens in households; return counts of people and households.
+    """Add `n` synthetic citizens in new households; return the counts added.
 
-    The random stream depends on `seed` and on how many people the registry already
-    holds, so a second run with the same seed adds different people instead of clashing.
+    The random streams derive from `seed` and from how many people the registry already
+    holds, so the same seed on the same starting data gives identical rows, and a second
+    run adds different people; IDs already in use are never reused.
     """
     loader = _Loader(engine)
     households = people = 0
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of small lists, none cyclic: the collector only costs time
+    gc.disable()  # millions of small acyclic lists: collection passes only cost time
     try:
-        taken, next_household = loader.state()
-        rng = random.Random(f"{seed}:{len(taken)}")
-        generator = _Generator(rng, taken, next_household)
+        seen, first_household = loader.state()
+        specs = [(f"{seed}:{len(seen)}:{k}", min(CHUNK, n - start), first_household + start)
+                 for k, start in enumerate(range(0, n, CHUNK))]  # fmt: skip
         loader.begin()
-        with _progress(n, progress) as advance:
-            while people < n:
-                batch = generator.batch(min(CHUNK, n - people))
-                loader.write(*batch)
-                households += len(batch[0])
-                people += len(batch[1])
-                advance(len(batch[1]))
+        with _progress(n, progress) as advance, _chunk_stream(specs) as chunks:
+            for chunk in chunks:
+                _claim_ids(seen, *chunk)
+                loader.write(*chunk)
+                households, people = households + len(chunk[0]), people + len(chunk[1])
+                advance(len(chunk[1]))
+        loader.commit()
     finally:
         if gc_was_enabled:
             gc.enable()
-        loader.end()
-    return {"people": people, "households": households, "residences": people}
+        loader.close()
+    return {"people": people, "households": households}

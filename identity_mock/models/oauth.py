@@ -71,7 +71,7 @@ class AuthorizationCode(IdpModel, AuthorizationCodeMixin, table=True):
     personal_id: str
     redirect_uri: str
     scope: str
-    nonce: str | None = None
+    nonce: str | None = Field(default=None, index=True)
     code_challenge: str | None = None
     code_challenge_method: str | None = None
     acr: str | None = None

@@ -39,15 +39,18 @@ def _after_sign_in():
     return redirect(url_for("login.signed_in"))
 
 
-def _personas() -> list[tuple[Account, Person]]:
+def _personas() -> list[tuple[str, str, str, int]]:
+    """(personal ID, name, label, level) of the demo personas; seed data, read once."""
     if not current_app.config["DEV_PERSONAS"]:
         return []
-    rows = db.session.exec(
-        select(Account, Person)
-        .where(Account.persona.is_not(None), Person.personal_id == Account.personal_id)  # type: ignore[union-attr]
-        .order_by(Account.personal_id)
-    ).all()
-    return list(rows)
+    if "idp_personas" not in current_app.extensions:
+        rows = db.session.exec(
+            select(Account.personal_id, Person.full_name, Account.persona, Account.level)
+            .where(Account.persona.is_not(None), Person.personal_id == Account.personal_id)  # type: ignore[union-attr]
+            .order_by(Account.personal_id)
+        ).all()
+        current_app.extensions["idp_personas"] = [tuple(r) for r in rows]
+    return current_app.extensions["idp_personas"]
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
