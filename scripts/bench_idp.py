@@ -28,7 +28,6 @@ import re
 import secrets
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -448,12 +447,6 @@ def measure(target: Target, args: argparse.Namespace, master: int) -> Results:
     return results
 
 
-def call_records(instance: Path) -> int:
-    """How many calls the provider recorded (dev mode's `idp_call` table)."""
-    with sqlite3.connect(instance / "identity.sqlite") as conn:
-        return conn.execute("SELECT count(*) FROM idp_call").fetchone()[0]
-
-
 # --- command line ---------------------------------------------------------------------
 
 
@@ -477,10 +470,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--worker-threads", type=int, default=2, help="threads per gthread worker (default 2)"
     )
     parser.add_argument(
-        "--no-call-log",
+        "--with-switches",
         action="store_true",
-        help="run with TEST_SWITCHES off: no call recording, no switch lookups "
-        "(persona picker stays on)",
+        help="keep dev mode's misbehaviour switches on (a lookup per request); by default "
+        "they are off, as in production, while the persona picker stays on",
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     return parser.parse_args(argv)
@@ -491,7 +484,7 @@ def describe(args: argparse.Namespace) -> str:
     workers = f"gunicorn {args.worker_class} x{args.workers}"
     if args.worker_class == "gthread":
         workers += f" ({args.worker_threads} threads each)"
-    mode = "TEST_SWITCHES off" if args.no_call_log else "dev mode, every OIDC call recorded"
+    mode = "dev mode with test switches" if args.with_switches else "test switches off"
     return f"{workers}, {args.threads} client threads, {mode}"
 
 
@@ -499,7 +492,7 @@ def bench(args: argparse.Namespace, instance: Path) -> Results:
     """Prepare the instance, run gunicorn, drive the flows, stop gunicorn."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    overrides = {"TEST_SWITCHES": False} if args.no_call_log else {}
+    overrides = {} if args.with_switches else {"TEST_SWITCHES": False}
     env = provider_env(instance, url, overrides)
     key = RSAKey.generate_key(2048, private=True)
     key = RSAKey.import_key(key.as_dict(private=True), {"kid": key.thumbprint(), "alg": "RS256"})
@@ -524,8 +517,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = bench(args, instance)
         report(results, describe(args))
-        if not args.no_call_log:
-            print(f"\n  calls recorded by the provider: {call_records(instance)}")
     finally:
         if args.keep:
             print(f"  instance kept at {instance}")
