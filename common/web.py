@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_app(import_name: str, settings: dict) -> Flask:
+    """A Flask app over the shared templates/ and static/, its instance folder created."""
+    app = Flask(
+        import_name,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return app
+
 
 MESSAGES = {
     400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không hợp lệ. Vui lòng quay lại và thử lại."),

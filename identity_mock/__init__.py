@@ -8,27 +8,18 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
-from common.web import add_security_headers, register_error_pages
+from common.web import add_security_headers, make_app, register_error_pages
 from identity_mock import config as config_module
 from identity_mock.db import db
 from identity_mock.models import CallRecord
 
-ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 RECORDED = ("oidc.", "population_api.")
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the provider. `config` overrides the class chosen by IDP_ENV."""
-    settings = config_module.load(config)
-    app = Flask(
-        __name__,
-        instance_path=settings["INSTANCE_PATH"],
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    app.config.from_mapping(settings)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app = make_app(__name__, config_module.load(config))
     key = load_or_create_rsa_key(Path(app.instance_path) / "vneid_signing_key.pem")
     app.extensions["idp_signing_key"] = key
     app.extensions["idp_jwks"] = public_jwks(key)

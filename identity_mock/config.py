@@ -7,6 +7,8 @@
 import os
 from pathlib import Path
 
+from common.config import load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,15 +53,4 @@ CONFIGS = {"dev": DevConfig, "test": TestConfig, "production": Config}
 
 def load(overrides: dict | None = None) -> dict:
     """The effective settings: the class chosen by IDP_ENV, then `overrides`."""
-    overrides = overrides or {}
-    name = overrides.get("ENV_NAME") or os.environ.get("IDP_ENV", "dev")
-    if name not in CONFIGS:
-        raise ValueError(f"IDP_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
-    cls = CONFIGS[name]
-    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-    settings.update(overrides)
-    if not settings["DATABASE_URL"]:
-        settings["DATABASE_URL"] = f"sqlite:///{settings['INSTANCE_PATH']}/identity.sqlite"
-    if not settings["SECRET_KEY"]:
-        raise ValueError("IDP_SECRET_KEY must be set outside dev and test")
-    return settings
+    return load_settings(CONFIGS, "IDP_ENV", "identity.sqlite", overrides)

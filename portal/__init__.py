@@ -10,26 +10,17 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from common.keys import load_or_create_rsa_key, public_jwks
-from common.web import add_security_headers, register_error_pages
+from common.web import add_security_headers, make_app, register_error_pages
 from portal import config as config_module
 from portal.db import db
 
-ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. `config` overrides the class chosen by PORTAL_ENV."""
-    settings = config_module.load(config)
-    app = Flask(
-        __name__,
-        instance_path=settings["INSTANCE_PATH"],
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    app.config.from_mapping(settings)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app = make_app(__name__, config_module.load(config))
     _init_vneid(app)
     db.init_app(app)
     csrf.init_app(app)

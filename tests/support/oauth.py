@@ -47,9 +47,6 @@ THU = "079199089012"  # Ngô Thị Thu, level 1
 PASSCODE = "123456"
 
 
-_shared: dict = {}
-
-
 def build_provider(tmp: Path, **overrides) -> Flask:
     """A provider at issuer ISSUER for portal PORTAL_URL."""
     return make_idp(tmp, issuer=ISSUER, portal_url=PORTAL_URL, **overrides)
@@ -57,18 +54,6 @@ def build_provider(tmp: Path, **overrides) -> Flask:
 
 def discard_provider(app: Flask) -> None:
     dispose(app)
-
-
-def shared_provider(request, tmp_path_factory) -> Flask:
-    """One test-mode provider for every module that asks (building one costs about a second).
-
-    Tests that use it keep to their own data: unique codes, nonces and assertion ids, one
-    persona per lockout counter, audit rows told apart by purpose. Disposed at the end.
-    """
-    if "app" not in _shared:
-        _shared["app"] = build_provider(tmp_path_factory.mktemp("idp-shared"))
-        request.config.add_cleanup(lambda: discard_provider(_shared.pop("app")))
-    return _shared["app"]
 
 
 # --- PKCE, client assertions, registered clients ----------------------------------------

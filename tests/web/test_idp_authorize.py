@@ -11,12 +11,6 @@ from tests.support import oauth
 from tests.support.oauth import AN, PORTAL_CALLBACK, PORTAL_CLIENT_ID, AuthRequest
 
 
-@pytest.fixture(scope="module")
-def idp_app(request, tmp_path_factory):
-    """The provider shared by the provider's web tests (see oauth.shared_provider)."""
-    return oauth.shared_provider(request, tmp_path_factory)
-
-
 @pytest.fixture
 def portal_request() -> AuthRequest:
     return AuthRequest(client_id=PORTAL_CLIENT_ID, redirect_uri=PORTAL_CALLBACK)

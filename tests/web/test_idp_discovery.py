@@ -11,12 +11,6 @@ PRIVATE_RSA_PARTS = {"d", "p", "q", "dp", "dq", "qi"}
 
 
 @pytest.fixture(scope="module")
-def idp_app(request, tmp_path_factory):
-    """The provider shared by the provider's web tests (see oauth.shared_provider)."""
-    return oauth.shared_provider(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def discovery(idp_app) -> dict:
     resp = idp_app.test_client().get("/.well-known/openid-configuration")
     assert resp.status_code == 200

@@ -17,12 +17,6 @@ RIGHT_PASSCODE = "038088012345"
 
 
 @pytest.fixture(scope="module")
-def idp_app(request, tmp_path_factory):
-    """The provider shared by the provider's web tests (see oauth.shared_provider)."""
-    return oauth.shared_provider(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
 def production_provider(tmp_path_factory):
     app = oauth.build_provider(
         tmp_path_factory.mktemp("idp-prod"), ENV_NAME="production", SECRET_KEY="x"

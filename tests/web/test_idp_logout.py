@@ -9,18 +9,7 @@ import pytest
 from joserfc import jwt
 
 from tests.support import oauth
-from tests.support.oauth import AN, PORTAL_CALLBACK, PORTAL_CLIENT_ID, RelyingParty
-
-
-@pytest.fixture(scope="module")
-def idp_app(request, tmp_path_factory):
-    """The provider shared by the provider's web tests (see oauth.shared_provider)."""
-    return oauth.shared_provider(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def rp(idp_app) -> RelyingParty:
-    return oauth.register_client(idp_app)
+from tests.support.oauth import AN, PORTAL_CALLBACK, PORTAL_CLIENT_ID
 
 
 @pytest.fixture

@@ -13,18 +13,6 @@ from tests.support.oauth import AN, THU, RelyingParty
 
 
 @pytest.fixture(scope="module")
-def idp_app(request, tmp_path_factory):
-    """The provider shared by the provider's web tests (see oauth.shared_provider)."""
-    return oauth.shared_provider(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def rp(idp_app) -> RelyingParty:
-    """A private_key_jwt client with its public key stored inline."""
-    return oauth.register_client(idp_app)
-
-
-@pytest.fixture(scope="module")
 def basic() -> RelyingParty:
     return oauth.basic_client()
 

@@ -18,17 +18,6 @@ UNKNOWN = "079095999999"  # well formed, nobody in the registry
 
 
 @pytest.fixture(scope="module")
-def idp_app(request, tmp_path_factory):
-    """The provider shared by the provider's web tests (see oauth.shared_provider)."""
-    return oauth.shared_provider(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def rp(idp_app) -> RelyingParty:
-    return oauth.register_client(idp_app)
-
-
-@pytest.fixture(scope="module")
 def lookup_token(idp_app, rp) -> str:
     """A client-credentials token with `population.lookup`."""
     return oauth.client_credentials_token(idp_app.test_client(), rp=rp)
