@@ -15,7 +15,7 @@ from common.db import make_engine
 from common.divisions import wards
 from common.personal_id import parse
 from identity_mock.models.base import idp_registry
-from seeds import generate
+from seeds import bulk_load, generate
 from seeds.generate import generate_citizens
 from tests.support.databases import PG_URL, on_postgres
 
@@ -192,9 +192,9 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
 def test_worker_processes_give_the_same_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(generate, "CHUNK", 300)
     serial, parallel = _engine(tmp_path / "serial.sqlite"), _engine(tmp_path / "par.sqlite")
-    monkeypatch.setattr(generate, "_workers", lambda chunks: 0)
+    monkeypatch.setattr(bulk_load, "_workers", lambda chunks: 0)
     generate_citizens(serial, 1000, seed=5)
-    monkeypatch.setattr(generate, "_workers", lambda chunks: 2)
+    monkeypatch.setattr(bulk_load, "_workers", lambda chunks: 2)
     generate_citizens(parallel, 1000, seed=5)
     assert _dump(serial) == _dump(parallel)
 
