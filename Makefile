@@ -45,7 +45,7 @@ seed-big: install ## Add 1,000,000 synthetic citizens to the provider's SQLite d
 	$(PY) -m flask --app identity_mock seed --citizens 1000000
 
 bench-idp: install ## Benchmark full OIDC flows against the provider under gunicorn
-	$(PY) -m scripts.bench_idp
+	$(PY) -m scripts.bench_idp $(ARGS)
 
 clean: ## Remove the local databases and keys (instance/)
 	rm -rf instance
