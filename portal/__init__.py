@@ -9,10 +9,13 @@ from flask import Flask, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from common import divisions
 from common.keys import load_or_create_rsa_key, public_jwks
 from common.web import add_security_headers, make_app, register_error_pages
 from portal import config as config_module
 from portal.db import db
+from portal.services.fees import format_dong
+from procedures import load_catalogue
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -21,16 +24,21 @@ login_manager = LoginManager()
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. `config` overrides the class chosen by PORTAL_ENV."""
     app = make_app(__name__, config_module.load(config))
+    # A malformed procedure file stops start-up here, naming the file and the field.
+    app.extensions["catalogue"] = load_catalogue()
     _init_vneid(app)
     db.init_app(app)
     csrf.init_app(app)
     _init_login(app)
 
     from portal.auth import views as auth_views
+    from portal.catalogue import views as catalogue_views
     from portal.citizen import views as citizen_views
+    from portal.cli import register_cli
     from portal.public import views as public_views
 
     app.register_blueprint(public_views.bp)
+    app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(citizen_views.bp)
     app.after_request(add_security_headers)
@@ -38,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
         app, "portal/error.html", lambda: request.path.startswith(("/api/", "/healthz"))
     )
     app.add_template_filter(vn_date)
+    app.add_template_filter(format_dong, "dong")
+    app.add_template_global(divisions.province_name)
+    register_cli(app)
     with app.app_context():
         db.create_all()
     return app

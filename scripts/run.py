@@ -23,7 +23,8 @@ def main() -> int:
     env.setdefault("IDP_ISSUER", f"http://127.0.0.1:{IDP_PORT}")
     env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
     python = sys.executable
-    subprocess.run([python, "-m", "flask", "--app", "identity_mock", "seed"], env=env, check=True)
+    for app in ("identity_mock", "portal"):
+        subprocess.run([python, "-m", "flask", "--app", app, "seed"], env=env, check=True)
     procs = [
         subprocess.Popen(
             [python, "-m", "flask", "--app", app, "run", "--port", str(port), "--no-reload"],

@@ -1,6 +1,18 @@
 """The portal's tables."""
 
 from portal.models.base import PortalModel, utcnow
+from portal.models.dossiers import STATUS_LABELS, Dossier, DossierEvent, DossierSequence
+from portal.models.offices import Office
 from portal.models.users import Citizen, LoginSession
 
-__all__ = ["Citizen", "LoginSession", "PortalModel", "utcnow"]
+__all__ = [
+    "STATUS_LABELS",
+    "Citizen",
+    "Dossier",
+    "DossierEvent",
+    "DossierSequence",
+    "LoginSession",
+    "Office",
+    "PortalModel",
+    "utcnow",
+]

@@ -1,0 +1,47 @@
+"""Public catalogue: search and filter procedures, read one procedure's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from portal.services.deadlines import today
+from portal.services.fees import policies_in_force
+from procedures.search import LEVEL_LABELS, fields_of, search
+
+bp = Blueprint("catalogue", __name__)
+
+
+def catalogue():
+    return current_app.extensions["catalogue"]
+
+
+@bp.route("/thu-tuc")
+def index():
+    procedures = list(catalogue().procedures.values())
+    query = request.args.get("q", "").strip()[:100]
+    level = request.args.get("cap") if request.args.get("cap") in LEVEL_LABELS else None
+    fields = fields_of(procedures)
+    field = request.args.get("linh-vuc") if request.args.get("linh-vuc") in fields else None
+    results = search(procedures, query, level=level, field=field)
+    return render_template(
+        "portal/catalogue.html",
+        results=results,
+        query=query,
+        level=level,
+        field=field,
+        fields=fields,
+        levels=LEVEL_LABELS,
+    )
+
+
+@bp.route("/thu-tuc/<code>")
+def procedure(code: str):
+    proc = catalogue().get(code)
+    if proc is None:
+        abort(404)
+    return render_template(
+        "portal/procedure.html",
+        proc=proc,
+        levels=LEVEL_LABELS,
+        zero_fee=policies_in_force(catalogue().policies, proc.code, today()),
+    )

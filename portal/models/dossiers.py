@@ -1,0 +1,77 @@
+"""Dossiers (hồ sơ), their timeline, and the per-office daily numbering."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field
+
+from portal.models.base import PortalModel, utcnow
+
+STATUS_LABELS = {
+    "draft": "Đang soạn",
+    "submitted": "Mới nộp, chờ tiếp nhận",
+    "received": "Đã tiếp nhận",
+    "processing": "Đang xử lý",
+    "supplement_requested": "Cần bổ sung",
+    "approved": "Đã duyệt, chờ trả kết quả",
+    "rejected": "Từ chối giải quyết",
+    "returned": "Đã trả kết quả",
+    "withdrawn": "Đã rút",
+}
+
+
+class Dossier(PortalModel, table=True):
+    __tablename__ = "dossier"
+    __table_args__ = (UniqueConstraint("applicant_id", "procedure_code", "draft_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, unique=True, max_length=48)  # set at submit
+    procedure_code: str = Field(index=True, max_length=16)
+    procedure_version: int
+    applicant_id: str = Field(index=True, max_length=12)
+    # "draft" while a draft exists: at most one draft per citizen and procedure; NULL after.
+    draft_key: str | None = Field(default="draft", max_length=8)
+    status: str = Field(default="draft", index=True, max_length=24)
+    office_code: str | None = Field(default=None, index=True, max_length=32)
+    routing_reason: str | None = None
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    locked_hash: str | None = None  # hash of the registry values shown locked in the form
+    fee_amount: int | None = None
+    fee_rule: str | None = None
+    fee_reason: str | None = None
+    submitted_at: datetime | None = None
+    received_at: datetime | None = None
+    due_date: date | None = None
+    returned_at: datetime | None = None
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+class DossierEvent(PortalModel, table=True):
+    """One step of a dossier's timeline: who moved it from which status to which."""
+
+    __tablename__ = "dossier_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(index=True, foreign_key="dossier.id")
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: str = Field(max_length=12)
+    actor_role: str = Field(max_length=16)  # "citizen" | "clerk" | "system"
+    from_status: str | None = None
+    to_status: str
+    note: str | None = None
+
+
+class DossierSequence(PortalModel, table=True):
+    """The last number given by an office on a day (dossier codes restart daily)."""
+
+    __tablename__ = "dossier_sequence"
+
+    office_code: str = Field(primary_key=True, max_length=32)
+    day: date = Field(primary_key=True)
+    last: int = 0

@@ -1,0 +1,16 @@
+"""Offices that receive dossiers: commune People's Committees and province departments."""
+
+from sqlmodel import Field
+
+from portal.models.base import PortalModel
+
+
+class Office(PortalModel, table=True):
+    __tablename__ = "office"
+
+    code: str = Field(primary_key=True, max_length=32)  # "79.26743" or "79.so-tu-phap"
+    name: str
+    kind: str = Field(max_length=12)  # "commune" | "department"
+    province_code: int = Field(index=True)
+    ward_code: int | None = Field(default=None, index=True)
+    department: str | None = None  # e.g. "so-tu-phap", for kind == "department"

@@ -1,0 +1,143 @@
+"""The shape of a procedure file (one TOML file per procedure) and of a province's
+online zero-fee policy. Validated with pydantic on load; no Flask here.
+
+Every fact carries how sure we are (`confidence`: law | secondary | unverified), as in
+REFERENCE-VN.md, so an uncertain figure is visible in the data, not hidden in code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Confidence = Literal["law", "secondary", "unverified"]
+FieldType = Literal["text", "textarea", "date", "select", "personal_id", "number", "checkbox"]
+ComponentSource = Literal["population", "data_store", "form", "upload"]
+FeeRule = Literal["on_time_birth", "meritorious_family", "poor_household", "disability"]
+
+# Paths a form field may be prefilled from; a path names registry data, locked in the form.
+PREFILL_ROOTS = ("applicant", "spouse", "partner", "birth_notice", "father", "mother")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FormField(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    type: FieldType = "text"
+    required: bool = True
+    hint: str | None = None
+    prefill: str | None = None  # e.g. "applicant.full_name": locked, from the registry
+    options: list[str] = []
+    max_length: int = 200
+    step: str = "thong-tin"  # the filing step (page) this field is asked on
+
+    @field_validator("prefill")
+    @classmethod
+    def _known_root(cls, value: str | None) -> str | None:
+        if value is not None and value.split(".")[0] not in PREFILL_ROOTS:
+            raise ValueError(f"must start with one of {', '.join(PREFILL_ROOTS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _select_has_options(self) -> FormField:
+        if self.type == "select" and not self.options:
+            raise ValueError("a select field needs options")
+        return self
+
+
+class Component(Strict):
+    """A paper of the dossier (thành phần hồ sơ) and where the portal gets it."""
+
+    name: str
+    source: ComponentSource
+    copies: int = 1
+    replaces: str | None = None  # the paper the citizen no longer brings
+    kind: str | None = None  # data-store document kind, for source = "data_store"
+
+
+class Eligibility(Strict):
+    rule: str = Field(pattern=r"^[a-z_]+$")  # a named rule in portal/services/eligibility.py
+    params: dict[str, int | str] = {}
+
+
+class Exemption(Strict):
+    rule: FeeRule
+    label: str  # shown to the citizen, with the legal basis
+    confidence: Confidence = "law"
+
+
+class Fees(Strict):
+    base: int = Field(ge=0)  # đồng, at the counter
+    unit: str = "hồ sơ"
+    note: str | None = None
+    confidence: Confidence = "unverified"
+    exemptions: list[Exemption] = []
+
+
+class Processing(Strict):
+    working_days: int = Field(ge=0)  # 0 = given immediately once the dossier is complete
+    note: str | None = None
+    confidence: Confidence = "secondary"
+
+
+class Result(Strict):
+    name: str
+    kind: str = Field(pattern=r"^[a-z_]+$")
+
+
+class Procedure(Strict):
+    code: str = Field(pattern=r"^\d\.\d{6}$")
+    version: int = Field(ge=1)
+    name: str
+    field: str  # lĩnh vực
+    level: Literal["commune", "province"]
+    department: str | None = None  # handling department code, province level only
+    department_name: str | None = None
+    processing: Processing
+    legal_basis: list[str] = Field(min_length=1)
+    service_level: Literal["toan_trinh", "mot_phan"]
+    min_vneid_level: Literal[1, 2] = 2
+    choose_commune: bool = False  # any commune of the citizen's province may handle it
+    steps: list[str] = Field(min_length=1)
+    conditions: list[str] = []  # yêu cầu, điều kiện, as text for the procedure page
+    fields: list[FormField] = []
+    components: list[Component] = Field(min_length=1)
+    eligibility: list[Eligibility] = []
+    fees: Fees
+    result: Result
+    linked: list[str] = []  # codes of procedures done together (liên thông)
+    write_backs: list[str] = []  # registry changes the result triggers
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Procedure:
+        if self.level == "province" and not (self.department and self.department_name):
+            raise ValueError("a province-level procedure needs department and department_name")
+        if self.level == "province" and self.choose_commune:
+            raise ValueError("choose_commune applies to commune-level procedures only")
+        names = [f.name for f in self.fields]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate field names: {sorted(duplicates)}")
+        return self
+
+
+class ZeroFeePolicy(Strict):
+    """A province's decision that some procedures cost 0 đồng when filed online."""
+
+    province: int
+    source: str  # the resolution, e.g. "Nghị quyết số …/NQ-HĐND"
+    valid_from: date
+    valid_to: date | None = None
+    procedures: list[str] = Field(min_length=1)
+    confidence: Confidence = "unverified"
+
+    @model_validator(mode="after")
+    def _dates(self) -> ZeroFeePolicy:
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
