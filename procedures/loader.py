@@ -47,24 +47,23 @@ def _parse(path: Path, model: type[BaseModel]):
 
 def load_catalogue(root: Path = HERE) -> Catalogue:
     """Read `catalogue/*.toml` and `policies/*.toml` under `root`."""
+    parsed = [
+        (path, _parse(path, Procedure)) for path in sorted((root / "catalogue").glob("*.toml"))
+    ]
     procedures: dict[str, Procedure] = {}
-    for path in sorted((root / "catalogue").glob("*.toml")):
-        proc = _parse(path, Procedure)
+    for path, proc in parsed:
         if proc.code in procedures:
-            raise CatalogueError(f"{path.name}: code {proc.code} is already used")
+            raise CatalogueError(f"{path.name}: code: {proc.code} is already used")
         procedures[proc.code] = proc
-    policies = tuple(_parse(p, ZeroFeePolicy) for p in sorted((root / "policies").glob("*.toml")))
-    for policy in policies:
-        unknown = set(policy.procedures) - procedures.keys()
-        if unknown:
-            raise CatalogueError(
-                f"zero-fee policy of province {policy.province}: unknown procedures "
-                f"{sorted(unknown)}"
-            )
-    for proc in procedures.values():
+    for path, proc in parsed:
         missing = set(proc.linked) - procedures.keys()
         if missing:
-            raise CatalogueError(
-                f"{proc.code}: linked procedures not in the catalogue {sorted(missing)}"
-            )
-    return Catalogue(procedures, policies)
+            raise CatalogueError(f"{path.name}: linked: not in the catalogue {sorted(missing)}")
+    policies = []
+    for path in sorted((root / "policies").glob("*.toml")):
+        policy = _parse(path, ZeroFeePolicy)
+        unknown = set(policy.procedures) - procedures.keys()
+        if unknown:
+            raise CatalogueError(f"{path.name}: procedures: unknown codes {sorted(unknown)}")
+        policies.append(policy)
+    return Catalogue(procedures, tuple(policies))

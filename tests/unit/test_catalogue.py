@@ -213,12 +213,6 @@ def policy(procedures: str = '["9.000001"]', valid_to: str = "2026-12-31") -> st
     )
 
 
-POLICY_FILE_NOT_NAMED = pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="procedures/loader.py names the province, not the policy file, for unknown codes",
-)
-
 BROKEN = [
     pytest.param(
         {"broken.toml": 'code = "9.000001"\nname = "Thủ tục\n'}, {},
@@ -247,7 +241,6 @@ BROKEN = [
     pytest.param(
         {"a.toml": proc()}, {"79-test.toml": policy('["9.000001", "9.999999"]')},
         ["79-test.toml", "procedures", "9.999999"], id="policy-unknown-procedure",
-        marks=POLICY_FILE_NOT_NAMED,
     ),
     pytest.param(
         {"select.toml": proc(append='\n[[fields]]\nname = "kind"\nlabel = "Loại"\n'
