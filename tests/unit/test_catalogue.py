@@ -289,5 +289,5 @@ def test_the_minimal_file_used_above_is_valid(tmp_path):
 
 def test_link_to_a_missing_procedure_is_refused(tmp_path):
     _write(tmp_path, {"a.toml": proc(prepend='linked = ["9.999999"]\n')}, {})
-    with pytest.raises(CatalogueError, match=r"9\.000001.*9\.999999"):
+    with pytest.raises(CatalogueError, match=r"a\.toml: linked: .*9\.999999"):
         load_catalogue(tmp_path)
