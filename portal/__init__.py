@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import Flask, request
@@ -14,6 +14,7 @@ from common.keys import load_or_create_rsa_key, public_jwks
 from common.web import add_security_headers, make_app, register_error_pages
 from portal import config as config_module
 from portal.db import db
+from portal.services.deadlines import to_local
 from portal.services.fees import format_dong
 from procedures import load_catalogue
 
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.auth import views as auth_views
     from portal.catalogue import views as catalogue_views
+    from portal.citizen import filing as filing_views
     from portal.citizen import views as citizen_views
     from portal.cli import register_cli
     from portal.public import views as public_views
@@ -41,11 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(citizen_views.bp)
+    app.register_blueprint(filing_views.bp)
     app.after_request(add_security_headers)
     register_error_pages(
         app, "portal/error.html", lambda: request.path.startswith(("/api/", "/healthz"))
     )
     app.add_template_filter(vn_date)
+    app.add_template_filter(vn_datetime)
     app.add_template_filter(format_dong, "dong")
     app.add_template_global(divisions.province_name)
     register_cli(app)
@@ -97,3 +101,12 @@ def vn_date(value) -> str:
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+def vn_datetime(value) -> str:
+    """HH:MM dd/mm/yyyy in Vietnam time."""
+    if not value:
+        return ""
+    if value.tzinfo is None:  # the database hands back UTC without a zone
+        value = value.replace(tzinfo=UTC)
+    return to_local(value).strftime("%H:%M %d/%m/%Y")

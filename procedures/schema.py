@@ -110,6 +110,9 @@ class Procedure(Strict):
     eligibility: list[Eligibility] = []
     fees: Fees
     result: Result
+    # The typed personal-ID field naming the other person the dossier is about (the future
+    # spouse, the deceased): their registry record is the `partner.*` prefill root.
+    partner_field: str | None = None
     linked: list[str] = []  # codes of procedures done together (liên thông)
     write_backs: list[str] = []  # registry changes the result triggers
 
@@ -123,7 +126,21 @@ class Procedure(Strict):
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
             raise ValueError(f"duplicate field names: {sorted(duplicates)}")
+        self._check_partner_field()
         return self
+
+    def _check_partner_field(self) -> None:
+        uses_partner = any(f.prefill and f.prefill.startswith("partner.") for f in self.fields)
+        if uses_partner and not self.partner_field:
+            raise ValueError("fields use partner.* but partner_field is not set")
+        if self.partner_field:
+            field = next((f for f in self.fields if f.name == self.partner_field), None)
+            if field is None or field.type != "personal_id" or field.prefill:
+                raise ValueError("partner_field must name a typed personal_id field")
+
+    def steps_in_order(self) -> list[str]:
+        """The filing steps (pages), in the order their first field appears."""
+        return list(dict.fromkeys(f.step for f in self.fields))
 
 
 class ZeroFeePolicy(Strict):

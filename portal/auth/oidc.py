@@ -79,6 +79,7 @@ class VneidClient:
     timeout: int = 10
     _metadata: tuple[float, dict] | None = field(default=None, repr=False)
     _jwks: dict | None = field(default=None, repr=False)
+    _service_tokens: dict = field(default_factory=dict, repr=False)
 
     def metadata(self) -> dict:
         if self._metadata and self._metadata[0] > time.monotonic():
@@ -151,6 +152,21 @@ class VneidClient:
         return self.metadata()["end_session_endpoint"] + "?" + urlencode(params)
 
     def _redeem(self, code: str, code_verifier: str) -> dict:
+        return self._token_request(
+            grant_type="authorization_code", code=code, code_verifier=code_verifier
+        )
+
+    def service_token(self, scope: str = "population.lookup") -> str:
+        """A client-credentials access token for back-office lookups, reused until near expiry."""
+        cached = self._service_tokens.get(scope)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        token = self._token_request(grant_type="client_credentials", scope=scope)
+        lifetime = int(token.get("expires_in", 60))
+        self._service_tokens[scope] = (time.monotonic() + lifetime - 30, token["access_token"])
+        return token["access_token"]
+
+    def _token_request(self, **params) -> dict:
         endpoint = self.metadata()["token_endpoint"]
         client = OAuth2Session(
             self.client_id,
@@ -164,15 +180,7 @@ class VneidClient:
             PrivateKeyJWT(endpoint, claims=claims, headers={"kid": self.key.kid}, alg="RS256")
         )
         try:
-            return dict(
-                client.fetch_token(
-                    endpoint,
-                    grant_type="authorization_code",
-                    code=code,
-                    code_verifier=code_verifier,
-                    timeout=self.timeout,
-                )
-            )
+            return dict(client.fetch_token(endpoint, timeout=self.timeout, **params))
         except Exception as exc:  # noqa: BLE001 - network, 5xx, or an OAuth error body
             raise LoginRefused(f"token endpoint failed: {exc}", UNAVAILABLE) from exc
 

@@ -13,19 +13,47 @@ class RegistryAuthExpired(RegistryError):
     """The citizen's access token is no longer accepted: they must sign in again."""
 
 
-def my_record(base_url: str, access_token: str, *, timeout: int = 10) -> dict:
+class PersonNotFound(RegistryError):
+    """No person with that number in the registry."""
+
+
+def my_record(
+    base_url: str,
+    access_token: str,
+    *,
+    purpose: str = "Hiển thị trang cá nhân trên Cổng Dịch vụ công",
+    timeout: int = 10,
+) -> dict:
     """The signed-in citizen's own record, each value with its source and update time."""
+    return _get(base_url + "/api/population/me", access_token, {"purpose": purpose}, timeout)
+
+
+def lookup(
+    base_url: str,
+    service_token: str,
+    personal_id: str,
+    *,
+    purpose: str,
+    actor: str,
+    timeout: int = 10,
+) -> dict:
+    """Another person's record, read by the portal's back office (audited by the registry)."""
+    params = {"purpose": purpose, "actor": actor}
+    url = f"{base_url}/api/population/people/{personal_id}"
+    return _get(url, service_token, params, timeout)
+
+
+def _get(url: str, token: str, params: dict, timeout: int) -> dict:
     try:
         resp = requests.get(
-            base_url + "/api/population/me",
-            headers={"Authorization": f"Bearer {access_token}"},
-            params={"purpose": "Hiển thị trang cá nhân trên Cổng Dịch vụ công"},
-            timeout=timeout,
+            url, headers={"Authorization": f"Bearer {token}"}, params=params, timeout=timeout
         )
     except requests.RequestException as exc:
         raise RegistryError(str(exc)) from exc
     if resp.status_code == 401:
         raise RegistryAuthExpired("access token refused")
+    if resp.status_code == 404:
+        raise PersonNotFound(url)
     if resp.status_code != 200:
         raise RegistryError(f"status {resp.status_code}")
     try:

@@ -12,6 +12,8 @@ from werkzeug.serving import make_server
 import identity_mock
 import portal
 from identity_mock.db import db as idp_db
+from portal.db import db as portal_db
+from portal.services.offices import seed_offices
 from seeds import personas
 from tests.support.databases import database_settings, drop_schema
 
@@ -43,9 +45,9 @@ def make_idp(tmp: Path, *, issuer: str, portal_url: str, **overrides):
     return app
 
 
-def make_portal(tmp: Path, *, issuer: str, portal_url: str, **overrides):
+def make_portal(tmp: Path, *, issuer: str, portal_url: str, seed: bool = False, **overrides):
     db = database_settings(tmp, "portal")
-    return portal.create_app(
+    app = portal.create_app(
         {
             "ENV_NAME": "test",
             "INSTANCE_PATH": str(tmp / "portal"),
@@ -56,6 +58,10 @@ def make_portal(tmp: Path, *, issuer: str, portal_url: str, **overrides):
             **overrides,
         }
     )
+    if seed:
+        with app.app_context(), portal_db.new_session() as session:
+            seed_offices(session, app.extensions["catalogue"])
+    return app
 
 
 def dispose(app) -> None:
@@ -91,7 +97,7 @@ def start_live(tmp: Path) -> tuple[LiveApps, list[LiveServer]]:
     idp_port, portal_port = free_port(), free_port()
     idp_url, portal_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{portal_port}"
     idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url)
-    portal_app = make_portal(tmp, issuer=idp_url, portal_url=portal_url)
+    portal_app = make_portal(tmp, issuer=idp_url, portal_url=portal_url, seed=True)
     servers = [LiveServer(idp_app, idp_port), LiveServer(portal_app, portal_port)]
     for s in servers:
         s.start()

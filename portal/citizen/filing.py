@@ -1,0 +1,237 @@
+"""Filing pages: /nop-ho-so/<code> and its steps, the summary, submit, withdraw."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from common import divisions
+from portal.auth.oidc import LoginRefused
+from portal.db import db
+from portal.models import Dossier, utcnow
+from portal.services import eligibility, filing, prefill, registry
+from portal.services.deadlines import due_date, today
+from portal.services.fees import ApplicantFacts, decide_fee
+from portal.services.routing import RoutingError, route
+
+bp = Blueprint("filing", __name__)
+CHOICE_STEP, SUMMARY_STEP = "noi-nop", "xem-lai"
+
+
+def _procedure(code: str):
+    proc = current_app.extensions["catalogue"].get(code)
+    if proc is None:
+        abort(404)
+    return proc
+
+
+def _steps(proc) -> list[str]:
+    return proc.steps_in_order() + ([CHOICE_STEP] if proc.choose_commune else [])
+
+
+def _sources(proc, draft: Dossier) -> prefill.Sources:
+    issuer = current_app.config["OIDC_ISSUER"]
+    purpose = f"Nộp hồ sơ trực tuyến: {proc.name}"
+    applicant = registry.my_record(issuer, current_user.access_token, purpose=purpose)
+
+    def lookup(personal_id: str) -> dict:
+        token = current_app.extensions["vneid"].service_token()
+        return registry.lookup(
+            issuer, token, personal_id, purpose=purpose, actor=current_user.personal_id
+        )
+
+    return filing.gather_sources(proc, applicant, draft.data, lookup)
+
+
+def _guard(proc):
+    """Level check before anything else: a level-1 account gets an explanation."""
+    if current_user.level < proc.min_vneid_level:
+        return render_template("portal/filing_level.html", proc=proc), 403
+    return None
+
+
+@bp.route("/nop-ho-so/<code>")
+@login_required
+def start(code: str):
+    proc = _procedure(code)
+    refused = _guard(proc)
+    if refused:
+        return refused
+    filing.get_or_create_draft(db.session, proc, current_user.personal_id)
+    return redirect(url_for("filing.step", code=code, step=_steps(proc)[0]))
+
+
+@bp.route("/nop-ho-so/<code>/<step>", methods=["GET", "POST"])
+@login_required
+def step(code: str, step: str):
+    proc = _procedure(code)
+    refused = _guard(proc)
+    if refused:
+        return refused
+    steps = _steps(proc)
+    if step == SUMMARY_STEP:
+        return summary(proc)
+    if step not in steps:
+        abort(404)
+    draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
+    try:
+        sources = _sources(proc, draft)
+    except (registry.RegistryError, LoginRefused, filing.FilingError) as exc:
+        return _registry_problem(proc, exc)
+    locked = prefill.prefilled_values(proc, sources)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        posted = request.form.to_dict()
+        if step == CHOICE_STEP:
+            errors = _save_choice(draft, posted.get("office_ward", ""))
+        else:
+            errors = filing.save_step(db.session, draft, proc, step, posted, locked)
+        if not errors:
+            after = steps.index(step) + 1
+            target = steps[after] if after < len(steps) else SUMMARY_STEP
+            return redirect(url_for("filing.step", code=code, step=target))
+    return _render_step(proc, draft, step, steps, errors, sources, locked)
+
+
+def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
+    if raw and not raw.isdigit():
+        return {"office_ward": "Vui lòng chọn xã/phường trong danh sách."}
+    draft.data = {**draft.data, "office_ward": raw}
+    db.session.add(draft)
+    db.session.commit()
+    return {}
+
+
+def _render_step(proc, draft, step, steps, errors, sources, locked):
+    residence = sources.applicant["permanent_residence"]["value"]
+    wards = divisions.wards_of(residence["province_code"]) if step == CHOICE_STEP else ()
+    page = render_template(
+        "portal/filing_step.html",
+        proc=proc,
+        step=step,
+        steps=steps,
+        fields=[f for f in proc.fields if f.step == step],
+        values=draft.data,
+        locked=locked,
+        errors=errors,
+        wards=wards,
+        residence=residence,
+    )
+    return page, 400 if errors else 200
+
+
+def _registry_problem(proc, exc):
+    messages = getattr(exc, "messages", None) or [
+        "Chưa lấy được dữ liệu từ CSDLQG về dân cư. Hồ sơ nháp của bạn vẫn được giữ; "
+        "vui lòng thử lại sau ít phút."
+    ]
+    current_app.logger.warning("filing %s: %s", proc.code, exc)
+    return render_template("portal/filing_problem.html", proc=proc, messages=messages), 503
+
+
+def _prepare(proc, draft: Dossier):
+    """Everything the summary shows and submit records: values, checks, office, fee, due."""
+    sources = _sources(proc, draft)
+    locked = prefill.prefilled_values(proc, sources)
+    context = eligibility.FilingContext(
+        applicant=sources.applicant,
+        partner=sources.partner,
+        birth_notice=sources.birth_notice,
+        form=draft.data,
+        today=today(),
+    )
+    problems = eligibility.check(proc.eligibility, context)
+    residence = sources.applicant["permanent_residence"]["value"]
+    chosen = int(draft.data["office_ward"]) if draft.data.get("office_ward") else None
+    routing = route(db.session, proc, residence_ward=residence["ward_code"], chosen_ward=chosen)
+    household = (sources.applicant.get("household") or {}).get("value") or {}
+    facts = ApplicantFacts(
+        province_code=residence["province_code"],
+        meritorious_family=bool(sources.applicant["meritorious_family"]["value"]),
+        poor_household=bool(household.get("poor_household")),
+        disability=bool(sources.applicant["disability"]["value"]),
+        birth_date_of_child=_notice_birth(sources),
+    )
+    fee = decide_fee(
+        proc, current_app.extensions["catalogue"].policies, facts, online=True, on=today()
+    )
+    now = utcnow()
+    submission = filing.Submission(
+        routing=routing,
+        fee=fee,
+        locked=locked,
+        locked_hash=prefill.locked_hash(locked, current_app.config["SECRET_KEY"]),
+        working_days=proc.processing.working_days,
+        due=due_date(now, proc.processing.working_days),
+    )
+    return sources, submission, problems
+
+
+def _notice_birth(sources) -> date | None:
+    if sources.birth_notice:
+        return date.fromisoformat(sources.birth_notice["birth_date"])
+    return None
+
+
+def summary(proc):
+    draft = filing.find_draft(db.session, current_user.personal_id, proc.code)
+    if draft is None:
+        return redirect(url_for("filing.start", code=proc.code))
+    try:
+        _, submission, problems = _prepare(proc, draft)
+    except (registry.RegistryError, LoginRefused, filing.FilingError) as exc:
+        return _registry_problem(proc, exc)
+    except RoutingError as exc:
+        problems, submission = [str(exc)], None
+    missing = filing.missing_fields(draft, proc)
+    return render_template(
+        "portal/filing_summary.html",
+        proc=proc,
+        draft=draft,
+        submission=submission,
+        problems=problems,
+        missing=missing,
+        steps=_steps(proc),
+    )
+
+
+@bp.route("/nop-ho-so/<code>/nop", methods=["POST"])
+@login_required
+def submit(code: str):
+    proc = _procedure(code)
+    refused = _guard(proc)
+    if refused:
+        return refused
+    draft = filing.find_draft(db.session, current_user.personal_id, proc.code)
+    if draft is None:  # a replayed POST after the dossier was filed
+        latest = _latest_filed(proc.code)
+        return redirect(url_for("citizen.dossier", code=latest.code)) if latest else abort(404)
+    try:
+        _, submission, problems = _prepare(proc, draft)
+        if problems or filing.missing_fields(draft, proc):
+            return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
+        dossier = filing.submit(
+            db.session,
+            draft,
+            submission,
+            expected_hash=request.form.get("locked_hash", ""),
+            now=utcnow(),
+        )
+    except (registry.RegistryError, LoginRefused, filing.FilingError, RoutingError) as exc:
+        return _registry_problem(proc, exc)
+    return redirect(url_for("citizen.dossier", code=dossier.code))
+
+
+def _latest_filed(code: str) -> Dossier | None:
+    return db.session.exec(
+        select(Dossier)
+        .where(
+            Dossier.applicant_id == current_user.personal_id,
+            Dossier.procedure_code == code,
+            Dossier.code.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(Dossier.id.desc())  # type: ignore[union-attr]
+    ).first()

@@ -1,0 +1,413 @@
+"""Eligibility rules of the procedures: named checks over registry records, in plain Vietnamese.
+
+A procedure file lists its rules (`[[eligibility]]`, `rule` + `params`, procedures/schema.py);
+`check` runs them all against a `FilingContext` and returns every failure, in order, so the
+citizen sees everything that stands in the way at once. A rule returns None when satisfied,
+else one sentence naming the people concerned, saying what is wrong and, where possible, what
+to do. Missing input (no partner, no birth notice, a record without a birth date) gives such a
+sentence too, never an exception. Identical sentences are reported once (e.g. "enter the other
+party's number", which every marriage rule would otherwise repeat).
+
+Records are as the portal receives them from the population registry
+(identity_mock/population.py, `person_record`): field → {"value", "source", "updated_at"}.
+Plain functions: no Flask, no database, no HTTP.
+
+Sources: Law on Marriage and Family 2014 (Luật Hôn nhân và gia đình 52/2014/QH13) art. 5(2)(d),
+8 [law]; counting "đủ 20 tuổi" by date of birth, the birthday itself included
+(TTLT 01/2016/TTLT-TANDTC-VKSNDTC-BTP art. 2(1)) [2nd].
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from procedures.schema import Eligibility
+
+REGISTRY = "CSDLQG về dân cư"
+MARRIED = "Đã kết hôn"
+MALE, FEMALE = "Nam", "Nữ"
+MARRIAGE_LAW = "Luật Hôn nhân và gia đình 2014"
+
+ASK_PARTNER = (
+    "Chưa có thông tin của bên kết hôn còn lại: vui lòng nhập số định danh cá nhân của "
+    f"người mình kết hôn để cổng tra cứu {REGISTRY}."
+)
+ASK_DECEASED = (
+    "Chưa có thông tin của người đã chết: vui lòng nhập số định danh cá nhân của người đã "
+    f"chết để cổng tra cứu {REGISTRY}."
+)
+ASK_NOTICE = (
+    "Chưa chọn giấy chứng sinh của trẻ: vui lòng chọn giấy chứng sinh điện tử trong danh sách. "
+    "Nếu không thấy, có thể trẻ đã được đăng ký khai sinh hoặc cơ sở y tế chưa gửi giấy chứng "
+    "sinh điện tử; vui lòng liên hệ cơ sở y tế nơi trẻ được sinh ra."
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilingContext:
+    """What a rule may look at: registry records and what the citizen typed."""
+
+    applicant: dict  # the applicant's registry record
+    partner: dict | None = None  # the other party: spouse-to-be, the deceased, …
+    birth_notice: dict | None = None  # the chosen notice's "value" dict
+    form: dict[str, str] = field(default_factory=dict)  # typed values
+    today: date
+
+
+Rule = Callable[[FilingContext, dict], str | None]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register a rule under `name` (the name procedure files use)."""
+
+    def register(fn: Rule) -> Rule:
+        if name in RULES:
+            raise ValueError(f"eligibility rule {name!r} is defined twice")
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def known_rules() -> set[str]:
+    """Every rule name `check` accepts, for the catalogue loader to verify procedure files."""
+    return set(RULES)
+
+
+def check(eligibility: Iterable[Eligibility], ctx: FilingContext) -> list[str]:
+    """Every failure of the rules, in the order listed; [] when the applicant may file.
+
+    Raises KeyError, before running any rule, when a rule name is unknown."""
+    items = list(eligibility)
+    unknown = [e.rule for e in items if e.rule not in RULES]
+    if unknown:
+        raise KeyError(
+            f"unknown eligibility rule(s) {', '.join(unknown)}; "
+            f"known rules: {', '.join(sorted(RULES))}"
+        )
+    failures: list[str] = []
+    for item in items:
+        message = RULES[item.rule](ctx, dict(item.params))
+        if message is not None and message not in failures:
+            failures.append(message)
+    return failures
+
+
+# --- reading records --------------------------------------------------------------------
+
+
+def age_on(birth: date, today: date) -> int:
+    """Full years between `birth` and `today`; the birthday itself counts as the new age.
+
+    Someone born on 29 February reaches a new age on 1 March in common years [?: no legal
+    text found on this; it never counts a year before it has fully passed]."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _reaches_age(birth: date, years: int) -> date:
+    """The first day on which someone born on `birth` is `years` old."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(birth.year + years, 3, 1)
+
+
+def _value(record: dict | None, key: str):
+    item = (record or {}).get(key)
+    return item.get("value") if isinstance(item, dict) else None
+
+
+def _text(record: dict | None, key: str) -> str | None:
+    value = _value(record, key)
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else None
+
+
+def _date(record: dict | None, key: str) -> date | None:
+    value = _value(record, key)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _id(record: dict) -> str | None:
+    return _text(record, "personal_id")
+
+
+def _alive(record: dict) -> bool:
+    return _value(record, "died_on") is None
+
+
+def _brief_id(brief) -> str | None:
+    return brief.get("personal_id") if isinstance(brief, dict) else None
+
+
+def _parent_ids(record: dict) -> set[str]:
+    return {i for i in (_brief_id(_value(record, k)) for k in ("father", "mother")) if i}
+
+
+def _child_ids(record: dict) -> set[str]:
+    return {i for i in (_brief_id(c) for c in _value(record, "children") or []) if i}
+
+
+def _spouse_id(record: dict) -> str | None:
+    return _brief_id(_value(record, "spouse"))
+
+
+def _dmy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _who(record: dict, *, capital: bool = False) -> str:
+    """'ông Nguyễn Văn An' / 'bà Lê Thị Hoa' (the bare name when the sex is unknown);
+    'Ông …' / 'Bà …' with `capital`, to start a sentence."""
+    name = _text(record, "full_name") or f"người có số định danh {_id(record) or '(không rõ)'}"
+    title = {MALE: "ông ", FEMALE: "bà "}.get(_text(record, "sex") or "", "")
+    text = title + name
+    return text[0].upper() + text[1:] if capital else text
+
+
+def _by_sex(record: dict, male: str, female: str, unknown: str) -> str:
+    return {MALE: male, FEMALE: female}.get(_text(record, "sex") or "", unknown)
+
+
+# --- marriage ---------------------------------------------------------------------------
+
+
+@rule("both_alive")
+def both_alive(ctx: FilingContext, params: dict) -> str | None:
+    if ctx.partner is None:
+        return ASK_PARTNER
+    dead = [p for p in (ctx.applicant, ctx.partner) if not _alive(p)]
+    if not dead:
+        return None
+    return " ".join(
+        f"Theo {REGISTRY}, {_who(p)} đã mất"
+        + (f" ngày {_dmy(d)}" if (d := _date(p, "died_on")) else "")
+        + ", nên không thể đăng ký kết hôn."
+        for p in dead
+    )
+
+
+def _under_age(person: dict, men: int, women: int, today: date) -> str | None:
+    minimum = {MALE: men, FEMALE: women}.get(_text(person, "sex") or "")
+    birth = _date(person, "birth_date")
+    if minimum is None or birth is None:
+        missing = "giới tính" if minimum is None else "ngày sinh"
+        return (
+            f"{REGISTRY} chưa có {missing} của {_who(person)}, nên chưa kiểm tra được tuổi "
+            "kết hôn; vui lòng liên hệ Công an cấp xã để cập nhật thông tin."
+        )
+    age = age_on(birth, today)
+    if age >= minimum:
+        return None
+    sex = _by_sex(person, "nam", "nữ", "")
+    return (
+        f"{_who(person, capital=True)} sinh ngày {_dmy(birth)}, đến ngày {_dmy(today)} mới "
+        f"{age} tuổi; {sex} phải từ đủ {minimum} tuổi mới được kết hôn ({MARRIAGE_LAW}, điều 8). "
+        f"Có thể đăng ký kết hôn từ ngày {_dmy(_reaches_age(birth, minimum))}."
+    )
+
+
+@rule("legal_marriage_age")
+def legal_marriage_age(ctx: FilingContext, params: dict) -> str | None:
+    """Men from full `men` years, women from full `women` years, at `today` (20 and 18)."""
+    if ctx.partner is None:
+        return ASK_PARTNER
+    men, women = int(params.get("men", 20)), int(params.get("women", 18))
+    problems = [_under_age(p, men, women, ctx.today) for p in (ctx.applicant, ctx.partner)]
+    return " ".join(p for p in problems if p) or None
+
+
+@rule("both_single")
+def both_single(ctx: FilingContext, params: dict) -> str | None:
+    """Neither is married now; single, divorced and widowed people may marry."""
+    if ctx.partner is None:
+        return ASK_PARTNER
+    married = [p for p in (ctx.applicant, ctx.partner) if _text(p, "marital_status") == MARRIED]
+    return (
+        " ".join(
+            f"{_who(p, capital=True)} đang có tình trạng hôn nhân «{MARRIED}» trong {REGISTRY}, "
+            "nên chưa thể đăng ký kết hôn. Nếu đã ly hôn hoặc vợ/chồng đã mất, vui lòng đề "
+            "nghị cập nhật tình trạng hôn nhân trước khi nộp hồ sơ."
+            for p in married
+        )
+        or None
+    )
+
+
+@rule("different_sex")
+def different_sex(ctx: FilingContext, params: dict) -> str | None:
+    """The State does not recognise marriage between people of the same sex (art. 8(2))."""
+    if ctx.partner is None:
+        return ASK_PARTNER
+    sex = _text(ctx.applicant, "sex")
+    if sex is None or sex != _text(ctx.partner, "sex"):
+        return None
+    return (
+        f"{_who(ctx.applicant, capital=True)} và {_who(ctx.partner)} cùng giới tính; Nhà nước "
+        "không thừa nhận hôn nhân giữa những người cùng giới tính "
+        f"({MARRIAGE_LAW}, điều 8 khoản 2), nên không thể đăng ký kết hôn."
+    )
+
+
+# Luật Hôn nhân và gia đình 2014, art. 5(2)(d), the prohibitions the records can show.
+DIRECT_LINE = "cấm kết hôn giữa những người cùng dòng máu về trực hệ"
+THREE_GENERATIONS = "cấm kết hôn giữa những người có họ trong phạm vi ba đời"
+BY_MARRIAGE = (
+    "cấm kết hôn giữa cha chồng với con dâu, mẹ vợ với con rể, cha dượng với con riêng của "
+    "vợ, mẹ kế với con riêng của chồng"
+)
+
+
+def _parent_of(x: dict, y: dict) -> tuple[str, str] | None:
+    if _id(x) in _parent_ids(y) or _id(y) in _child_ids(x):
+        return f"{_who(x)} là {_by_sex(x, 'cha', 'mẹ', 'cha hoặc mẹ')} của {_who(y)}", DIRECT_LINE
+    return None
+
+
+def _grandparent_of(x: dict, y: dict) -> tuple[str, str] | None:
+    if _child_ids(x) & _parent_ids(y):
+        return f"{_who(x)} là {_by_sex(x, 'ông', 'bà', 'ông hoặc bà')} của {_who(y)}", DIRECT_LINE
+    return None
+
+
+def _sibling_of(x: dict, y: dict) -> tuple[str, str] | None:
+    shared = [
+        label
+        for key, label in (("father", "cha"), ("mother", "mẹ"))
+        if (i := _brief_id(_value(x, key))) and i == _brief_id(_value(y, key))
+    ]
+    if not shared:
+        return None
+    bx, by = _date(x, "birth_date"), _date(y, "birth_date")
+    if bx is None or by is None or bx == by:
+        role = "anh, chị hoặc em"
+    else:
+        role = _by_sex(x, "anh", "chị", "anh, chị") if bx < by else "em"
+    kind = "ruột" if len(shared) == 2 else f"cùng {shared[0]}"
+    return f"{_who(x)} là {role} {kind} của {_who(y)}", THREE_GENERATIONS
+
+
+def _step_parent_of(x: dict, y: dict) -> tuple[str, str] | None:
+    spouse = _spouse_id(x)
+    if spouse and spouse in _parent_ids(y):
+        role = _by_sex(x, "cha dượng", "mẹ kế", "cha dượng hoặc mẹ kế")
+        return f"{_who(x)} là {role} của {_who(y)}", BY_MARRIAGE
+    return None
+
+
+def _parent_in_law_of(x: dict, y: dict) -> tuple[str, str] | None:
+    spouse = _spouse_id(y)
+    if spouse and spouse in _child_ids(x):
+        role = _by_sex(x, "cha", "mẹ", "cha hoặc mẹ")
+        partner = _by_sex(y, "vợ", "chồng", "vợ hoặc chồng")
+        return f"{_who(x)} là {role} của người là {partner} của {_who(y)}", BY_MARRIAGE
+    return None
+
+
+KINSHIP = (_parent_of, _grandparent_of, _sibling_of, _step_parent_of, _parent_in_law_of)
+
+
+@rule("not_close_relatives")
+def not_close_relatives(ctx: FilingContext, params: dict) -> str | None:
+    """Not the same person, and no kinship the two records show.
+
+    Each record names only the person's father, mother, spouse and children, so the rule
+    finds: parent/child and grandparent/grandchild (either way), siblings sharing a father or
+    a mother, step-parent/step-child and parent-in-law/child-in-law through a (current or last)
+    spouse. It cannot see great-grandparents, uncles, aunts, nephews, nieces, cousins, or
+    adoptive links (the registry has no adoption data): the civil servant checks those.
+    """
+    if ctx.partner is None:
+        return ASK_PARTNER
+    a, b = ctx.applicant, ctx.partner
+    if _id(a) and _id(a) == _id(b):
+        return (
+            f"Số định danh cá nhân của bên kết hôn còn lại trùng với số của chính {_who(a)}; "
+            "vui lòng nhập số định danh cá nhân của người mình kết hôn."
+        )
+    for relation in KINSHIP:
+        found = relation(a, b) or relation(b, a)
+        if found:
+            fact, prohibition = found
+            return (
+                f"Theo {REGISTRY}, {fact}; {MARRIAGE_LAW} (điều 5 khoản 2 "
+                f"điểm d) {prohibition}, nên không thể đăng ký kết hôn."
+            )
+    return None
+
+
+# --- birth ------------------------------------------------------------------------------
+
+
+@rule("has_unregistered_birth_notice")
+def has_unregistered_birth_notice(ctx: FilingContext, params: dict) -> str | None:
+    """A birth notice was chosen. The registry lists only notices not yet registered
+    (identity_mock/population.py), so a notice taken from the record is unregistered."""
+    return ASK_NOTICE if ctx.birth_notice is None else None
+
+
+@rule("applicant_is_parent")
+def applicant_is_parent(ctx: FilingContext, params: dict) -> str | None:
+    notice = ctx.birth_notice
+    if notice is None:
+        return ASK_NOTICE
+    if _id(ctx.applicant) in {notice.get("mother_id"), notice.get("father_id")} - {None}:
+        return None
+    number = notice.get("number") or "(không rõ số)"
+    return (
+        f"{_who(ctx.applicant, capital=True)} không phải là cha hoặc mẹ của trẻ trong giấy "
+        f"chứng sinh số {number}; trên cổng, chỉ cha hoặc mẹ của trẻ mới đăng ký khai sinh "
+        "trực tuyến được. Nếu cha mẹ không thể đi khai sinh, ông, bà hoặc người thân thích khác "
+        "vui lòng đăng ký tại UBND cấp xã."
+    )
+
+
+# --- death ------------------------------------------------------------------------------
+
+
+def _household_ids(record: dict) -> tuple[str | None, set[str]]:
+    household = _value(record, "household")
+    if not isinstance(household, dict):
+        return None, set()
+    members = {m.get("personal_id") for m in household.get("members") or [] if isinstance(m, dict)}
+    return household.get("id"), members - {None}
+
+
+@rule("deceased_in_household")
+def deceased_in_household(ctx: FilingContext, params: dict) -> str | None:
+    """The deceased (partner) lives in the applicant's household and is not yet recorded dead.
+
+    Filing online from the same household is the portal's condition (the catalogue's
+    conditions allow any close relative at the counter)."""
+    applicant, deceased = ctx.applicant, ctx.partner
+    if deceased is None:
+        return ASK_DECEASED
+    if _id(deceased) and _id(deceased) == _id(applicant):
+        return (
+            f"Số định danh cá nhân của người đã chết trùng với số của chính {_who(applicant)}; "
+            "vui lòng kiểm tra lại số định danh cá nhân của người đã chết."
+        )
+    if not _alive(deceased):
+        died = _date(deceased, "died_on")
+        return (
+            f"Theo {REGISTRY}, {_who(deceased)} đã được ghi nhận là đã mất"
+            + (f" ngày {_dmy(died)}" if died else "")
+            + ", nên không đăng ký khai tử lại được. Nếu cần trích lục khai tử, vui lòng dùng "
+            "thủ tục cấp bản sao trích lục hộ tịch."
+        )
+    home, members = _household_ids(applicant)
+    if home is not None and (_id(deceased) in members or _household_ids(deceased)[0] == home):
+        return None
+    return (
+        f"Theo {REGISTRY}, {_who(deceased)} không cùng hộ với {_who(applicant)}; trên cổng, chỉ "
+        "người cùng hộ mới đăng ký khai tử trực tuyến được. Người thân không cùng hộ vui lòng "
+        "đăng ký tại UBND cấp xã nơi cư trú cuối cùng của người chết."
+    )

@@ -1,0 +1,252 @@
+"""Filing a dossier: one server-side draft per citizen and procedure, step by step, then
+an idempotent submit that routes, prices, numbers and records it in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from common import personal_id as pid
+from portal.models import Dossier, DossierEvent, utcnow
+from portal.services import registry
+from portal.services.deadlines import to_local
+from portal.services.dossier_codes import new_code
+from portal.services.fees import FeeDecision
+from portal.services.prefill import Sources, tampered_fields
+from portal.services.routing import RoutingDecision
+from procedures.schema import FormField, Procedure
+
+
+class FilingError(Exception):
+    """The dossier cannot go further; `messages` are for the citizen."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+def find_draft(session: Session, applicant_id: str, code: str) -> Dossier | None:
+    return session.exec(
+        select(Dossier).where(
+            Dossier.applicant_id == applicant_id,
+            Dossier.procedure_code == code,
+            Dossier.status == "draft",
+        )
+    ).first()
+
+
+def get_or_create_draft(session: Session, procedure: Procedure, applicant_id: str) -> Dossier:
+    """The citizen's draft for this procedure; a unique key keeps it to one, even on races."""
+    draft = find_draft(session, applicant_id, procedure.code)
+    if draft:
+        return draft
+    draft = Dossier(
+        procedure_code=procedure.code,
+        procedure_version=procedure.version,
+        applicant_id=applicant_id,
+    )
+    session.add(draft)
+    try:
+        session.commit()
+    except IntegrityError:  # another request created it first
+        session.rollback()
+        return find_draft(session, applicant_id, procedure.code)
+    return draft
+
+
+def _parse_date(raw: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def clean_value(field: FormField, raw: str) -> tuple[str, str | None]:
+    """(value to keep, Vietnamese error or None) for one typed field."""
+    value = (raw or "").strip()
+    if field.type == "checkbox":
+        return ("có" if value else ""), None
+    if not value:
+        return "", (f"Vui lòng nhập {field.label.lower()}." if field.required else None)
+    if len(value) > field.max_length:
+        return value, f"{field.label} dài quá {field.max_length} ký tự."
+    if field.type == "date":
+        parsed = _parse_date(value)
+        if parsed is None:
+            return value, f"{field.label} phải là ngày hợp lệ, ví dụ 25/12/2026."
+        return parsed.isoformat(), None
+    if field.type == "personal_id":
+        try:
+            pid.parse(value)
+        except pid.PersonalIdError as exc:
+            return value, str(exc)
+    if field.type == "number" and (not value.isdigit() or not 1 <= int(value) <= 1000):
+        return value, f"{field.label} phải là số nguyên từ 1 đến 1000."
+    if field.type == "select" and value not in field.options:
+        return value, f"Vui lòng chọn {field.label.lower()} trong danh sách."
+    return value, None
+
+
+def save_step(
+    session: Session,
+    draft: Dossier,
+    procedure: Procedure,
+    step: str,
+    posted: dict,
+    locked: dict[str, str],
+) -> dict[str, str]:
+    """Keep what was typed on `step`; return field → error. Values are saved even when
+    some are wrong, so nothing the citizen typed is lost. A locked (registry) value sent
+    back changed is refused."""
+    errors = dict.fromkeys(
+        tampered_fields(posted, locked), "Thông tin này lấy từ CSDLQG về dân cư, không sửa được."
+    )
+    data = dict(draft.data)
+    for field in procedure.fields:
+        if field.step != step or field.prefill:
+            continue
+        value, error = clean_value(field, posted.get(field.name, ""))
+        data[field.name] = value
+        if error:
+            errors[field.name] = error
+    draft.data = data
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.commit()
+    return errors
+
+
+def missing_fields(draft: Dossier, procedure: Procedure) -> list[FormField]:
+    """Typed fields still empty or invalid, for the summary page."""
+    return [
+        f
+        for f in procedure.fields
+        if not f.prefill and clean_value(f, draft.data.get(f.name, ""))[1] is not None
+    ]
+
+
+def gather_sources(
+    procedure: Procedure, applicant: dict, form: dict, lookup: Callable[[str], dict]
+) -> Sources:
+    """The registry records this dossier reads, fetched once (every lookup is audited)."""
+    notices = applicant.get("birth_notices") or []
+    notice = notices[0]["value"] if notices else None
+    partner = None
+    if procedure.partner_field and form.get(procedure.partner_field):
+        partner = _lookup_or_explain(lookup, form[procedure.partner_field])
+    mother = father = None
+    if notice:
+        me = applicant["personal_id"]["value"]
+        mother = applicant if notice["mother_id"] == me else _optional(lookup, notice["mother_id"])
+        father = (
+            applicant
+            if notice.get("father_id") == me
+            else _optional(lookup, notice.get("father_id"))
+        )
+    return Sources(applicant, partner, notice, mother, father)
+
+
+def _lookup_or_explain(lookup: Callable[[str], dict], personal_id: str) -> dict:
+    try:
+        return lookup(personal_id)
+    except registry.PersonNotFound as exc:
+        raise FilingError(
+            f"Không tìm thấy số định danh {personal_id} trong CSDLQG về dân cư. "
+            "Vui lòng kiểm tra lại."
+        ) from exc
+
+
+def _optional(lookup: Callable[[str], dict], personal_id: str | None) -> dict | None:
+    if not personal_id:
+        return None
+    try:
+        return lookup(personal_id)
+    except registry.PersonNotFound:
+        return None
+
+
+@dataclass(frozen=True)
+class Submission:
+    routing: RoutingDecision
+    fee: FeeDecision
+    locked: dict[str, str]
+    locked_hash: str
+    working_days: int
+    due: date
+
+
+def submit(
+    session: Session, draft: Dossier, submission: Submission, *, expected_hash: str, now: datetime
+) -> Dossier:
+    """Move the draft to `submitted` exactly once; a replayed submit returns the same dossier."""
+    if expected_hash != submission.locked_hash:
+        raise FilingError(
+            "Dữ liệu từ CSDLQG về dân cư đã thay đổi so với trang bạn vừa xem. "
+            "Vui lòng xem lại trước khi nộp."
+        )
+    claimed = session.execute(
+        update(Dossier)
+        .where(Dossier.id == draft.id, Dossier.status == "draft", Dossier.version == draft.version)
+        .values(status="submitted", draft_key=None, version=Dossier.version + 1)
+    ).rowcount
+    if claimed != 1:
+        session.rollback()
+        return session.get(Dossier, draft.id)  # already submitted by an earlier click
+    dossier = session.get(Dossier, draft.id)
+    session.refresh(dossier)
+    dossier.code = new_code(session, submission.routing.office_code, to_local(now).date())
+    dossier.office_code = submission.routing.office_code
+    dossier.routing_reason = submission.routing.reason
+    dossier.data = {**draft.data, **submission.locked}
+    dossier.locked_hash = submission.locked_hash
+    dossier.fee_amount = submission.fee.amount
+    dossier.fee_rule = submission.fee.rule
+    dossier.fee_reason = submission.fee.reason
+    dossier.submitted_at = now
+    dossier.due_date = submission.due
+    dossier.updated_at = now
+    session.add(dossier)
+    session.add(
+        DossierEvent(
+            dossier_id=dossier.id,
+            at=now,
+            actor_id=dossier.applicant_id,
+            actor_role="citizen",
+            from_status="draft",
+            to_status="submitted",
+            note="Nộp hồ sơ trực tuyến",
+        )
+    )
+    session.commit()
+    return dossier
+
+
+def withdraw(session: Session, dossier: Dossier, applicant_id: str, now: datetime) -> None:
+    """A citizen may withdraw a dossier that has not been received yet."""
+    done = session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.status == "submitted")
+        .values(status="withdrawn", version=Dossier.version + 1, updated_at=now)
+    ).rowcount
+    if done != 1:
+        session.rollback()
+        raise FilingError("Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không rút được nữa.")
+    session.add(
+        DossierEvent(
+            dossier_id=dossier.id,
+            at=now,
+            actor_id=applicant_id,
+            actor_role="citizen",
+            from_status="submitted",
+            to_status="withdrawn",
+            note="Công dân rút hồ sơ",
+        )
+    )
+    session.commit()
