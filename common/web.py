@@ -32,6 +32,11 @@ MESSAGES = {
     403: ("Không có quyền truy cập", "Tài khoản của bạn không có quyền xem trang này."),
     404: ("Không tìm thấy trang", "Trang bạn tìm không tồn tại hoặc đã được chuyển đi."),
     405: ("Thao tác không được hỗ trợ", "Trang này không hỗ trợ thao tác bạn vừa thực hiện."),
+    413: (
+        "Tệp quá lớn",
+        "Tệp gửi lên vượt quá giới hạn. Mỗi tệp tối đa 5 MB (PDF, JPEG hoặc PNG). Những gì "
+        "bạn đã khai vẫn được lưu; vui lòng quay lại và chọn tệp nhỏ hơn.",
+    ),
     500: (
         "Hệ thống gặp sự cố",
         "Đã có lỗi ngoài ý muốn. Dữ liệu của bạn không bị mất. Vui lòng thử lại sau ít phút.",

@@ -36,6 +36,7 @@ SWITCHES = {
     "authorize_temporarily_unavailable": "authorize trả lỗi temporarily_unavailable",
     "lower_acr": "acr thấp hơn mức đã yêu cầu",
     "token_5xx": "token endpoint lỗi 5xx",
+    "population_5xx": "API dữ liệu dân cư tạm ngừng (503)",
 }
 
 

@@ -16,6 +16,7 @@ from portal import config as config_module
 from portal.db import db
 from portal.services.deadlines import to_local
 from portal.services.fees import format_dong
+from portal.services.uploads import size_label
 from procedures import load_catalogue
 
 csrf = CSRFProtect()
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_filter(vn_date)
     app.add_template_filter(vn_datetime)
     app.add_template_filter(format_dong, "dong")
+    app.add_template_filter(size_label, "filesize")
     app.add_template_global(divisions.province_name)
     register_cli(app)
     with app.app_context():

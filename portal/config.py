@@ -27,6 +27,9 @@ class Config:
     REMEMBER_COOKIE_DURATION = 0
     LOGIN_SESSION_HOURS = 8
     WTF_CSRF_TIME_LIMIT = None
+    # Uploads are checked against 5 MB each (portal/services/uploads.py); a request larger
+    # than this is cut off before it is read, with the 413 page.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
 
 class DevConfig(Config):

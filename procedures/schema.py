@@ -17,6 +17,9 @@ FieldType = Literal["text", "textarea", "date", "select", "personal_id", "number
 ComponentSource = Literal["population", "data_store", "form", "upload"]
 FeeRule = Literal["on_time_birth", "meritorious_family", "poor_household", "disability"]
 
+# Steps the portal adds itself (attachments, choice of commune, summary): not for fields.
+RESERVED_STEPS = ("tep-dinh-kem", "noi-nop", "xem-lai")
+
 # Paths a form field may be prefilled from; a path names registry data, locked in the form.
 PREFILL_ROOTS = ("applicant", "spouse", "partner", "birth_notice", "father", "mother")
 
@@ -34,7 +37,14 @@ class FormField(Strict):
     prefill: str | None = None  # e.g. "applicant.full_name": locked, from the registry
     options: list[str] = []
     max_length: int = 200
-    step: str = "thong-tin"  # the filing step (page) this field is asked on
+    step: str = Field(default="thong-tin", pattern=r"^[a-z][a-z0-9-]*$")  # its page (URL slug)
+
+    @field_validator("step")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_STEPS or value == "nop":
+            raise ValueError(f"step {value!r} is reserved by the portal")
+        return value
 
     @field_validator("prefill")
     @classmethod

@@ -12,9 +12,17 @@ from common import personal_id as pid
 from identity_mock import population
 from identity_mock.db import db
 from identity_mock.models import Person
-from identity_mock.oauth2 import require_oauth
+from identity_mock.oauth2 import require_oauth, switches
 
 bp = Blueprint("population_api", __name__, url_prefix="/api/population")
+
+
+@bp.before_request
+def _maybe_down():
+    """Test switch: the registry is down, so clients must keep the citizen's work safe."""
+    if "population_5xx" in switches():
+        return _error(503, "temporarily_unavailable", "The population registry is down.")
+    return None
 
 
 def _error(status: int, error: str, description: str):

@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from common import divisions
 from portal.auth.oidc import LoginRefused
 from portal.db import db
-from portal.models import Dossier, utcnow
-from portal.services import eligibility, filing, prefill, registry
+from portal.models import Dossier, DossierFile, utcnow
+from portal.services import eligibility, filing, prefill, registry, uploads
 from portal.services.deadlines import due_date, today
 from portal.services.fees import ApplicantFacts, decide_fee
 from portal.services.routing import RoutingError, route
+from procedures import schema as procedures_schema
 
 bp = Blueprint("filing", __name__)
-CHOICE_STEP, SUMMARY_STEP = "noi-nop", "xem-lai"
+UPLOAD_STEP, CHOICE_STEP, SUMMARY_STEP = procedures_schema.RESERVED_STEPS
 
 
 def _procedure(code: str):
@@ -29,10 +41,18 @@ def _procedure(code: str):
 
 
 def _steps(proc) -> list[str]:
-    return proc.steps_in_order() + ([CHOICE_STEP] if proc.choose_commune else [])
+    return (
+        proc.steps_in_order()
+        + ([UPLOAD_STEP] if uploads.upload_components(proc) else [])
+        + ([CHOICE_STEP] if proc.choose_commune else [])
+    )
 
 
-def _sources(proc, draft: Dossier) -> prefill.Sources:
+def _upload_folder() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def _sources(proc, draft: Dossier, *, strict: bool = True) -> prefill.Sources:
     issuer = current_app.config["OIDC_ISSUER"]
     purpose = f"Nộp hồ sơ trực tuyến: {proc.name}"
     applicant = registry.my_record(issuer, current_user.access_token, purpose=purpose)
@@ -43,7 +63,7 @@ def _sources(proc, draft: Dossier) -> prefill.Sources:
             issuer, token, personal_id, purpose=purpose, actor=current_user.personal_id
         )
 
-    return filing.gather_sources(proc, applicant, draft.data, lookup)
+    return filing.gather_sources(proc, applicant, draft.data, lookup, strict=strict)
 
 
 def _guard(proc):
@@ -77,23 +97,38 @@ def step(code: str, step: str):
     if step not in steps:
         abort(404)
     draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
+    sources, problem, errors = None, None, {}
     try:
-        sources = _sources(proc, draft)
-    except (registry.RegistryError, LoginRefused, filing.FilingError) as exc:
-        return _registry_problem(proc, exc)
-    locked = prefill.prefilled_values(proc, sources)
-    errors: dict[str, str] = {}
+        sources = _sources(proc, draft, strict=False)
+    except (registry.RegistryError, LoginRefused) as exc:
+        problem = exc
+    locked = prefill.prefilled_values(proc, sources) if sources else {}
     if request.method == "POST":
-        posted = request.form.to_dict()
-        if step == CHOICE_STEP:
-            errors = _save_choice(draft, posted.get("office_ward", ""))
-        else:
-            errors = filing.save_step(db.session, draft, proc, step, posted, locked)
-        if not errors:
-            after = steps.index(step) + 1
-            target = steps[after] if after < len(steps) else SUMMARY_STEP
-            return redirect(url_for("filing.step", code=code, step=target))
+        try:  # saved even when the registry is down: what was typed is never lost
+            errors = _save(proc, draft, step, request.form.to_dict(), locked)
+        except (registry.RegistryError, LoginRefused) as exc:
+            problem = exc
+    if problem is not None:
+        return _registry_problem(proc, problem)
+    if request.method == "POST" and not errors:
+        after = steps.index(step) + 1
+        target = steps[after] if after < len(steps) else SUMMARY_STEP
+        return redirect(url_for("filing.step", code=code, step=target))
     return _render_step(proc, draft, step, steps, errors, sources, locked)
+
+
+def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict) -> dict[str, str]:
+    if step == CHOICE_STEP:
+        return _save_choice(draft, posted.get("office_ward", ""))
+    if step == UPLOAD_STEP:
+        return _save_uploads(proc, draft)
+    errors = filing.save_step(db.session, draft, proc, step, posted, locked)
+    if proc.partner_field in posted and proc.partner_field not in errors:
+        try:  # the number must find someone in the registry before the citizen goes on
+            _sources(proc, draft)
+        except filing.FilingError as exc:
+            errors[proc.partner_field] = exc.messages[0]
+    return errors
 
 
 def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
@@ -103,6 +138,26 @@ def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
     db.session.add(draft)
     db.session.commit()
     return {}
+
+
+def _save_uploads(proc, draft: Dossier) -> dict[str, str]:
+    """Keep each valid file; a component with neither a new nor an earlier file is an error."""
+    errors: dict[str, str] = {}
+    have = uploads.files_of(db.session, draft.id)
+    for index, component in uploads.upload_components(proc):
+        name = f"upload_{index}"
+        sent = request.files.get(name)
+        if sent is None or not sent.filename:
+            if index not in have:
+                errors[name] = f"Vui lòng đính kèm {component.name[0].lower()}{component.name[1:]}."
+            continue
+        try:
+            checked = uploads.check(sent.filename, sent.stream)
+        except uploads.UploadError as exc:
+            errors[name] = str(exc)
+            continue
+        uploads.store(db.session, _upload_folder(), draft.id, index, checked)
+    return errors
 
 
 def _render_step(proc, draft, step, steps, errors, sources, locked):
@@ -119,12 +174,15 @@ def _render_step(proc, draft, step, steps, errors, sources, locked):
         errors=errors,
         wards=wards,
         residence=residence,
+        upload_components=uploads.upload_components(proc) if step == UPLOAD_STEP else (),
+        files=uploads.files_of(db.session, draft.id),
     )
     return page, 400 if errors else 200
 
 
 def _registry_problem(proc, exc):
-    messages = getattr(exc, "messages", None) or [
+    """The registry (or the login behind it) failed: the draft is kept, try again later."""
+    messages = [
         "Chưa lấy được dữ liệu từ CSDLQG về dân cư. Hồ sơ nháp của bạn vẫn được giữ; "
         "vui lòng thử lại sau ít phút."
     ]
@@ -182,18 +240,22 @@ def summary(proc):
         return redirect(url_for("filing.start", code=proc.code))
     try:
         _, submission, problems = _prepare(proc, draft)
-    except (registry.RegistryError, LoginRefused, filing.FilingError) as exc:
+    except (registry.RegistryError, LoginRefused) as exc:
         return _registry_problem(proc, exc)
+    except filing.FilingError as exc:
+        problems, submission = exc.messages, None
     except RoutingError as exc:
         problems, submission = [str(exc)], None
-    missing = filing.missing_fields(draft, proc)
+    files = uploads.files_of(db.session, draft.id)
     return render_template(
         "portal/filing_summary.html",
         proc=proc,
         draft=draft,
         submission=submission,
         problems=problems,
-        missing=missing,
+        missing=filing.missing_fields(draft, proc),
+        missing_uploads=uploads.missing(proc, files),
+        files=files,
         steps=_steps(proc),
     )
 
@@ -211,7 +273,8 @@ def submit(code: str):
         return redirect(url_for("citizen.dossier", code=latest.code)) if latest else abort(404)
     try:
         _, submission, problems = _prepare(proc, draft)
-        if problems or filing.missing_fields(draft, proc):
+        files = uploads.files_of(db.session, draft.id)
+        if problems or filing.missing_fields(draft, proc) or uploads.missing(proc, files):
             return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
         dossier = filing.submit(
             db.session,
@@ -220,8 +283,13 @@ def submit(code: str):
             expected_hash=request.form.get("locked_hash", ""),
             now=utcnow(),
         )
-    except (registry.RegistryError, LoginRefused, filing.FilingError, RoutingError) as exc:
+    except (registry.RegistryError, LoginRefused) as exc:
         return _registry_problem(proc, exc)
+    except filing.FilingError as exc:  # e.g. the registry data changed since the summary
+        flash(exc.messages[0])
+        return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
+    except RoutingError:  # the summary explains it
+        return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
     return redirect(url_for("citizen.dossier", code=dossier.code))
 
 
@@ -235,3 +303,19 @@ def _latest_filed(code: str) -> Dossier | None:
         )
         .order_by(Dossier.id.desc())  # type: ignore[union-attr]
     ).first()
+
+
+@bp.route("/tep/<token>")
+@login_required
+def attached_file(token: str):
+    """A file the signed-in citizen attached; anyone else's is a 404."""
+    stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
+    dossier = db.session.get(Dossier, stored.dossier_id) if stored else None
+    if dossier is None or dossier.applicant_id != current_user.personal_id:
+        abort(404)
+    path = uploads.path_of(_upload_folder(), stored)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype=stored.content_type, as_attachment=True, download_name=stored.original_name
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -18,7 +19,7 @@ from sqlmodel import select
 
 from portal.db import db
 from portal.models import Dossier, DossierEvent, Office, utcnow
-from portal.services import filing, registry, sessions
+from portal.services import filing, receipt, registry, sessions
 
 bp = Blueprint("citizen", __name__)
 
@@ -70,7 +71,44 @@ def dossier(code: str):
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
     office = db.session.get(Office, found.office_code)
     return render_template(
-        "portal/dossier.html", dossier=found, events=events, proc=proc, office=office
+        "portal/dossier.html",
+        dossier=found,
+        events=events,
+        proc=proc,
+        office=office,
+        has_receipt=receipt.has_receipt(found),
+    )
+
+
+def _own_receipt(code: str) -> receipt.Receipt:
+    """The receipt of the citizen's own dossier; none before submission or once withdrawn."""
+    found = _own_dossier(code)
+    if not receipt.has_receipt(found):
+        abort(404)
+    proc = current_app.extensions["catalogue"].get(found.procedure_code)
+    return receipt.build_receipt(db.session, found, proc, current_app.config["PORTAL_URL"])
+
+
+@bp.route("/ho-so/<code>/phieu-tiep-nhan")
+@login_required
+def receipt_page(code: str):
+    content = _own_receipt(code)
+    return render_template(
+        "portal/receipt.html", receipt=content, rows=receipt.receipt_rows(content)
+    )
+
+
+@bp.route("/ho-so/<code>/phieu-tiep-nhan.pdf")
+@login_required
+def receipt_download(code: str):
+    body = receipt.receipt_pdf(_own_receipt(code))
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="phieu-tiep-nhan-{code}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

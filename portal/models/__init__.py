@@ -1,7 +1,13 @@
 """The portal's tables."""
 
 from portal.models.base import PortalModel, utcnow
-from portal.models.dossiers import STATUS_LABELS, Dossier, DossierEvent, DossierSequence
+from portal.models.dossiers import (
+    STATUS_LABELS,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierSequence,
+)
 from portal.models.offices import Office
 from portal.models.users import Citizen, LoginSession
 
@@ -10,6 +16,7 @@ __all__ = [
     "Citizen",
     "Dossier",
     "DossierEvent",
+    "DossierFile",
     "DossierSequence",
     "LoginSession",
     "Office",

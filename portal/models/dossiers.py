@@ -75,3 +75,21 @@ class DossierSequence(PortalModel, table=True):
     office_code: str = Field(primary_key=True, max_length=32)
     day: date = Field(primary_key=True)
     last: int = 0
+
+
+class DossierFile(PortalModel, table=True):
+    """A file the citizen attached for an `upload` component, stored outside the web root
+    under a random name; the sha256 lets a clerk (and a later audit) check it is unchanged."""
+
+    __tablename__ = "dossier_file"
+    __table_args__ = (UniqueConstraint("dossier_id", "component"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(index=True, foreign_key="dossier.id")
+    component: int  # index of the component in the procedure file
+    token: str = Field(unique=True, max_length=32)  # the stored name, also the download id
+    original_name: str = Field(max_length=255)
+    content_type: str = Field(max_length=32)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow)

@@ -127,5 +127,5 @@ def decide_fee(
             )
     base = procedure.fees.base
     if base == 0:
-        return FeeDecision(0, "base", "Thủ tục không thu lệ phí")
+        return FeeDecision(0, "base", procedure.fees.note or "Thủ tục không thu lệ phí")
     return FeeDecision(base, "base", f"Lệ phí: {format_dong(base)} theo biểu phí của thủ tục")

@@ -133,14 +133,26 @@ def missing_fields(draft: Dossier, procedure: Procedure) -> list[FormField]:
 
 
 def gather_sources(
-    procedure: Procedure, applicant: dict, form: dict, lookup: Callable[[str], dict]
+    procedure: Procedure,
+    applicant: dict,
+    form: dict,
+    lookup: Callable[[str], dict],
+    *,
+    strict: bool = True,
 ) -> Sources:
-    """The registry records this dossier reads, fetched once (every lookup is audited)."""
+    """The registry records this dossier reads, fetched once (every lookup is audited).
+
+    With `strict`, a partner number that finds nobody raises FilingError; without, the
+    partner is left empty so the page that asks for the number can still be shown."""
     notices = applicant.get("birth_notices") or []
     notice = notices[0]["value"] if notices else None
     partner = None
     if procedure.partner_field and form.get(procedure.partner_field):
-        partner = _lookup_or_explain(lookup, form[procedure.partner_field])
+        try:
+            partner = _partner(lookup, applicant, form[procedure.partner_field])
+        except FilingError:
+            if strict:
+                raise
     mother = father = None
     if notice:
         me = applicant["personal_id"]["value"]
@@ -153,7 +165,11 @@ def gather_sources(
     return Sources(applicant, partner, notice, mother, father)
 
 
-def _lookup_or_explain(lookup: Callable[[str], dict], personal_id: str) -> dict:
+def _partner(lookup: Callable[[str], dict], applicant: dict, personal_id: str) -> dict:
+    if not pid.is_valid(personal_id):  # a malformed number kept in the draft
+        raise FilingError("Số định danh cá nhân của người kia không hợp lệ. Vui lòng nhập lại.")
+    if personal_id == applicant["personal_id"]["value"]:
+        raise FilingError("Đây là số định danh của chính bạn. Vui lòng nhập số của người kia.")
     try:
         return lookup(personal_id)
     except registry.PersonNotFound as exc:

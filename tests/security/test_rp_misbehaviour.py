@@ -55,7 +55,8 @@ def _sessions_of(live, personal_id: str) -> int:
 def test_every_switch_has_a_case(live):
     from identity_mock.misbehaviour import SWITCHES
 
-    assert set(CASES) == set(SWITCHES)
+    # population_5xx breaks the registry, not the login: tests/web/test_filing.py covers it.
+    assert set(CASES) == set(SWITCHES) - {"population_5xx"}
 
 
 @pytest.mark.parametrize("switch", sorted(CASES))

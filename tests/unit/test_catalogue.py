@@ -260,6 +260,16 @@ BROKEN = [
         {"fee.toml": proc(replace=("base = 0", "base = -1"))}, {},
         ["fee.toml", "fees.base"], id="negative-fee",
     ),
+    pytest.param(
+        {"step.toml": proc(append='\n[[fields]]\nname = "x"\nlabel = "X"\n'
+                                 'step = "xem-lai"\n')},
+        {}, ["step.toml", "fields.0.step", "reserved"], id="reserved-step",
+    ),
+    pytest.param(
+        {"slug.toml": proc(append='\n[[fields]]\nname = "x"\nlabel = "X"\n'
+                                 'step = "Bước 1"\n')},
+        {}, ["slug.toml", "fields.0.step"], id="step-not-a-slug",
+    ),
 ]  # fmt: skip
 
 

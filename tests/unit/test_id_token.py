@@ -60,6 +60,7 @@ TOKEN_SWITCHES = sorted(
         "authorize_temporarily_unavailable",
         "token_5xx",
         "lower_acr",
+        "population_5xx",
     }
 )
 

@@ -1,0 +1,221 @@
+"""The dossier receipt (phiếu tiếp nhận hồ sơ và hẹn trả kết quả), issued at online submission.
+
+Content follows Mẫu 01 of Thông tư 01/2018/TT-VPCP; the appointment date is the dossier's
+due date. `build_receipt` gathers the content (no Flask); `receipt_pdf` lays it out with
+fpdf2 and the DejaVu Sans fonts shipped in portal/fonts/, which carry every Vietnamese glyph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from sqlmodel import Session
+
+from portal.models import Citizen, Dossier, Office
+from portal.services.deadlines import to_local
+from portal.services.fees import format_dong
+from procedures.schema import Procedure
+
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
+TITLE = "Phiếu tiếp nhận hồ sơ và hẹn trả kết quả"
+FORM_BASIS = "Mẫu 01, Thông tư 01/2018/TT-VPCP"
+SOURCE_LABELS = {
+    "population": "Khai thác từ CSDLQG về dân cư",
+    "data_store": "Tái sử dụng từ kho dữ liệu cá nhân",
+    "form": "Tờ khai trực tuyến",
+    "upload": "Tệp đính kèm",
+}
+NO_RECEIPT_STATUSES = ("draft", "withdrawn")
+
+
+@dataclass(frozen=True)
+class ReceivedComponent:
+    name: str
+    source: str  # the Vietnamese label of where the portal got it
+    copies: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+    office_name: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    applicant_id: str
+    submitted_at: datetime  # Vietnam local time
+    components: tuple[ReceivedComponent, ...]
+    working_days: int | None  # None when the procedure is no longer in the catalogue
+    appointment: str  # "dd/mm/yyyy" or "Trả kết quả ngay trong ngày (dd/mm/yyyy)"
+    fee: str
+    fee_reason: str
+    routing_reason: str
+    follow_url: str
+
+    @property
+    def submitted_text(self) -> str:
+        return self.submitted_at.strftime("%H giờ %M phút, ngày %d/%m/%Y")
+
+    @property
+    def processing_time(self) -> str:
+        if self.working_days is None:
+            return "Theo quy định của thủ tục"
+        if self.working_days == 0:
+            return "Trong ngày tiếp nhận hồ sơ"
+        return f"{self.working_days} ngày làm việc"
+
+    @property
+    def follow_note(self) -> str:
+        return (
+            f"Theo dõi tình trạng hồ sơ tại {self.follow_url} (đăng nhập bằng VNeID) "
+            f"hoặc tra cứu bằng mã hồ sơ {self.code}."
+        )
+
+
+def has_receipt(dossier: Dossier) -> bool:
+    """A receipt exists once a dossier was submitted, numbered and not withdrawn."""
+    return bool(dossier.code and dossier.submitted_at and dossier.status not in NO_RECEIPT_STATUSES)
+
+
+def _local(moment: datetime) -> datetime:
+    """Vietnam time; the database hands datetimes back naive, in UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_local(moment)
+
+
+def _prefilled(dossier: Dossier, procedure: Procedure | None, path: str) -> str:
+    """The value the dossier holds for the field prefilled from registry `path`; without the
+    procedure, the conventional field name ("applicant.full_name" → "applicant_full_name")."""
+    names = [f.name for f in procedure.fields if f.prefill == path] if procedure else []
+    names = names or [path.replace(".", "_")]
+    return next((str(dossier.data[n]) for n in names if dossier.data.get(n)), "")
+
+
+def _appointment(due: date | None, submitted: datetime, working_days: int | None) -> str:
+    if due is None:
+        return "Chưa có"
+    if working_days == 0 and due == submitted.date():
+        return f"Trả kết quả ngay trong ngày ({due:%d/%m/%Y})"
+    return f"{due:%d/%m/%Y}"
+
+
+def build_receipt(
+    session: Session, dossier: Dossier, procedure: Procedure | None, portal_url: str = ""
+) -> Receipt:
+    """The receipt of a submitted dossier (check `has_receipt` first)."""
+    if not has_receipt(dossier):
+        raise ValueError(f"dossier {dossier.id} has no receipt")
+    office = session.get(Office, dossier.office_code) if dossier.office_code else None
+    citizen = session.get(Citizen, dossier.applicant_id)
+    submitted = _local(dossier.submitted_at)
+    working_days = procedure.processing.working_days if procedure else None
+    components = tuple(
+        ReceivedComponent(c.name, SOURCE_LABELS[c.source], c.copies)
+        for c in (procedure.components if procedure else [])
+    )
+    return Receipt(
+        code=dossier.code,
+        office_name=office.name if office else (dossier.office_code or ""),
+        procedure_code=dossier.procedure_code,
+        procedure_name=procedure.name if procedure else "",
+        applicant_name=_prefilled(dossier, procedure, "applicant.full_name")
+        or (citizen.full_name if citizen else ""),
+        applicant_id=_prefilled(dossier, procedure, "applicant.personal_id")
+        or dossier.applicant_id,
+        submitted_at=submitted,
+        components=components,
+        working_days=working_days,
+        appointment=_appointment(dossier.due_date, submitted, working_days),
+        fee=format_dong(dossier.fee_amount or 0),
+        fee_reason=dossier.fee_reason or "",
+        routing_reason=dossier.routing_reason or "",
+        follow_url=f"{portal_url.rstrip('/')}/ho-so/{dossier.code}",
+    )
+
+
+def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
+    """The label/value lines of the receipt, in the order of Mẫu 01 (HTML and PDF share them)."""
+    procedure = receipt.procedure_code
+    if receipt.procedure_name:
+        procedure += f" – {receipt.procedure_name}"
+    rows = [
+        ("Mã hồ sơ", receipt.code),
+        ("Người nộp hồ sơ", receipt.applicant_name),
+        ("Số định danh cá nhân", receipt.applicant_id),
+        ("Nội dung yêu cầu giải quyết", procedure),
+        ("Cơ quan tiếp nhận, giải quyết", receipt.office_name),
+        ("Lý do chuyển đến cơ quan này", receipt.routing_reason),
+        ("Thời gian nhận hồ sơ", receipt.submitted_text),
+        ("Thời gian giải quyết theo quy định", receipt.processing_time),
+        ("Ngày hẹn trả kết quả", receipt.appointment),
+        ("Lệ phí", receipt.fee),
+        ("Căn cứ tính lệ phí", receipt.fee_reason),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt as an A4 PDF with embedded (subset) DejaVu Sans."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{TITLE} {receipt.code}")
+    pdf.set_lang("vi")
+    pdf.set_creator("Cổng Dịch vụ công (bản thử nghiệm)")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_margins(18, 16, 18)
+    pdf.add_page()
+    _header(pdf, receipt)
+    pdf.set_font("DejaVu", "", 10)
+    with pdf.table(
+        receipt_rows(receipt),
+        col_widths=(38, 62),
+        first_row_as_headings=False,
+        borders_layout="HORIZONTAL_LINES",
+        text_align="LEFT",
+        line_height=6,
+        padding=(1.5, 1),
+    ):
+        pass
+    _components(pdf, receipt)
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, receipt.follow_note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())
+
+
+def _header(pdf: FPDF, receipt: Receipt) -> None:
+    half = pdf.epw / 2
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(half - 4, 5, receipt.office_name.upper(), align="C")
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(pdf.l_margin + half)
+    pdf.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 7, TITLE.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, f"({FORM_BASIS})", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+
+
+def _components(pdf: FPDF, receipt: Receipt) -> None:
+    if not receipt.components:
+        return
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, "Thành phần hồ sơ đã nhận", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 10)
+    rows = [("STT", "Thành phần hồ sơ", "Nguồn", "Số bản")]
+    rows += [(str(i), c.name, c.source, str(c.copies)) for i, c in enumerate(receipt.components, 1)]
+    with pdf.table(
+        rows, col_widths=(8, 48, 36, 10), text_align="LEFT", line_height=6, padding=(1.5, 1)
+    ):
+        pass
