@@ -35,6 +35,7 @@ class FormField(Strict):
     required: bool = True
     hint: str | None = None
     prefill: str | None = None  # e.g. "applicant.full_name": locked, from the registry
+    default: str | None = None  # preset in a new draft (e.g. 1 copy); the citizen may change it
     options: list[str] = []
     max_length: int = 200
     step: str = Field(default="thong-tin", pattern=r"^[a-z][a-z0-9-]*$")  # its page (URL slug)
@@ -57,6 +58,8 @@ class FormField(Strict):
     def _select_has_options(self) -> FormField:
         if self.type == "select" and not self.options:
             raise ValueError("a select field needs options")
+        if self.default is not None and self.prefill:
+            raise ValueError("a prefilled field takes its value from the registry, not a default")
         return self
 
 

@@ -3,6 +3,7 @@ an idempotent submit that routes, prices, numbers and records it in one transact
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -49,6 +50,7 @@ def get_or_create_draft(session: Session, procedure: Procedure, applicant_id: st
         procedure_code=procedure.code,
         procedure_version=procedure.version,
         applicant_id=applicant_id,
+        data={f.name: f.default for f in procedure.fields if f.default is not None},
     )
     session.add(draft)
     try:
@@ -59,13 +61,37 @@ def get_or_create_draft(session: Session, procedure: Procedure, applicant_id: st
     return draft
 
 
-def _parse_date(raw: str) -> date | None:
+def _date(field: FormField, value: str) -> tuple[str, str | None]:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(raw, fmt).date()
+            return datetime.strptime(value, fmt).date().isoformat(), None
         except ValueError:
             continue
-    return None
+    return value, f"{field.label} phải là ngày hợp lệ, ví dụ 25/12/2026."
+
+
+def _personal_id(field: FormField, value: str) -> tuple[str, str | None]:
+    try:
+        pid.parse(value)
+    except pid.PersonalIdError as exc:
+        return value, str(exc)
+    return value, None
+
+
+def _number(field: FormField, value: str) -> tuple[str, str | None]:
+    digits = unicodedata.normalize("NFKC", value)  # full-width digits from some keyboards
+    if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= 1000):
+        return value, f"{field.label} phải là số nguyên từ 1 đến 1000."
+    return str(int(digits)), None
+
+
+def _select(field: FormField, value: str) -> tuple[str, str | None]:
+    if value not in field.options:
+        return value, f"Vui lòng chọn {field.label.lower()} trong danh sách."
+    return value, None
+
+
+CHECKS = {"date": _date, "personal_id": _personal_id, "number": _number, "select": _select}
 
 
 def clean_value(field: FormField, raw: str) -> tuple[str, str | None]:
@@ -77,21 +103,8 @@ def clean_value(field: FormField, raw: str) -> tuple[str, str | None]:
         return "", (f"Vui lòng nhập {field.label.lower()}." if field.required else None)
     if len(value) > field.max_length:
         return value, f"{field.label} dài quá {field.max_length} ký tự."
-    if field.type == "date":
-        parsed = _parse_date(value)
-        if parsed is None:
-            return value, f"{field.label} phải là ngày hợp lệ, ví dụ 25/12/2026."
-        return parsed.isoformat(), None
-    if field.type == "personal_id":
-        try:
-            pid.parse(value)
-        except pid.PersonalIdError as exc:
-            return value, str(exc)
-    if field.type == "number" and (not value.isdigit() or not 1 <= int(value) <= 1000):
-        return value, f"{field.label} phải là số nguyên từ 1 đến 1000."
-    if field.type == "select" and value not in field.options:
-        return value, f"Vui lòng chọn {field.label.lower()} trong danh sách."
-    return value, None
+    check = CHECKS.get(field.type)
+    return check(field, value) if check else (value, None)
 
 
 def save_step(

@@ -78,8 +78,19 @@ def tampered_fields(posted: dict[str, str], locked: dict[str, str]) -> list[str]
     return [name for name, value in locked.items() if name in posted and posted[name] != value]
 
 
-def prefill_ratio(procedure: Procedure, sources: Sources) -> tuple[int, int]:
-    """(values the portal filled, values the citizen had to type) for a dossier."""
-    filled = sum(1 for v in prefilled_values(procedure, sources).values() if v)
-    typed = sum(1 for f in procedure.fields if not f.prefill)
-    return filled, typed
+@dataclass(frozen=True)
+class PrefillCount:
+    prefilled: int  # fields the portal fills from the registry (locked)
+    found: int  # of those, how many the registry had a value for
+    typed: int  # required fields without a preset value: what the citizen must type
+
+    @property
+    def share(self) -> float:
+        return self.prefilled / ((self.prefilled + self.typed) or 1)
+
+
+def prefill_count(procedure: Procedure, sources: Sources) -> PrefillCount:
+    """How much of a procedure's form the registry fills for one dossier."""
+    values = prefilled_values(procedure, sources)
+    typed = sum(1 for f in procedure.fields if not f.prefill and f.required and not f.default)
+    return PrefillCount(len(values), sum(1 for v in values.values() if v), typed)
