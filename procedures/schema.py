@@ -38,6 +38,7 @@ class FormField(Strict):
     default: str | None = None  # preset in a new draft (e.g. 1 copy); the citizen may change it
     options: list[str] = []
     max_length: int = 200
+    max_value: int = Field(default=1000, ge=1)  # for type = "number": accepted 1..max_value
     step: str = Field(default="thong-tin", pattern=r"^[a-z][a-z0-9-]*$")  # its page (URL slug)
 
     @field_validator("step")
@@ -87,6 +88,8 @@ class Exemption(Strict):
 class Fees(Strict):
     base: int = Field(ge=0)  # đồng, at the counter
     unit: str = "hồ sơ"
+    # A number field of the form that multiplies the base (e.g. copies when the fee is per copy).
+    per_field: str | None = None
     note: str | None = None
     confidence: Confidence = "unverified"
     exemptions: list[Exemption] = []
@@ -140,6 +143,9 @@ class Procedure(Strict):
         if duplicates:
             raise ValueError(f"duplicate field names: {sorted(duplicates)}")
         self._check_partner_field()
+        per = self.fees.per_field
+        if per and not any(f.name == per and f.type == "number" for f in self.fields):
+            raise ValueError(f"fees.per_field {per!r} must name a number field of the form")
         return self
 
     def _check_partner_field(self) -> None:

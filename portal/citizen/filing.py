@@ -214,7 +214,12 @@ def _prepare(proc, draft: Dossier):
         birth_date_of_child=_notice_birth(sources),
     )
     fee = decide_fee(
-        proc, current_app.extensions["catalogue"].policies, facts, online=True, on=today()
+        proc,
+        current_app.extensions["catalogue"].policies,
+        facts,
+        online=True,
+        on=today(),
+        quantity=_quantity(proc, draft),
     )
     now = utcnow()
     submission = filing.Submission(
@@ -226,6 +231,11 @@ def _prepare(proc, draft: Dossier):
         due=due_date(now, proc.processing.working_days),
     )
     return sources, submission, problems
+
+
+def _quantity(proc, draft: Dossier) -> int:
+    raw = draft.data.get(proc.fees.per_field or "", "")
+    return int(raw) if raw.isdigit() else 1
 
 
 def _notice_birth(sources) -> date | None:

@@ -112,10 +112,16 @@ def receipt_download(code: str):
     )
 
 
-@bp.route("/ho-so/<code>/rut", methods=["POST"])
+@bp.route("/ho-so/<code>/rut", methods=["GET", "POST"])
 @login_required
 def withdraw(code: str):
+    """GET asks for confirmation (withdrawing cannot be undone); POST withdraws."""
     found = _own_dossier(code)
+    if request.method == "GET":
+        if found.status != "submitted":
+            return redirect(url_for("citizen.dossier", code=code))
+        proc = current_app.extensions["catalogue"].get(found.procedure_code)
+        return render_template("portal/withdraw.html", dossier=found, proc=proc)
     try:
         filing.withdraw(db.session, found, current_user.personal_id, utcnow())
     except filing.FilingError as exc:

@@ -112,8 +112,10 @@ def decide_fee(
     *,
     online: bool,
     on: date,
+    quantity: int = 1,
 ) -> FeeDecision:
-    """The fee for a dossier of `procedure` filed on `on` (the filing date)."""
+    """The fee for a dossier of `procedure` filed on `on` (the filing date); `quantity` is
+    the number of units (copies) the base is charged for (`fees.per_field`)."""
     exemption = _first_exemption(procedure, facts, on)
     if exemption is not None:
         return FeeDecision(0, f"exemption:{exemption.rule}", exemption.label)
@@ -128,4 +130,11 @@ def decide_fee(
     base = procedure.fees.base
     if base == 0:
         return FeeDecision(0, "base", procedure.fees.note or "Thủ tục không thu lệ phí")
+    if quantity > 1:
+        return FeeDecision(
+            base * quantity,
+            "base",
+            f"Lệ phí: {format_dong(base)}/{procedure.fees.unit} × {quantity} "
+            f"theo biểu phí của thủ tục",
+        )
     return FeeDecision(base, "base", f"Lệ phí: {format_dong(base)} theo biểu phí của thủ tục")

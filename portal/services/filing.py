@@ -80,8 +80,8 @@ def _personal_id(field: FormField, value: str) -> tuple[str, str | None]:
 
 def _number(field: FormField, value: str) -> tuple[str, str | None]:
     digits = unicodedata.normalize("NFKC", value)  # full-width digits from some keyboards
-    if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= 1000):
-        return value, f"{field.label} phải là số nguyên từ 1 đến 1000."
+    if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= field.max_value):
+        return value, f"{field.label} phải là số nguyên từ 1 đến {field.max_value}."
     return str(int(digits)), None
 
 

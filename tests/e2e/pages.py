@@ -75,6 +75,10 @@ class Dashboard(PortalPage):
         self.household = page.get_by_role("region", name="Hộ gia đình")
         self.household_members = self.household.get_by_role("table", name="Thành viên hộ gia đình")
         self.level1_notice = self.main.get_by_text("Tài khoản định danh điện tử mức 1.")
+        self.birth_notices = page.get_by_role(
+            "region", name="Giấy chứng sinh chưa đăng ký khai sinh"
+        )
+        self.my_dossiers = MyDossiers(page)
 
     def open(self) -> Dashboard:
         self.goto(self.PATH)
@@ -177,3 +181,168 @@ class ConsentPage(VneidPage):
 
     def deny(self) -> None:
         self.deny_button.click()
+
+
+# --- filing ------------------------------------------------------------------------------
+
+
+def _definition(container: Locator, label: str) -> Locator:
+    """The value (a `definition`) that follows the `term` reading `label` in `container`."""
+    term = container.get_by_role("term").filter(has_text=_exactly(label))
+    return term.locator("xpath=following-sibling::dd[1]")
+
+
+REGISTRY_SOURCE = re.compile("Lấy từ CSDLQG về dân cư")
+
+
+class FilingStep(PortalPage):
+    """/nop-ho-so/<code>/<step>: one page of the online form.
+
+    Values from the population registry are shown read-only (described as coming from
+    CSDLQG về dân cư); only the other fields take typing.
+    """
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.progress = self.main.get_by_text(re.compile(r"^\s*Nộp hồ sơ trực tuyến · Bước "))
+        self.error_summary = self.main.get_by_role("alert")
+        self.continue_button = self.main.get_by_role("button", name="Tiếp tục")
+        self.office_choice = self.main.get_by_label("Nơi nhận hồ sơ", exact=True)
+
+    def open(self, code: str) -> FilingStep:
+        """Start (or resume) filing procedure `code`: the first step of the draft."""
+        self.goto(f"/nop-ho-so/{code}")
+        return self
+
+    def expect_shown(self, procedure: str, number: int, total: int) -> FilingStep:
+        expect(self.page).to_have_url(
+            re.compile("^" + re.escape(self.base_url) + r"/nop-ho-so/[^/]+/[^/?#]+$")
+        )
+        expect(self.heading).to_have_text(procedure)
+        expect(self.progress).to_have_text(f"Nộp hồ sơ trực tuyến · Bước {number}/{total}")
+        return self
+
+    def field(self, label: str) -> Locator:
+        return self.main.get_by_label(label, exact=True)
+
+    def expect_locked(self, label: str, value: str) -> FilingStep:
+        """A registry value: shown, said to come from the registry, not editable."""
+        field = self.field(label)
+        expect(field, f"{label} should read {value!r}").to_have_value(value)
+        expect(field, f"{label} should be read-only").not_to_be_editable()
+        expect(field).to_have_accessible_description(REGISTRY_SOURCE)
+        return self
+
+    def editable_fields(self) -> list[Locator]:
+        """Every form control on this page that a person can type into or choose in."""
+        controls = (
+            self.main.get_by_role("textbox")
+            .or_(self.main.get_by_role("combobox"))
+            .or_(self.main.get_by_role("checkbox"))
+            .or_(self.main.get_by_role("spinbutton"))
+        )
+        return [c for c in controls.all() if c.is_editable()]
+
+    def next(self) -> None:
+        self.continue_button.click()
+
+
+class FilingSummary(PortalPage):
+    """/nop-ho-so/<code>/xem-lai: every value, the office, due date and fee, then submit."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.progress = self.main.get_by_text(re.compile(r"^\s*Nộp hồ sơ trực tuyến · Bước "))
+        self.problems = self.main.get_by_role("alert")
+        self.details = page.get_by_role("region", name="Thông tin trong hồ sơ")
+        self.handling = page.get_by_role("region", name="Nơi giải quyết, thời hạn và lệ phí")
+        self.not_needed = page.get_by_role("region", name="Giấy tờ bạn không phải nộp")
+        self.submit_button = self.main.get_by_role("button", name="Nộp hồ sơ")
+
+    def expect_shown(self, procedure: str) -> FilingSummary:
+        expect(self.page).to_have_url(
+            re.compile("^" + re.escape(self.base_url) + r"/nop-ho-so/[^/]+/xem-lai$")
+        )
+        expect(self.heading).to_have_text(f"Xem lại hồ sơ: {procedure}")
+        return self
+
+    def item(self, label: str) -> Locator:
+        """A value of the dossier ("Thông tin trong hồ sơ")."""
+        return _definition(self.details, label)
+
+    def handling_item(self, label: str) -> Locator:
+        """Office, due date or fee ("Nơi giải quyết, thời hạn và lệ phí")."""
+        return _definition(self.handling, label)
+
+    def edit_link(self, label: str) -> Locator:
+        return self.details.get_by_role("link", name=f"Sửa {label}", exact=True)
+
+    def submit(self) -> None:
+        self.submit_button.click()
+
+
+class FilingLevelRefusal(PortalPage):
+    """What a level-1 account sees when it opens a procedure that needs level 2."""
+
+    HEADING = "Thủ tục này cần tài khoản định danh điện tử mức 2"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.procedure_link = self.main.get_by_role("link", name="Xem thông tin thủ tục")
+
+    def expect_shown(self) -> FilingLevelRefusal:
+        expect(self.heading).to_have_text(self.HEADING)
+        return self
+
+
+class DossierPage(PortalPage):
+    """/ho-so/<code>: the receipt (code, status, office, due date, fee) and the timeline."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.receipt = page.get_by_role("region", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+        self.timeline = page.get_by_role("region", name="Tiến trình xử lý").get_by_role("listitem")
+        self.withdraw_button = self.main.get_by_role("link", name="Rút hồ sơ")
+        self.notice = self.main.get_by_role("alert")
+
+    def expect_shown(self) -> str:
+        """Check this is a dossier page and return the dossier's code (from the URL)."""
+        prefix = re.escape(self.base_url + "/ho-so/")
+        expect(self.page).to_have_url(re.compile("^" + prefix + r"[^/?#]+$"))
+        code = self.page.url.rsplit("/", 1)[1]
+        expect(self.heading).to_have_text(f"Hồ sơ {code}")
+        expect(self.item("Mã hồ sơ")).to_have_text(code)
+        return code
+
+    def open(self, code: str) -> DossierPage:
+        self.goto(f"/ho-so/{code}")
+        return self
+
+    def item(self, label: str) -> Locator:
+        return _definition(self.receipt, label)
+
+    def withdraw(self) -> None:
+        """Ask to withdraw, then confirm on the page that says it cannot be undone."""
+        self.withdraw_button.click()
+        expect(self.heading).to_have_text(re.compile(r"^Rút hồ sơ .+\?$"))
+        self.main.get_by_role("button", name="Xác nhận rút hồ sơ").click()
+
+
+class MyDossiers:
+    """The "Hồ sơ của tôi" part of the dashboard: filed dossiers and drafts."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.region = page.get_by_role("region", name="Hồ sơ của tôi")
+        self.table = self.region.get_by_role("table", name="Hồ sơ của tôi")
+        self.rows = self.table.get_by_role("row")
+
+    def row(self, code: str) -> Locator:
+        """The row of a filed dossier, found by its code (a link to the dossier page)."""
+        return self.rows.filter(has=self.page.get_by_role("link", name=code, exact=True))
+
+    def draft_row(self, procedure: str) -> Locator:
+        """The row of the draft of `procedure` (its link reads "Tiếp tục hồ sơ nháp")."""
+        return self.rows.filter(
+            has=self.page.get_by_role("cell", name=procedure, exact=True)
+        ).filter(has=self.page.get_by_role("link", name="Tiếp tục hồ sơ nháp"))

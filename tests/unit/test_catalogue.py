@@ -266,6 +266,10 @@ BROKEN = [
         {}, ["step.toml", "fields.0.step", "reserved"], id="reserved-step",
     ),
     pytest.param(
+        {"per.toml": proc(replace=("base = 0", 'base = 1000\nper_field = "copies"'))}, {},
+        ["per.toml", "per_field", "copies"], id="fee-per-unknown-field",
+    ),
+    pytest.param(
         {"slug.toml": proc(append='\n[[fields]]\nname = "x"\nlabel = "X"\n'
                                  'step = "Bước 1"\n')},
         {}, ["slug.toml", "fields.0.step"], id="step-not-a-slug",

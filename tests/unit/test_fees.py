@@ -220,3 +220,23 @@ def test_decisions_and_facts_are_frozen():
         decision.amount = 0  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         ApplicantFacts(province_code=HCMC).poor_household = True  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("facts", "quantity", "amount", "rule"),
+    [
+        (ApplicantFacts(province_code=HANOI), 1, 8_000, "base"),
+        (ApplicantFacts(province_code=HANOI), 3, 24_000, "base"),
+        (ApplicantFacts(province_code=HCMC), 3, 0, f"online_zero:{HCMC}"),
+        (ApplicantFacts(province_code=HANOI, poor_household=True), 3, 0,
+         "exemption:poor_household"),
+    ],
+)  # fmt: skip
+def test_quantity_multiplies_the_base_only(facts, quantity, amount, rule):
+    proc = make_procedure(8_000, ("poor_household",))
+    decision = decide_fee(
+        proc, [policy()], facts, online=True, on=date(2026, 11, 23), quantity=quantity
+    )
+    assert (decision.amount, decision.rule) == (amount, rule)
+    if quantity > 1 and rule == "base":
+        assert "8.000 đồng/hồ sơ × 3" in decision.reason

@@ -36,6 +36,8 @@ def _field(**kw) -> FormField:
         (_field(type="number"), "２", "2", None),
         (_field(type="number"), "007", "7", None),
         (_field(type="number"), "1_000", "1_000", NUMBER),
+        (_field(type="number", max_value=10), "10", "10", None),
+        (_field(type="number", max_value=10), "11", "11", "Số bản phải là số nguyên từ 1 đến 10."),
         (_field(type="number"), "-1", "-1", NUMBER),
         (_field(type="select", options=["A", "B"]), "C", "C", CHOOSE),
         (_field(type="select", options=["A", "B"]), "B", "B", None),

@@ -354,6 +354,9 @@ def test_withdraw_once_then_refused(live):
     assert code
     page = tu.get(f"/ho-so/{code}")
     csrf = csrf_token(page.text)
+    confirm = tu.get(f"/ho-so/{code}/rut")
+    assert confirm.status_code == 200 and "không hoàn tác được" in confirm.text
+    assert Filer.login(live, LAN).get(f"/ho-so/{code}/rut").status_code == 404
     first = tu.browser.post(tu.url(f"/ho-so/{code}/rut"), data={"csrf_token": csrf})
     assert first.status_code == 200 and "Đã rút" in first.text
     second = tu.browser.post(tu.url(f"/ho-so/{code}/rut"), data={"csrf_token": csrf})

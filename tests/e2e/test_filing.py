@@ -1,0 +1,589 @@
+"""Filing dossiers online in Chromium, as a citizen would: step by step, then the summary,
+submit, the dossier page, the dashboard and withdrawal.
+
+What the population registry knows is shown read-only and never typed; the citizen types
+only what the registry cannot know. The live servers are shared by the whole session and a
+citizen has one draft per procedure, so each test files as a persona that files that
+procedure nowhere else in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from portal.services.deadlines import due_date
+from tests.e2e.pages import (
+    Dashboard,
+    DossierPage,
+    FilingLevelRefusal,
+    FilingStep,
+    FilingSummary,
+)
+from tests.e2e.test_accessibility import PHONE, WIDER_THAN_VIEWPORT, describe_violations
+
+pytestmark = [
+    pytest.mark.e2e,
+]
+
+axe = Axe()
+
+MARRIAGE, BIRTH, CRIMINAL_RECORD = "1.000894", "1.001193", "1.001078"
+MARITAL_STATUS, CIVIL_STATUS_COPY = "1.004873", "2.000635"
+MARRIAGE_NAME = "Đăng ký kết hôn"
+BIRTH_NAME = "Đăng ký khai sinh"
+CRIMINAL_RECORD_NAME = "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"
+MARITAL_STATUS_NAME = "Cấp Giấy xác nhận tình trạng hôn nhân"
+CIVIL_STATUS_COPY_NAME = "Cấp bản sao trích lục hộ tịch"
+
+SUBMITTED = "Mới nộp, chờ tiếp nhận"
+WITHDRAWN = "Đã rút"
+NO_FEE = re.compile("Thủ tục không thu lệ phí|Miễn lệ phí")
+PARTNER_ID = "Số định danh cá nhân của người kết hôn cùng"
+HCM, HANOI = "Thành phố Hồ Chí Minh", "Thành phố Hà Nội"
+
+
+def code_pattern(office: str) -> re.Pattern:
+    """A dossier code of `office`: <office code>-<yymmdd>-<4-digit sequence>."""
+    return re.compile("^" + re.escape(office) + r"-\d{6}-\d{4}$")
+
+
+def expected_due(working_days: int) -> re.Pattern:
+    """The due date (dd/mm/yyyy) of a dossier filed about now, allowing for the minute or
+    two a test takes (in case it runs across the 15:00 cut-off)."""
+    now = datetime.now(UTC)
+    days = sorted({due_date(now + timedelta(minutes=m), working_days) for m in (-1, 0, 2)})
+    return re.compile("|".join(re.escape(d.strftime("%d/%m/%Y")) for d in days))
+
+
+def assert_no_axe_violations(page: Page, name: str) -> None:
+    violations = axe.run(page).response["violations"]
+    if violations:
+        report = describe_violations(violations)
+        print(f"{name} ({page.url}):\n{report}")
+        pytest.fail(f"{name}: {report}", pytrace=False)
+
+
+def expect_submitted(dossier: DossierPage, procedure: str, office: str) -> str:
+    """The receipt of a dossier just filed; returns its code."""
+    code = dossier.expect_shown()
+    expect(dossier.item("Thủ tục")).to_have_text(procedure)
+    expect(dossier.item("Trạng thái")).to_have_text(SUBMITTED)
+    expect(dossier.item("Cơ quan giải quyết")).to_contain_text(office)
+    expect(dossier.timeline).to_have_count(1)
+    expect(dossier.timeline.first).to_contain_text("Nộp hồ sơ trực tuyến")
+    expect(dossier.timeline.first).to_contain_text(re.compile(r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"))
+    expect(dossier.withdraw_button).to_be_visible()
+    return code
+
+
+# --- (1) marriage, both parties from the registry ------------------------------------------
+
+
+def test_marriage_partner_is_prefilled_from_the_registry(page: Page, portal_url, persona_login):
+    persona_login(page, "Nguyễn Văn An")
+    step = FilingStep(page, portal_url).open(MARRIAGE)
+
+    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.expect_locked("Họ, chữ đệm và tên", "Nguyễn Văn An")
+    step.expect_locked("Số định danh cá nhân", "079095001234")
+    step.expect_locked("Ngày, tháng, năm sinh", "12/04/1995")
+    step.expect_locked("Nơi cư trú", "15 Lê Lợi, Phường Bến Thành, " + HCM)
+    step.expect_locked("Tình trạng hôn nhân", "Chưa kết hôn")
+    assert step.editable_fields() == [], "the applicant types nothing about himself"
+    step.next()
+
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    partner_id = step.field(PARTNER_ID)
+    expect(partner_id).to_be_editable()
+    expect(partner_id).to_have_accessible_description(re.compile("12 chữ số"))
+    assert len(step.editable_fields()) == 1, "the partner's number is the only typed value"
+    partner_id.fill("079302034567")
+    step.next()
+
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Đỗ Thị Lan")
+    step.expect_locked("Ngày, tháng, năm sinh của người kết hôn cùng", "15/01/2002")
+    step.expect_locked(
+        "Nơi cư trú của người kết hôn cùng", "Ấp 3, đường Bình Chánh, Xã Bình Chánh, " + HCM
+    )
+    step.expect_locked("Tình trạng hôn nhân của người kết hôn cùng", "Chưa kết hôn")
+    assert step.editable_fields() == []
+    step.next()
+
+    step.expect_shown(MARRIAGE_NAME, 4, 5)
+    expect(step.office_choice).to_have_value("")  # the commune of residence, by default
+    expect(step.office_choice.get_by_role("option", selected=True)).to_have_text(
+        "Phường Bến Thành (nơi thường trú)"
+    )
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
+    expect(summary.progress).to_have_text("Nộp hồ sơ trực tuyến · Bước 5/5")
+    expect(summary.problems).to_have_count(0)
+    expect(summary.item("Họ, chữ đệm và tên")).to_contain_text("Nguyễn Văn An")
+    expect(summary.item(PARTNER_ID)).to_contain_text("079302034567")
+    expect(summary.edit_link(PARTNER_ID)).to_be_visible()
+    partner_name = summary.item("Họ, chữ đệm và tên của người kết hôn cùng")
+    expect(partner_name).to_contain_text("Đỗ Thị Lan")
+    expect(partner_name).to_contain_text("CSDLQG về dân cư")
+    office = summary.handling_item("Cơ quan giải quyết")
+    expect(office).to_contain_text("UBND Phường Bến Thành")
+    expect(office).to_contain_text("Xã/phường nơi bạn thường trú")
+    expect(summary.handling_item("Lệ phí")).to_contain_text("0 đồng")
+    expect(summary.handling_item("Lệ phí")).to_contain_text(NO_FEE)  # with its reason
+    expect(summary.not_needed).to_contain_text("Giấy tờ tùy thân của hai bên")
+    summary.submit()
+
+    dossier = DossierPage(page, portal_url)
+    code = expect_submitted(dossier, MARRIAGE_NAME, "UBND Phường Bến Thành")
+    assert code_pattern("79.26743").match(code), code
+    expect(dossier.item("Người nộp")).to_contain_text("Nguyễn Văn An (079095001234)")
+
+    dossier.header.dashboard_link.click()
+    dashboard = Dashboard(page, portal_url).expect_loaded("Nguyễn Văn An")
+    row = dashboard.my_dossiers.row(code)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(MARRIAGE_NAME)
+    expect(row).to_contain_text(SUBMITTED)
+    expect(dashboard.my_dossiers.draft_row(MARRIAGE_NAME)).to_have_count(0)
+    row.get_by_role("link", name=code).click()
+    DossierPage(page, portal_url).expect_shown()
+
+
+# --- (2) birth registration from the hospital's birth notice -------------------------------
+
+
+def test_birth_registration_child_comes_from_the_birth_notice(
+    page: Page, portal_url, persona_login
+):
+    dashboard = persona_login(page, "Lê Thị Hoa")
+    expect(dashboard.birth_notices).to_contain_text("GCS-79-2026-004512")
+    expect(dashboard.birth_notices).to_contain_text("Bệnh viện Từ Dũ")
+    typed = 0
+
+    step = FilingStep(page, portal_url).open(BIRTH)
+    step.expect_shown(BIRTH_NAME, 1, 4)
+    step.expect_locked("Ngày sinh của trẻ", "15/11/2026")
+    step.expect_locked("Giới tính của trẻ", "Nữ")
+    step.expect_locked("Nơi sinh", "Bệnh viện Từ Dũ")
+    step.expect_locked("Số giấy chứng sinh", "GCS-79-2026-004512")
+    typed += len(step.editable_fields())
+    step.field("Họ, chữ đệm và tên của trẻ").fill("Trần Bảo Ngọc")
+    step.field("Dân tộc của trẻ").select_option("Kinh")
+    step.field("Quê quán của trẻ").fill("Xã Tam Quan, tỉnh Gia Lai")
+    step.next()
+
+    step.expect_shown(BIRTH_NAME, 2, 4)
+    step.expect_locked("Họ tên mẹ", "Lê Thị Hoa")
+    step.expect_locked("Số định danh cá nhân của mẹ", "052196007890")
+    step.expect_locked("Họ tên cha", "Trần Minh Khoa")
+    step.expect_locked("Số định danh cá nhân của cha", "079093004567")
+    step.expect_locked(
+        "Nơi thường trú đăng ký cho trẻ (cùng cha mẹ)", "42 Hai Bà Trưng, Phường Tân Định, " + HCM
+    )
+    typed += len(step.editable_fields())
+    step.next()
+
+    step.expect_shown(BIRTH_NAME, 3, 4)
+    step.next()  # the commune of residence
+    assert typed == 3, f"the parent typed {typed} values (name, ethnicity, hometown expected)"
+
+    summary = FilingSummary(page, portal_url).expect_shown(BIRTH_NAME)
+    expect(summary.problems).to_have_count(0)
+    expect(summary.item("Họ, chữ đệm và tên của trẻ")).to_contain_text("Trần Bảo Ngọc")
+    expect(summary.item("Dân tộc của trẻ")).to_contain_text("Kinh")
+    expect(summary.item("Ngày sinh của trẻ")).to_contain_text("15/11/2026")
+    expect(summary.item("Họ tên cha")).to_contain_text("Trần Minh Khoa")
+    expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text("UBND Phường Tân Định")
+    fee = summary.handling_item("Lệ phí")
+    expect(fee).to_contain_text("0 đồng")
+    expect(fee).to_contain_text("Miễn lệ phí: đăng ký khai sinh đúng hạn")
+    expect(summary.not_needed).to_contain_text(
+        "Giấy chứng sinh: thay cho bản chính giấy chứng sinh do bệnh viện cấp"
+    )
+    summary.submit()
+
+    dossier = DossierPage(page, portal_url)
+    code = expect_submitted(dossier, BIRTH_NAME, "UBND Phường Tân Định")
+    assert code_pattern("79.26737").match(code), code
+    expect(dossier.item("Lệ phí")).to_contain_text("Miễn lệ phí: đăng ký khai sinh đúng hạn")
+
+
+# --- (3) a province-level procedure with a fee ---------------------------------------------
+
+
+def test_criminal_record_certificate_goes_to_the_province_and_costs_200000(
+    page: Page, portal_url, persona_login
+):
+    persona_login(page, "Trần Minh Khoa")
+    step = FilingStep(page, portal_url).open(CRIMINAL_RECORD)
+
+    step.expect_shown(CRIMINAL_RECORD_NAME, 1, 5)
+    step.expect_locked("Họ, chữ đệm và tên", "Trần Minh Khoa")
+    step.expect_locked("Giới tính", "Nam")
+    step.expect_locked("Nơi thường trú", "42 Hai Bà Trưng, Phường Tân Định, " + HCM)
+    step.expect_locked("Nơi tạm trú", "Không có thông tin")
+    step.next()
+
+    step.expect_shown(CRIMINAL_RECORD_NAME, 2, 5)
+    step.expect_locked("Họ tên vợ hoặc chồng", "Lê Thị Hoa")
+    step.next()
+
+    step.expect_shown(CRIMINAL_RECORD_NAME, 3, 5)
+    step.field("Loại phiếu yêu cầu cấp").select_option("Phiếu số 1")
+    step.field("Mục đích sử dụng phiếu").fill("Bổ sung hồ sơ xin việc")
+    step.field("Số bản phiếu").fill("1")
+    step.next()
+
+    step.expect_shown(CRIMINAL_RECORD_NAME, 4, 5)  # no commune to choose: province level
+    expect(step.office_choice).to_have_count(0)
+    history = step.field("Quá trình cư trú, nghề nghiệp từ đủ 14 tuổi (không bắt buộc)")
+    expect(history).to_be_editable()
+    step.next()  # optional, left empty
+
+    summary = FilingSummary(page, portal_url).expect_shown(CRIMINAL_RECORD_NAME)
+    expect(summary.problems).to_have_count(0)
+    expect(summary.item("Loại phiếu yêu cầu cấp")).to_contain_text("Phiếu số 1")
+    office = summary.handling_item("Cơ quan giải quyết")
+    expect(office).to_contain_text("Sở Tư pháp " + HCM)
+    expect(office).to_contain_text(
+        f"Thủ tục cấp tỉnh do Sở Tư pháp nơi bạn thường trú ({HCM}) giải quyết."
+    )
+    due = summary.handling_item("Ngày hẹn trả kết quả (dự kiến)")
+    expect(due).to_contain_text("10 ngày làm việc từ khi tiếp nhận")
+    expect(due).to_contain_text(expected_due(10))
+    fee = summary.handling_item("Lệ phí")
+    expect(fee).to_contain_text("200.000 đồng")
+    expect(fee).to_contain_text("Lệ phí: 200.000 đồng theo biểu phí của thủ tục")
+    summary.submit()
+
+    dossier = DossierPage(page, portal_url)
+    code = expect_submitted(dossier, CRIMINAL_RECORD_NAME, "Sở Tư pháp " + HCM)
+    assert code_pattern("79.so-tu-phap").match(code), code
+    expect(dossier.item("Lệ phí")).to_contain_text("200.000 đồng")
+    expect(dossier.item("Lệ phí")).to_contain_text("theo biểu phí của thủ tục")
+    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10))
+
+
+# --- (4) refused: one of the two is already married ----------------------------------------
+
+
+def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
+    page: Page, portal_url, persona_login
+):
+    persona_login(page, "Phạm Quốc Bảo")
+    step = FilingStep(page, portal_url).open(MARRIAGE)
+    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.expect_locked("Tình trạng hôn nhân", "Đã kết hôn")
+    step.next()
+
+    # A mistyped number is caught at the field, and what was typed is kept.
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    partner_id = step.field(PARTNER_ID)
+    partner_id.fill("07930203456")  # 11 digits
+    step.next()
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    message = "Số định danh cá nhân phải gồm đúng 12 chữ số."
+    expect(step.error_summary).to_contain_text("Có lỗi cần sửa")
+    expect(partner_id).to_have_value("07930203456")
+    expect(partner_id).to_have_attribute("aria-invalid", "true")
+    expect(partner_id).to_have_accessible_description(re.compile(re.escape(message)))
+    step.error_summary.get_by_role("link", name=message).click()
+    expect(partner_id).to_be_focused()
+    partner_id.fill("079302034567")
+    step.next()
+
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Đỗ Thị Lan")
+    step.next()
+    step.expect_shown(MARRIAGE_NAME, 4, 5)
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
+    expect(summary.problems).to_contain_text("Chưa nộp được hồ sơ")
+    expect(summary.problems).to_contain_text(
+        "Ông Phạm Quốc Bảo đang có tình trạng hôn nhân «Đã kết hôn» trong CSDLQG về dân cư, "
+        "nên chưa thể đăng ký kết hôn."
+    )
+    expect(summary.problems).not_to_contain_text("Đỗ Thị Lan")
+    expect(summary.submit_button).to_have_count(0)
+    expect(summary.item(PARTNER_ID)).to_contain_text("079302034567")
+    assert_no_axe_violations(page, "refused summary")
+
+    # Later: the draft is on the dashboard, and resuming it shows what was typed.
+    summary.header.dashboard_link.click()
+    dashboard = Dashboard(page, portal_url).expect_loaded("Phạm Quốc Bảo")
+    draft = dashboard.my_dossiers.draft_row(MARRIAGE_NAME)
+    expect(draft).to_have_count(1)
+    expect(draft).to_contain_text("Đang soạn")
+    draft.get_by_role("link", name="Tiếp tục hồ sơ nháp").click()
+    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.next()
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    expect(step.field(PARTNER_ID)).to_have_value("079302034567")
+
+
+def test_marriage_refused_when_the_partner_is_married(page: Page, portal_url, persona_login):
+    persona_login(page, "Đặng Văn Long")
+    step = FilingStep(page, portal_url).open(MARRIAGE)
+    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.next()
+    step.field(PARTNER_ID).fill("001190023456")  # Võ Thị Mai, Phạm Quốc Bảo's wife
+    step.next()
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Võ Thị Mai")
+    step.expect_locked("Tình trạng hôn nhân của người kết hôn cùng", "Đã kết hôn")
+    step.next()
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
+    expect(summary.problems).to_contain_text(
+        "Bà Võ Thị Mai đang có tình trạng hôn nhân «Đã kết hôn» trong CSDLQG về dân cư, "
+        "nên chưa thể đăng ký kết hôn."
+    )
+    expect(summary.problems).not_to_contain_text("Đặng Văn Long")
+    expect(summary.submit_button).to_have_count(0)
+
+
+def test_marriage_refused_between_two_women(page: Page, portal_url, persona_login):
+    persona_login(page, "Bùi Thị Nga")  # divorced
+    step = FilingStep(page, portal_url).open(MARRIAGE)
+    step.next()
+    step.field(PARTNER_ID).fill("079302034567")  # Đỗ Thị Lan, single
+    step.next()
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.next()
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
+    expect(summary.submit_button).to_have_count(0, timeout=2_000)
+    expect(summary.problems).to_contain_text("cùng giới tính")
+
+
+# --- (5) marital-status certificate ----------------------------------------------------------
+
+
+def test_marital_status_certificate_in_hanoi_after_the_zero_fee_policy_ended(
+    page: Page, portal_url, persona_login
+):
+    persona_login(page, "Hoàng Văn Thọ")
+    step = FilingStep(page, portal_url).open(MARITAL_STATUS)
+    step.expect_shown(MARITAL_STATUS_NAME, 1, 5)
+    step.expect_locked("Họ, chữ đệm và tên", "Hoàng Văn Thọ")
+    step.expect_locked("Nơi cư trú", "21 Hàng Bạc, Phường Hoàn Kiếm, " + HANOI)
+    step.next()
+
+    step.expect_shown(MARITAL_STATUS_NAME, 2, 5)
+    step.expect_locked("Tình trạng hôn nhân", "Góa")
+    step.next()
+
+    step.expect_shown(MARITAL_STATUS_NAME, 3, 5)
+    step.next()  # nothing chosen
+    step.expect_shown(MARITAL_STATUS_NAME, 3, 5)
+    purpose = step.field("Mục đích sử dụng giấy xác nhận")
+    message = "Vui lòng nhập mục đích sử dụng giấy xác nhận."
+    expect(step.error_summary).to_contain_text(message)
+    expect(purpose).to_have_accessible_description(re.compile(re.escape(message)))
+    purpose.select_option("Vay vốn ngân hàng")
+    step.field("Ghi rõ mục đích hoặc người dự định kết hôn (không bắt buộc)").fill(
+        "Vay vốn sửa nhà tại Ngân hàng Nông nghiệp"
+    )
+    step.next()
+
+    step.expect_shown(MARITAL_STATUS_NAME, 4, 5)
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(MARITAL_STATUS_NAME)
+    expect(summary.problems).to_have_count(0)
+    expect(summary.item("Mục đích sử dụng giấy xác nhận")).to_contain_text("Vay vốn ngân hàng")
+    expect(summary.item("Tình trạng hôn nhân")).to_contain_text("Góa")
+    expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text("UBND Phường Hoàn Kiếm")
+    due = summary.handling_item("Ngày hẹn trả kết quả (dự kiến)")
+    expect(due).to_contain_text("3 ngày làm việc từ khi tiếp nhận")
+    expect(due).to_contain_text(expected_due(3))
+    fee = summary.handling_item("Lệ phí")  # Hà Nội's 0-đồng policy ended on 31/12/2025
+    expect(fee).to_contain_text("15.000 đồng")
+    expect(fee).to_contain_text("Lệ phí: 15.000 đồng theo biểu phí của thủ tục")
+    summary.submit()
+
+    dossier = DossierPage(page, portal_url)
+    code = expect_submitted(dossier, MARITAL_STATUS_NAME, "UBND Phường Hoàn Kiếm")
+    assert code_pattern("01.00070").match(code), code
+    expect(dossier.item("Lệ phí")).to_contain_text("15.000 đồng")
+
+
+# --- (6) copy of a civil-status extract, at another commune, then withdrawn -----------------
+
+
+def test_civil_status_copy_at_a_chosen_commune_then_withdrawn(
+    page: Page, portal_url, persona_login
+):
+    persona_login(page, "Võ Thị Mai")
+    step = FilingStep(page, portal_url).open(CIVIL_STATUS_COPY)
+    step.expect_shown(CIVIL_STATUS_COPY_NAME, 1, 4)
+    step.expect_locked("Họ, chữ đệm và tên người yêu cầu", "Võ Thị Mai")
+    step.expect_locked("Nơi cư trú", "8 Kim Mã, Phường Ba Đình, " + HANOI)
+    step.next()
+
+    step.expect_shown(CIVIL_STATUS_COPY_NAME, 2, 4)
+    step.field("Loại trích lục cần cấp bản sao").select_option("Trích lục kết hôn")
+    step.field("Số bản sao").fill("1")
+    step.next()
+
+    step.expect_shown(CIVIL_STATUS_COPY_NAME, 3, 4)
+    expect(step.office_choice).to_have_accessible_description(re.compile("Phường Ba Đình"))
+    step.office_choice.select_option(label="Phường Hoàn Kiếm")
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(CIVIL_STATUS_COPY_NAME)
+    expect(summary.problems).to_have_count(0)
+    office = summary.handling_item("Cơ quan giải quyết")
+    expect(office).to_contain_text("UBND Phường Hoàn Kiếm")
+    expect(office).to_contain_text("Theo lựa chọn của bạn")
+    expect(summary.handling_item("Lệ phí")).to_contain_text("8.000 đồng")
+    summary.submit()
+
+    dossier = DossierPage(page, portal_url)
+    code = expect_submitted(dossier, CIVIL_STATUS_COPY_NAME, "UBND Phường Hoàn Kiếm")
+    assert code_pattern("01.00070").match(code), code
+    expect(dossier.item("Cơ quan giải quyết")).to_contain_text("Theo lựa chọn của bạn")
+
+    dossier.withdraw()
+    DossierPage(page, portal_url).expect_shown()
+    expect(dossier.item("Trạng thái")).to_have_text(WITHDRAWN)
+    expect(dossier.timeline).to_have_count(2)
+    expect(dossier.timeline.nth(1)).to_contain_text("Công dân rút hồ sơ")
+    expect(dossier.withdraw_button).to_have_count(0)
+
+    dossier.header.dashboard_link.click()
+    dashboard = Dashboard(page, portal_url).expect_loaded("Võ Thị Mai")
+    expect(dashboard.my_dossiers.row(code)).to_contain_text(WITHDRAWN)
+
+
+def test_civil_status_copy_fee_counts_each_copy(page: Page, portal_url, persona_login):
+    persona_login(page, "Phạm Quốc Bảo")  # Hà Nội: no 0-đồng policy in force
+    step = FilingStep(page, portal_url).open(CIVIL_STATUS_COPY)
+    step.next()
+    step.field("Loại trích lục cần cấp bản sao").select_option("Trích lục kết hôn")
+    step.field("Số bản sao").fill("3")
+    step.next()
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(CIVIL_STATUS_COPY_NAME)
+    expect(summary.item("Số bản sao")).to_contain_text("3")
+    expect(summary.handling_item("Lệ phí")).to_contain_text("24.000 đồng", timeout=2_000)
+
+
+# --- level-1 account -------------------------------------------------------------------------
+
+
+def test_level1_account_is_told_how_to_upgrade(page: Page, portal_url, persona_login):
+    persona_login(page, "Ngô Thị Thu")
+    response = FilingStep(page, portal_url).goto(f"/nop-ho-so/{MARRIAGE}")
+    assert response is not None and response.status == 403
+
+    refusal = FilingLevelRefusal(page, portal_url).expect_shown()
+    expect(refusal.main).to_contain_text("đang ở mức 1")
+    expect(refusal.main).to_contain_text(MARRIAGE_NAME)
+    expect(refusal.main).to_contain_text("Công an cấp xã")
+    expect(refusal.main).to_contain_text("đăng nhập lại")
+    expect(page.get_by_role("button", name="Tiếp tục")).to_have_count(0)
+    assert_no_axe_violations(page, "level-2 explanation")
+    refusal.procedure_link.click()
+    expect(refusal.heading).to_have_text(MARRIAGE_NAME)
+
+    refusal.header.dashboard_link.click()
+    dashboard = Dashboard(page, portal_url).expect_loaded("Ngô Thị Thu")
+    expect(dashboard.my_dossiers.region).to_contain_text("Bạn chưa có hồ sơ nào.")
+
+
+# --- accessibility ---------------------------------------------------------------------------
+
+
+def test_filing_pages_have_no_axe_violations(page: Page, portal_url, persona_login):
+    """Step (plain, with an error, the commune choice), summary and dossier pages."""
+    persona_login(page, "Bùi Thị Nga")
+    reports = {}
+
+    def check(name: str) -> None:
+        violations = axe.run(page).response["violations"]
+        if violations:
+            reports[name] = f"{page.url}\n{describe_violations(violations)}"
+
+    step = FilingStep(page, portal_url).open(MARITAL_STATUS)
+    step.expect_shown(MARITAL_STATUS_NAME, 1, 5)
+    check("step")
+    step.next()
+    step.next()
+    step.next()  # the purpose is required
+    step.expect_shown(MARITAL_STATUS_NAME, 3, 5)
+    expect(step.error_summary).to_be_visible()
+    check("step-with-error")
+    step.field("Mục đích sử dụng giấy xác nhận").select_option("Mua bán nhà đất")
+    step.next()
+    step.expect_shown(MARITAL_STATUS_NAME, 4, 5)
+    check("step-office-choice")
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(MARITAL_STATUS_NAME)
+    expect(summary.handling_item("Lệ phí")).to_contain_text(
+        "Miễn lệ phí: người thuộc gia đình có công với cách mạng"
+    )
+    check("summary")
+    summary.submit()
+    expect_submitted(DossierPage(page, portal_url), MARITAL_STATUS_NAME, "UBND Phường Sài Gòn")
+    check("dossier")
+
+    if reports:
+        text = "\n\n".join(f"{name}: {report}" for name, report in reports.items())
+        print(text)
+        pytest.fail(text, pytrace=False)
+
+
+def test_filing_pages_fit_a_360px_phone(page: Page, portal_url, persona_login):
+    page.set_viewport_size(PHONE)
+    persona_login(page, "Lý Văn Tư")
+    too_wide, checked = {}, []
+
+    def check(name: str) -> None:
+        checked.append(name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[name] = (width, page.evaluate(WIDER_THAN_VIEWPORT, PHONE["width"]))
+
+    step = FilingStep(page, portal_url).open(CIVIL_STATUS_COPY)
+    step.expect_shown(CIVIL_STATUS_COPY_NAME, 1, 4)
+    check("step")
+    step.next()
+    step.next()  # nothing chosen: errors
+    expect(step.error_summary).to_be_visible()
+    check("step-with-errors")
+    step.field("Loại trích lục cần cấp bản sao").select_option("Trích lục khai sinh")
+    step.field("Số bản sao").fill("2")
+    step.next()
+    step.expect_shown(CIVIL_STATUS_COPY_NAME, 3, 4)
+    check("step-office-choice")
+    step.next()
+
+    summary = FilingSummary(page, portal_url).expect_shown(CIVIL_STATUS_COPY_NAME)
+    fee = summary.handling_item("Lệ phí")  # TP. Hồ Chí Minh: 0 đồng online
+    expect(fee).to_contain_text("0 đồng")
+    expect(fee).to_contain_text("Miễn phí: nộp trực tuyến theo Nghị quyết")
+    check("summary")
+    summary.submit()
+    dossier = DossierPage(page, portal_url)
+    code = expect_submitted(dossier, CIVIL_STATUS_COPY_NAME, "UBND Xã Bình Chánh")
+    check("dossier")
+    dossier.header.dashboard_link.click()
+    expect(Dashboard(page, portal_url).my_dossiers.row(code)).to_be_visible()
+    check("dashboard-with-dossier")
+
+    assert len(checked) == 6
+    if too_wide:
+        lines = [f"{name}: {w}px wide; wider: {els}" for name, (w, els) in too_wide.items()]
+        pytest.fail(f"horizontal scroll at {PHONE['width']}px:\n" + "\n".join(lines), pytrace=False)
