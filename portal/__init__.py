@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _init_login(app)
 
+    from portal.api import views as api_views
     from portal.auth import views as auth_views
     from portal.catalogue import views as catalogue_views
     from portal.citizen import filing as filing_views
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(citizen_views.bp)
     app.register_blueprint(filing_views.bp)
+    app.register_blueprint(api_views.bp)
     app.after_request(add_security_headers)
     register_error_pages(
         app, "portal/error.html", lambda: request.path.startswith(("/api/", "/healthz"))

@@ -53,7 +53,7 @@ def dashboard():
     )
 
 
-def _own_dossier(code: str) -> Dossier:
+def own_dossier(code: str) -> Dossier:
     """The signed-in citizen's dossier; anyone else's is a 404, as if it did not exist."""
     dossier = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
     if dossier is None or dossier.applicant_id != current_user.personal_id:
@@ -64,7 +64,7 @@ def _own_dossier(code: str) -> Dossier:
 @bp.route("/ho-so/<code>")
 @login_required
 def dossier(code: str):
-    found = _own_dossier(code)
+    found = own_dossier(code)
     events = db.session.exec(
         select(DossierEvent).where(DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)
     ).all()
@@ -82,7 +82,7 @@ def dossier(code: str):
 
 def _own_receipt(code: str) -> receipt.Receipt:
     """The receipt of the citizen's own dossier; none before submission or once withdrawn."""
-    found = _own_dossier(code)
+    found = own_dossier(code)
     if not receipt.has_receipt(found):
         abort(404)
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
@@ -116,7 +116,7 @@ def receipt_download(code: str):
 @login_required
 def withdraw(code: str):
     """GET asks for confirmation (withdrawing cannot be undone); POST withdraws."""
-    found = _own_dossier(code)
+    found = own_dossier(code)
     if request.method == "GET":
         if found.status != "submitted":
             return redirect(url_for("citizen.dossier", code=code))

@@ -452,3 +452,26 @@ def test_every_step_of_every_procedure_renders(live, filers):
         review = an.review(code)
         assert review.status_code == 200, (code, review.text[:300])
         assert "Traceback" not in review.text
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_api_lists_procedures_and_only_my_dossiers(live, filers):
+    public = requests.get(live.portal_url + "/api/v1/procedures", timeout=5).json()
+    assert {"1.000894", "1.001078"} <= {p["code"] for p in public["procedures"]}
+    one = requests.get(live.portal_url + "/api/v1/procedures/1.001078", timeout=5).json()
+    assert one["procedure"]["fees"]["base"] == 200_000
+    missing = requests.get(live.portal_url + "/api/v1/procedures/9.999999", timeout=5)
+    assert missing.status_code == 404 and missing.json()["error"]
+    assert requests.get(live.portal_url + "/api/v1/ho-so", timeout=5).status_code == 401
+
+    an = filers(AN)
+    mine = an.get("/api/v1/ho-so").json()["dossiers"]
+    assert mine and all(d["code"] for d in mine)
+    code = mine[0]["code"]
+    detail = an.get(f"/api/v1/ho-so/{code}").json()["dossier"]
+    assert detail["timeline"][0]["to"] == "submitted"
+    lan = filers(LAN)
+    assert code not in {d["code"] for d in lan.get("/api/v1/ho-so").json()["dossiers"]}
+    assert lan.get(f"/api/v1/ho-so/{code}").status_code == 404
