@@ -47,7 +47,10 @@ seed-big: install ## Add 1,000,000 synthetic citizens to the provider's SQLite d
 bench-idp: install ## Benchmark full OIDC flows against the provider under gunicorn
 	$(PY) -m scripts.bench_idp $(ARGS)
 
+bench-portal: install ## Seed 1M citizens + 200k dossiers; catalogue, procedure, dashboard, submit vs hello
+	$(PY) -m scripts.bench_portal $(ARGS)
+
 clean: ## Remove the local databases and keys (instance/)
 	rm -rf instance
 
-.PHONY: help install chromium run lint test seed-big bench-idp clean
+.PHONY: help install chromium run lint test seed-big bench-idp bench-portal clean

@@ -106,6 +106,10 @@ def current_residence(personal_id: str) -> Residence | None:
     ).first()
 
 
+# How long a client's fetched JWKS is trusted before it is fetched again (key rotation delay).
+JWKS_CACHE_SECONDS = 300
+
+
 class PrivateKeyJwt(JWTBearerClientAssertion):
     """private_key_jwt: the client signs an assertion with a key published in its JWKS."""
 
@@ -149,8 +153,10 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
             resp.raise_for_status()
             jwks = resp.json()
         except (requests.RequestException, ValueError) as exc:
+            if cached:  # a busy client (its workers all waiting on us) keeps its last keys
+                return KeySet.import_key_set(cached[1])
             raise InvalidClientError(description="The client's JWKS is unreachable.") from exc
-        self._jwks_cache[client.jwks_uri] = (time.monotonic() + 60, jwks)
+        self._jwks_cache[client.jwks_uri] = (time.monotonic() + JWKS_CACHE_SECONDS, jwks)
         return KeySet.import_key_set(jwks)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from procedures.schema import Procedure
@@ -10,6 +11,7 @@ from procedures.schema import Procedure
 LEVEL_LABELS = {"commune": "Cấp xã", "province": "Cấp tỉnh"}
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower-case, without tone marks or diacritics; đ becomes d."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from portal.models.base import PortalModel, utcnow
@@ -22,7 +22,10 @@ STATUS_LABELS = {
 
 class Dossier(PortalModel, table=True):
     __tablename__ = "dossier"
-    __table_args__ = (UniqueConstraint("applicant_id", "procedure_code", "draft_key"),)
+    __table_args__ = (
+        UniqueConstraint("applicant_id", "procedure_code", "draft_key"),
+        Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str | None = Field(default=None, unique=True, max_length=48)  # set at submit

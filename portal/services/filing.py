@@ -36,7 +36,7 @@ def find_draft(session: Session, applicant_id: str, code: str) -> Dossier | None
         select(Dossier).where(
             Dossier.applicant_id == applicant_id,
             Dossier.procedure_code == code,
-            Dossier.status == "draft",
+            Dossier.draft_key == "draft",  # the unique (applicant, procedure, draft) index
         )
     ).first()
 

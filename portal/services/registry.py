@@ -43,9 +43,15 @@ def lookup(
     return _get(url, service_token, params, timeout)
 
 
+# One pooled session for the process (keep-alive to the registry); the registry is reached
+# directly, so proxy variables of the environment are not consulted on every call.
+_http = requests.Session()
+_http.trust_env = False
+
+
 def _get(url: str, token: str, params: dict, timeout: int) -> dict:
     try:
-        resp = requests.get(
+        resp = _http.get(
             url, headers={"Authorization": f"Bearer {token}"}, params=params, timeout=timeout
         )
     except requests.RequestException as exc:
