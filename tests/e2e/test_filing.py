@@ -538,6 +538,13 @@ def test_filing_pages_have_no_axe_violations(page: Page, portal_url, persona_log
     summary.submit()
     expect_submitted(DossierPage(page, portal_url), MARITAL_STATUS_NAME, "UBND Phường Sài Gòn")
     check("dossier")
+    page.get_by_role("link", name="Xem và tải phiếu tiếp nhận hồ sơ").click()
+    expect(page.get_by_role("link", name="Tải phiếu tiếp nhận (PDF)")).to_be_visible()
+    check("receipt")
+    page.go_back()
+    page.get_by_role("link", name="Rút hồ sơ").click()
+    expect(page.get_by_role("button", name="Xác nhận rút hồ sơ")).to_be_visible()
+    check("withdraw-confirmation")
 
     if reports:
         text = "\n\n".join(f"{name}: {report}" for name, report in reports.items())
@@ -579,11 +586,15 @@ def test_filing_pages_fit_a_360px_phone(page: Page, portal_url, persona_login):
     dossier = DossierPage(page, portal_url)
     code = expect_submitted(dossier, CIVIL_STATUS_COPY_NAME, "UBND Xã Bình Chánh")
     check("dossier")
+    page.get_by_role("link", name="Xem và tải phiếu tiếp nhận hồ sơ").click()
+    expect(page.get_by_role("link", name="Tải phiếu tiếp nhận (PDF)")).to_be_visible()
+    check("receipt")
+    dossier.open(code)
     dossier.header.dashboard_link.click()
     expect(Dashboard(page, portal_url).my_dossiers.row(code)).to_be_visible()
     check("dashboard-with-dossier")
 
-    assert len(checked) == 6
+    assert len(checked) == 7
     if too_wide:
         lines = [f"{name}: {w}px wide; wider: {els}" for name, (w, els) in too_wide.items()]
         pytest.fail(f"horizontal scroll at {PHONE['width']}px:\n" + "\n".join(lines), pytrace=False)
