@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.citizen import filing as filing_views
     from portal.citizen import views as citizen_views
     from portal.cli import register_cli
+    from portal.public import verify as verify_views
     from portal.public import views as public_views
 
     app.register_blueprint(public_views.bp)
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(citizen_views.bp)
     app.register_blueprint(filing_views.bp)
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
     app.after_request(add_security_headers)
     register_error_pages(
         app, "portal/error.html", lambda: request.path.startswith(("/api/", "/healthz"))

@@ -9,6 +9,8 @@ from portal.models.dossiers import (
     DossierSequence,
 )
 from portal.models.offices import Office
+from portal.models.results import ResultDocument, ResultSequence
+from portal.models.staff import ROLE_LABELS, Notification, Staff
 from portal.models.users import Citizen, LoginSession
 
 __all__ = [
@@ -19,7 +21,12 @@ __all__ = [
     "DossierFile",
     "DossierSequence",
     "LoginSession",
+    "Notification",
     "Office",
+    "ROLE_LABELS",
     "PortalModel",
+    "ResultDocument",
+    "ResultSequence",
+    "Staff",
     "utcnow",
 ]

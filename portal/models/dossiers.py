@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field
 
 from portal.models.base import PortalModel, utcnow
@@ -14,6 +14,7 @@ STATUS_LABELS = {
     "processing": "Đang xử lý",
     "supplement_requested": "Cần bổ sung",
     "approved": "Đã duyệt, chờ trả kết quả",
+    "refused_reception": "Từ chối tiếp nhận",
     "rejected": "Từ chối giải quyết",
     "returned": "Đã trả kết quả",
     "withdrawn": "Đã rút",
@@ -45,6 +46,9 @@ class Dossier(PortalModel, table=True):
     submitted_at: datetime | None = None
     received_at: datetime | None = None
     due_date: date | None = None
+    paused_at: datetime | None = None  # supplement requested: the clock stands still
+    extended: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    decided_at: datetime | None = None  # approved or rejected
     returned_at: datetime | None = None
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
@@ -64,7 +68,7 @@ class DossierEvent(PortalModel, table=True):
     dossier_id: int = Field(index=True, foreign_key="dossier.id")
     at: datetime = Field(default_factory=utcnow)
     actor_id: str = Field(max_length=12)
-    actor_role: str = Field(max_length=16)  # "citizen" | "clerk" | "system"
+    actor_role: str = Field(max_length=16)  # "citizen" | a staff role | "system"
     from_status: str | None = None
     to_status: str
     note: str | None = None

@@ -159,14 +159,19 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
+def add_fonts(pdf: FPDF) -> None:
+    """Register the shipped DejaVu Sans (regular and bold) as family "DejaVu"."""
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+
+
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt as an A4 PDF with embedded (subset) DejaVu Sans."""
     pdf = FPDF(format="A4")
     pdf.set_title(f"{TITLE} {receipt.code}")
     pdf.set_lang("vi")
     pdf.set_creator("Cổng Dịch vụ công (bản thử nghiệm)")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.set_margins(18, 16, 18)
     pdf.add_page()
     _header(pdf, receipt)

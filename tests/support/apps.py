@@ -14,6 +14,7 @@ import portal
 from identity_mock.db import db as idp_db
 from portal.db import db as portal_db
 from portal.services.offices import seed_offices
+from portal.services.staff import seed_staff
 from seeds import personas
 from tests.support.databases import database_settings, drop_schema
 
@@ -61,6 +62,7 @@ def make_portal(tmp: Path, *, issuer: str, portal_url: str, seed: bool = False, 
     if seed:
         with app.app_context(), portal_db.new_session() as session:
             seed_offices(session, app.extensions["catalogue"])
+            seed_staff(session)
     return app
 
 

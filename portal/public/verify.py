@@ -1,0 +1,41 @@
+"""Public verification of result documents: anyone with the code (or the QR) checks that
+a document is genuine and unchanged since the office signed it. No login."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from portal.db import db
+from portal.services import results
+
+bp = Blueprint("verify", __name__)
+TEMPLATE = "portal/verify.html"
+
+
+@bp.get("/tra-cuu-ket-qua")
+def search():
+    raw = request.args.get("ma")
+    if raw is None:
+        return render_template(TEMPLATE, state="form")
+    code = raw.strip()
+    if results.CODE_PATTERN.match(code):
+        return redirect(url_for(".document", code=code))
+    error = "Nhập mã tra cứu in trên văn bản" if not code else "Mã tra cứu không đúng định dạng"
+    return render_template(TEMPLATE, state="form", error=error, value=raw)
+
+
+@bp.get("/tra-cuu-ket-qua/<code>")
+def document(code: str):
+    doc = results.find_by_code(db.session, code)
+    if doc is None:
+        return render_template(TEMPLATE, state="unknown"), 404
+    valid = results.verify(doc, results.key_folder(current_app.instance_path))
+    resp = current_app.make_response(
+        render_template(
+            TEMPLATE,
+            state="valid" if valid else "invalid",
+            doc=doc,
+            rows=results.document_rows(doc),
+            content=results.content_rows(doc) if valid else [],
+        )
+    )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

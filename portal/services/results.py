@@ -1,0 +1,342 @@
+"""Result documents: issuing, signing, verifying, and the PDF with its QR code.
+
+Each office signs with its own Ed25519 key, kept as a PEM file under the instance folder
+(`<instance>/office_keys/<office code>.pem`, created on first use). The signature covers the
+canonical JSON (sorted keys, compact, UTF-8) of every field a reader relies on: number,
+kind, title, office, signer, date, verification code, dossier and the content itself, so
+changing any of them in the database makes `verify` fail. No Flask here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+import segno
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from portal.models.dossiers import Dossier
+from portal.models.offices import Office
+from portal.models.results import ResultDocument, ResultSequence
+from portal.services.deadlines import to_local
+from portal.services.receipt import add_fonts
+
+KEY_FOLDER_NAME = "office_keys"
+VERIFY_PATH = "/tra-cuu-ket-qua/"
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # what a verification code can look like
+_OFFICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")  # also a safe file name
+QR_SCALE = 8  # pixels per module in the PNG
+QR_BORDER = 4  # quiet zone, in modules
+
+
+# --- canonical form and keys -------------------------------------------------------------
+
+
+def canonical(content: dict) -> bytes:
+    """The bytes that are signed: JSON with sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def key_folder(instance_path: str | Path) -> Path:
+    return Path(instance_path) / KEY_FOLDER_NAME
+
+
+def _key_path(folder: Path, office_code: str) -> Path:
+    if not _OFFICE_CODE.match(office_code) or ".." in office_code:
+        raise ValueError(f"not an office code: {office_code!r}")
+    return Path(folder) / f"{office_code}.pem"
+
+
+def office_key(folder: Path, office_code: str) -> Ed25519PrivateKey:
+    """The office's signing key, generated and stored (mode 0600) on first use."""
+    path = _key_path(folder, office_code)
+    if path.exists():
+        return _load(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first: use theirs
+        return _load(path)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return key
+
+
+def _load(path: Path) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 key")
+    return key
+
+
+def office_public_key(folder: Path, office_code: str) -> Ed25519PublicKey | None:
+    """The office's public key, or None when the office has never signed anything."""
+    try:
+        path = _key_path(folder, office_code)
+    except ValueError:
+        return None
+    return _load(path).public_key() if path.exists() else None
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """First 16 hex digits of the SHA-256 of the raw public key."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+# --- issuing and verifying ---------------------------------------------------------------
+
+
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC; the database hands datetimes back naive, in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def signed_payload(doc: ResultDocument) -> dict:
+    """Everything the signature vouches for."""
+    return {
+        "number": doc.number,
+        "kind": doc.kind,
+        "title": doc.title,
+        "office_code": doc.office_code,
+        "office_name": doc.office_name,
+        "signer_id": doc.signer_id,
+        "signer_name": doc.signer_name,
+        "issued_at": _utc(doc.issued_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verification_code": doc.verification_code,
+        "dossier_id": doc.dossier_id,
+        "content": doc.content,
+    }
+
+
+def kind_abbreviation(kind: str) -> str:
+    """The suffix of the document number: "trich_luc_khai_sinh" → "TLKS"."""
+    return "".join(part[0] for part in kind.split("_") if part).upper() or "KQ"
+
+
+def next_number(session: Session, office_code: str, year: int) -> int:
+    """Reserve the office's next result number for `year` (in the caller's transaction)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(ResultSequence)
+        .values(office_code=office_code, year=year, last=0)
+        .on_conflict_do_nothing()
+    )
+    return session.execute(
+        update(ResultSequence)
+        .where(ResultSequence.office_code == office_code, ResultSequence.year == year)
+        .values(last=ResultSequence.last + 1)
+        .returning(ResultSequence.last)
+    ).scalar_one()
+
+
+def issue(
+    session: Session,
+    dossier: Dossier,
+    *,
+    kind: str,
+    title: str,
+    content: dict,
+    office_code: str,
+    signer_id: str,
+    signer_name: str,
+    now: datetime,
+    key_folder: Path,
+) -> ResultDocument:
+    """Number, sign and add a result document for `dossier` (flushed, not committed).
+
+    `content` is the document's body as label → value, JSON-serialisable; its order is kept
+    for display, the signature uses the sorted canonical form.
+    """
+    # Round-trip through JSON: what is signed is exactly what the database gives back.
+    content = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False))
+    moment = _utc(now).replace(microsecond=0)
+    year = to_local(moment).year
+    number = f"{next_number(session, office_code, year)}/{year}/{kind_abbreviation(kind)}"
+    office = session.get(Office, office_code)
+    key = office_key(key_folder, office_code)
+    doc = ResultDocument(
+        dossier_id=dossier.id,
+        number=number,
+        kind=kind,
+        title=title,
+        office_code=office_code,
+        office_name=office.name if office else office_code,
+        signer_id=signer_id,
+        signer_name=signer_name,
+        issued_at=moment,
+        content=content,
+        verification_code=secrets.token_urlsafe(15),  # 120 random bits, 20 characters
+        signature="",
+        key_id=key_id(key.public_key()),
+    )
+    doc.signature = base64.b64encode(key.sign(canonical(signed_payload(doc)))).decode("ascii")
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def verify(doc: ResultDocument, key_folder: Path) -> bool:
+    """True when the issuing office's key signed exactly what is stored now."""
+    public = office_public_key(key_folder, doc.office_code)
+    if public is None or key_id(public) != doc.key_id:
+        return False
+    try:
+        signature = base64.b64decode(doc.signature, validate=True)
+        public.verify(signature, canonical(signed_payload(doc)))
+    except (InvalidSignature, binascii.Error, ValueError, TypeError):
+        return False
+    return True
+
+
+def find_by_code(session: Session, code: str) -> ResultDocument | None:
+    if not CODE_PATTERN.match(code):
+        return None
+    return session.exec(
+        select(ResultDocument).where(ResultDocument.verification_code == code)
+    ).first()
+
+
+def verification_url(portal_url: str, code: str) -> str:
+    return f"{portal_url.rstrip('/')}{VERIFY_PATH}{code}"
+
+
+# --- presentation ------------------------------------------------------------------------
+
+
+def issued_date(doc: ResultDocument) -> str:
+    """dd/mm/yyyy in Vietnam time."""
+    return f"{to_local(_utc(doc.issued_at)):%d/%m/%Y}"
+
+
+def content_rows(doc: ResultDocument) -> list[tuple[str, str]]:
+    """The body as label/value lines, in the order it was issued."""
+    return [(str(label), _text(value)) for label, value in doc.content.items()]
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def document_rows(doc: ResultDocument) -> list[tuple[str, str]]:
+    """The header facts shown on the verification page and the PDF."""
+    return [
+        ("Số văn bản", doc.number),
+        ("Tên văn bản", doc.title),
+        ("Cơ quan cấp", doc.office_name),
+        ("Ngày cấp", issued_date(doc)),
+        ("Người ký", doc.signer_name),
+        ("Mã tra cứu", doc.verification_code),
+    ]
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of `url` as a PNG (error correction M)."""
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=QR_SCALE, border=QR_BORDER)
+    return buf.getvalue()
+
+
+def result_pdf(doc: ResultDocument, verify_url: str) -> bytes:
+    """The result document as an A4 PDF with a QR code pointing to `verify_url`."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{doc.title} {doc.number}")
+    pdf.set_lang("vi")
+    pdf.set_creator("Cổng Dịch vụ công (bản thử nghiệm)")
+    add_fonts(pdf)
+    pdf.set_margins(18, 16, 18)
+    pdf.add_page()
+    _pdf_header(pdf, doc)
+    pdf.set_font("DejaVu", "", 10)
+    rows = content_rows(doc)
+    if rows:
+        with pdf.table(
+            rows,
+            col_widths=(38, 62),
+            first_row_as_headings=False,
+            borders_layout="HORIZONTAL_LINES",
+            text_align="LEFT",
+            line_height=6,
+            padding=(1.5, 1),
+        ):
+            pass
+    pdf.ln(6)
+    _pdf_signature(pdf, doc, verify_url)
+    return bytes(pdf.output())
+
+
+def _pdf_header(pdf: FPDF, doc: ResultDocument) -> None:
+    half = pdf.epw / 2
+    top = pdf.get_y()
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(half - 4, 5, doc.office_name.upper(), align="C")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(half - 4, 5, f"Số: {doc.number}", align="C")
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(pdf.l_margin + half)
+    pdf.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C")
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(0, 7, doc.title.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+
+
+def _pdf_signature(pdf: FPDF, doc: ResultDocument, verify_url: str) -> None:
+    qr_size = 36  # mm
+    if pdf.get_y() + qr_size + 20 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=qr_size, h=qr_size)
+    text_x = pdf.l_margin + qr_size + 6
+    width = pdf.epw - qr_size - 6
+    pdf.set_xy(text_x, top)
+    pdf.set_font("DejaVu", "", 10)
+    for label, value in document_rows(doc)[2:]:
+        pdf.set_x(text_x)
+        pdf.multi_cell(width, 5.5, f"{label}: {value}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_x(text_x)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.multi_cell(
+        width,
+        4.5,
+        f"Văn bản điện tử được ký bằng khóa của {doc.office_name} (mã khóa {doc.key_id}). "
+        f"Quét mã QR hoặc truy cập {verify_url} để kiểm tra tính hợp lệ.",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_y(max(pdf.get_y(), top + qr_size) + 2)

@@ -1,0 +1,44 @@
+"""Staff accounts seeded from the demo personas (seeds/personas.toml `staff` entries)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from portal.models import ROLE_LABELS, Staff
+from portal.services.offices import commune_office_code, department_office_code
+from seeds import personas
+
+
+def office_code_of(spec: str) -> str:
+    """The routing's office code for a personas.toml office: "ward:26743" → "79.26743"
+    (province from the divisions), "province:79:so-tu-phap" → "79.so-tu-phap"."""
+    kind, _, rest = spec.partition(":")
+    if kind == "ward":
+        return commune_office_code(int(rest))
+    if kind == "province":
+        province, _, department = rest.partition(":")
+        return department_office_code(int(province), department)
+    raise ValueError(f"unknown office kind in {spec!r}")
+
+
+def seed_staff(session: Session) -> int:
+    """Create or update a Staff row for every persona with a `staff` entry; idempotent.
+    Returns the number of staff seeded."""
+    count = 0
+    for persona in personas.personas():
+        if not persona.staff:
+            continue
+        roles = persona.staff["roles"]
+        unknown = set(roles) - set(ROLE_LABELS)
+        if unknown:
+            raise ValueError(f"unknown staff roles for {persona.personal_id}: {sorted(unknown)}")
+        session.merge(
+            Staff(
+                personal_id=persona.personal_id,
+                office_code=office_code_of(persona.staff["office"]),
+                roles=",".join(roles),
+            )
+        )
+        count += 1
+    session.commit()
+    return count

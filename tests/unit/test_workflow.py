@@ -1,0 +1,389 @@
+"""The dossier state machine: every allowed and refused transition, actors' roles and
+offices, versions, events and notifications, the supplement clock and the one extension."""
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from common.db import make_engine
+from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Staff
+from portal.models.base import portal_registry
+from portal.services import deadlines, workflow
+from portal.services.deadlines import VN_TZ
+from portal.services.staff import office_code_of, seed_staff
+from portal.services.workflow import CONFLICT, TRANSITIONS, TransitionError, citizen
+from tests.support.databases import database_settings, drop_schema
+
+APPLICANT = "079203001234"
+OTHER_CITIZEN = "079190004321"
+COMMUNE = "79.26743"  # Phường Bến Thành
+OTHER_COMMUNE = "79.26740"
+PROVINCE = "79.so-tu-phap"
+ALL_ROLES = "tiep_nhan,xu_ly,lanh_dao"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)  # a Monday morning, Vietnam time
+WORKING_DAYS = 5
+
+STAFF = {  # personal_id: (office, roles)
+    "079100000001": (COMMUNE, "tiep_nhan"),
+    "079100000002": (COMMUNE, "xu_ly"),
+    "079100000003": (COMMUNE, "lanh_dao"),
+    "079100000004": (COMMUNE, ALL_ROLES),
+    "079100000005": (OTHER_COMMUNE, ALL_ROLES),
+    "079100000006": (PROVINCE, ALL_ROLES),
+}
+BY_ROLE = {"tiep_nhan": "079100000001", "xu_ly": "079100000002", "lanh_dao": "079100000003"}
+ALL_IN_ONE, OTHER_OFFICE, PROVINCE_CLERK = "079100000004", "079100000005", "079100000006"
+STATUSES = list(STATUS_LABELS)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    settings = database_settings(tmp_path, "portal")
+    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
+    portal_registry.metadata.create_all(engine)
+    with Session(engine) as session:
+        for pid, (office, roles) in STAFF.items():
+            session.add(Staff(personal_id=pid, office_code=office, roles=roles))
+        session.commit()
+    yield engine
+    engine.dispose()
+    drop_schema(settings["DATABASE_SCHEMA"])
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine) as session:
+        yield session
+
+
+_serial = iter(range(1, 1_000_000))
+
+
+def make_dossier(session, status: str, office: str = COMMUNE, **extra) -> Dossier:
+    dossier = Dossier(
+        code=f"{office}-261123-{next(_serial):04d}",
+        procedure_code="1.001193",
+        procedure_version=1,
+        applicant_id=APPLICANT,
+        status=status,
+        office_code=office,
+        version=3,
+        **({"due_date": date(2026, 11, 30)} | extra),
+    )
+    session.add(dossier)
+    session.flush()
+    if status != "draft":  # like submit: the draft key is cleared once filed
+        session.execute(update(Dossier).where(Dossier.id == dossier.id).values(draft_key=None))
+    session.commit()
+    session.refresh(dossier)
+    return dossier
+
+
+def staff(session, pid: str) -> workflow.Actor:
+    return workflow.staff_actor(session, pid)
+
+
+def actor_for(session, action: str) -> workflow.Actor:
+    t = TRANSITIONS[action]
+    return citizen(APPLICANT) if t.actor == "citizen" else staff(session, BY_ROLE[t.role])
+
+
+def act(session, dossier, action, actor, **kw):
+    kw.setdefault("expected_version", dossier.version)
+    kw.setdefault("note", "Ghi chú" if TRANSITIONS[action].note_required else None)
+    kw.setdefault("working_days", WORKING_DAYS)
+    kw.setdefault("new_due_date", date(2026, 12, 15))
+    kw.setdefault("now", NOW)
+    return workflow.apply(session, dossier, action, actor, **kw)
+
+
+ALLOWED = [
+    (action, source, t.target or source)
+    for action, t in TRANSITIONS.items()
+    for source in sorted(t.sources)
+]
+REFUSED = [
+    (action, status)
+    for action, t in TRANSITIONS.items()
+    for status in STATUSES
+    if status not in t.sources
+]
+STAFF_ACTIONS = [a for a, t in TRANSITIONS.items() if t.actor == "staff"]
+
+
+def test_the_table_covers_the_life_cycle():
+    moves = {(s, t.target) for t in TRANSITIONS.values() for s in t.sources if t.target}
+    assert moves == {
+        ("submitted", "received"),
+        ("submitted", "refused_reception"),
+        ("received", "processing"),
+        ("processing", "supplement_requested"),
+        ("supplement_requested", "processing"),
+        ("processing", "approved"),
+        ("processing", "rejected"),
+        ("approved", "returned"),
+    }
+    assert all(t.target is None or t.target in STATUS_LABELS for t in TRANSITIONS.values())
+    assert STATUS_LABELS["refused_reception"] == "Từ chối tiếp nhận"
+
+
+@pytest.mark.parametrize(("action", "source", "target"), ALLOWED)
+def test_allowed_transition_succeeds_for_the_right_role(session, action, source, target):
+    dossier = make_dossier(session, source)
+    actor = actor_for(session, action)
+    moved = act(session, dossier, action, actor)
+    assert (moved.status, moved.version) == (target, 4)
+    event = session.exec(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)).one()
+    assert (event.actor_id, event.from_status, event.to_status) == (
+        actor.personal_id,
+        source,
+        target,
+    )
+    assert event.actor_role == (TRANSITIONS[action].role or "citizen")
+    assert event.at == NOW
+    notice = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).one()
+    assert notice.personal_id == APPLICANT and notice.read_at is None
+    assert dossier.code in notice.text
+
+
+@pytest.mark.parametrize(("action", "status"), REFUSED)
+def test_transition_from_a_wrong_state_is_refused(session, action, status):
+    dossier = make_dossier(session, status)
+    with pytest.raises(TransitionError, match="Không thể .* trạng thái") as exc:
+        act(session, dossier, action, actor_for(session, action))
+    assert f"“{STATUS_LABELS[status]}”" in str(exc.value)
+    _unchanged(session, dossier, status)
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+def test_staff_without_the_role_is_refused(session, action):
+    source = sorted(TRANSITIONS[action].sources)[0]
+    needed = TRANSITIONS[action].role
+    for role, pid in BY_ROLE.items():
+        if role == needed:
+            continue
+        dossier = make_dossier(session, source)
+        with pytest.raises(TransitionError, match="Bạn không có quyền .*vai trò"):
+            act(session, dossier, action, staff(session, pid))
+        _unchanged(session, dossier, source)
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+@pytest.mark.parametrize(
+    ("office", "pid"),
+    [
+        (COMMUNE, OTHER_OFFICE),  # commune Y acting on commune X's dossier
+        (PROVINCE, ALL_IN_ONE),  # commune clerk on a province dossier
+        (COMMUNE, PROVINCE_CLERK),  # province clerk on a commune dossier
+    ],
+)
+def test_staff_of_another_office_is_refused(session, action, office, pid):
+    source = sorted(TRANSITIONS[action].sources)[0]
+    dossier = make_dossier(session, source, office=office)
+    with pytest.raises(TransitionError, match="Bạn không có quyền .*cơ quan khác"):
+        act(session, dossier, action, staff(session, pid))
+    _unchanged(session, dossier, source)
+
+
+def test_a_small_office_may_give_one_person_every_role(session):
+    dossier = make_dossier(session, "submitted")
+    clerk = staff(session, ALL_IN_ONE)
+    for action in ("receive", "start", "approve", "return"):
+        dossier = act(session, dossier, action, clerk)
+    assert dossier.status == "returned" and dossier.returned_at is not None
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+def test_citizen_cannot_act_as_staff(session, action):
+    source = sorted(TRANSITIONS[action].sources)[0]
+    dossier = make_dossier(session, source)
+    with pytest.raises(TransitionError, match="Bạn không có quyền .*cán bộ"):
+        act(session, dossier, action, citizen(APPLICANT))
+    _unchanged(session, dossier, source)
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [citizen(OTHER_CITIZEN), workflow.Actor(ALL_IN_ONE, "staff", COMMUNE, frozenset(["xu_ly"]))],
+    ids=["another citizen", "staff"],
+)
+def test_only_the_applicant_can_resubmit(session, actor):
+    dossier = make_dossier(session, "supplement_requested")
+    with pytest.raises(TransitionError, match="chỉ người nộp hồ sơ"):
+        act(session, dossier, "resubmit", actor)
+    _unchanged(session, dossier, "supplement_requested")
+
+
+def test_not_staff_at_all():
+    with Session(make_engine("sqlite://")) as s:
+        portal_registry.metadata.create_all(s.get_bind())
+        assert workflow.staff_actor(s, APPLICANT) is None
+
+
+def test_stale_version_is_refused_with_a_clear_message(session):
+    dossier = make_dossier(session, "submitted")
+    with pytest.raises(TransitionError) as exc:
+        act(session, dossier, "receive", staff(session, ALL_IN_ONE), expected_version=2)
+    assert str(exc.value) == CONFLICT == "Hồ sơ đã được cán bộ khác cập nhật; vui lòng tải lại."
+    _unchanged(session, dossier, "submitted")
+
+
+def test_a_second_clerk_with_the_old_version_loses(session):
+    dossier = make_dossier(session, "submitted")
+    seen = dossier.version
+    act(session, dossier, "receive", staff(session, BY_ROLE["tiep_nhan"]), expected_version=seen)
+    with pytest.raises(TransitionError, match="cán bộ khác cập nhật"):
+        act(
+            session,
+            dossier,
+            "refuse_reception",
+            staff(session, ALL_IN_ONE),
+            expected_version=seen,
+            note="Thiếu giấy tờ",
+        )
+    assert session.get(Dossier, dossier.id).status == "received"
+
+
+@pytest.mark.parametrize("action", [a for a, t in TRANSITIONS.items() if t.note_required])
+@pytest.mark.parametrize("note", [None, "   ", []])
+def test_a_reason_is_required(session, action, note):
+    source = sorted(TRANSITIONS[action].sources)[0]
+    dossier = make_dossier(session, source)
+    with pytest.raises(TransitionError, match="Vui lòng"):
+        act(session, dossier, action, actor_for(session, action), note=note)
+    _unchanged(session, dossier, source)
+
+
+def test_unknown_action_and_unknown_dossier(session):
+    dossier = make_dossier(session, "submitted")
+    with pytest.raises(TransitionError, match="Thao tác không hợp lệ"):
+        workflow.apply(
+            session, dossier, "delete", staff(session, ALL_IN_ONE), expected_version=3, now=NOW
+        )
+    with pytest.raises(TransitionError, match="Không tìm thấy hồ sơ"):
+        workflow.apply(
+            session, "79.26743-000000-9999", "receive", staff(session, ALL_IN_ONE),
+            expected_version=1, now=NOW, working_days=5,
+        )  # fmt: skip
+
+
+def test_by_code_and_reception_sets_the_due_date(session):
+    dossier = make_dossier(session, "submitted", due_date=None)
+    # Monday after 15:00, and Tuesday 24/11 is Vietnam Culture Day: counts from Wednesday
+    received_at = datetime(2026, 11, 23, 15, 30, tzinfo=VN_TZ)
+    moved = workflow.apply(
+        session, dossier.code, "receive", staff(session, ALL_IN_ONE),
+        expected_version=3, now=received_at, working_days=WORKING_DAYS,
+    )  # fmt: skip
+    assert moved.received_at == received_at
+    assert moved.due_date == deadlines.due_date(received_at, WORKING_DAYS) == date(2026, 12, 2)
+    notice = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).one()
+    assert notice.text == f"Hồ sơ {dossier.code}: Đã tiếp nhận. Ngày hẹn trả kết quả: 02/12/2026."
+
+
+def test_refusing_reception_records_the_reason(session):
+    dossier = make_dossier(session, "submitted")
+    reason = "Hồ sơ thuộc thẩm quyền của UBND phường nơi cư trú của người yêu cầu."
+    act(session, dossier, "refuse_reception", staff(session, ALL_IN_ONE), note=reason)
+    event = session.exec(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)).one()
+    assert (event.to_status, event.note) == ("refused_reception", reason)
+    notice = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).one()
+    assert "Từ chối tiếp nhận" in notice.text and reason in notice.text
+
+
+def test_supplement_pauses_the_clock_and_resubmission_restarts_it(session):
+    clerk, leader = staff(session, ALL_IN_ONE), staff(session, BY_ROLE["lanh_dao"])
+    dossier = make_dossier(session, "submitted")
+    dossier = act(session, dossier, "receive", clerk, now=datetime(2026, 11, 23, 9, tzinfo=VN_TZ))
+    dossier = act(session, dossier, "start", clerk, now=datetime(2026, 11, 24, 9, tzinfo=VN_TZ))
+    first_due = dossier.due_date
+    asked = datetime(2026, 11, 25, 10, tzinfo=VN_TZ)
+    dossier = act(
+        session,
+        dossier,
+        "request_supplement",
+        clerk,
+        now=asked,
+        note=["Bản sao giấy chứng sinh", "  ", "Giấy tờ chứng minh nơi cư trú"],
+    )
+    assert dossier.status == "supplement_requested"
+    assert dossier.paused_at == asked
+    assert dossier.due_date == first_due  # paused, not recomputed yet
+    event = session.exec(
+        select(DossierEvent).where(DossierEvent.to_status == "supplement_requested")
+    ).one()
+    assert event.note == "1. Bản sao giấy chứng sinh\n2. Giấy tờ chứng minh nơi cư trú"
+
+    back = datetime(2026, 12, 3, 16, 0, tzinfo=VN_TZ)  # Thursday after 15:00: counts from Friday
+    dossier = act(session, dossier, "resubmit", citizen(APPLICANT), now=back)
+    assert dossier.status == "processing" and dossier.paused_at is None
+    assert dossier.due_date == deadlines.restart_due_date(back, WORKING_DAYS) == date(2026, 12, 11)
+    dossier = act(session, dossier, "approve", leader, now=datetime(2026, 12, 4, 9, tzinfo=VN_TZ))
+    assert dossier.decided_at is not None
+    statuses = session.exec(
+        select(DossierEvent.to_status)
+        .where(DossierEvent.dossier_id == dossier.id)
+        .order_by(DossierEvent.id)
+    ).all()
+    assert statuses == ["received", "processing", "supplement_requested", "processing", "approved"]
+    assert len(session.exec(select(Notification)).all()) == 5
+
+
+@pytest.mark.parametrize("status", ["received", "processing"])
+def test_extension_once_with_an_apology(session, status):
+    dossier = make_dossier(session, status)
+    clerk = staff(session, ALL_IN_ONE)
+    apology = "Cơ quan xin lỗi ông/bà vì hồ sơ chậm do cần xác minh thêm (Mẫu 04)."
+    moved = act(session, dossier, "extend", clerk, note=apology, new_due_date=date(2026, 12, 7))
+    assert (moved.status, moved.extended, moved.due_date) == (status, True, date(2026, 12, 7))
+    event = session.exec(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)).one()
+    assert (event.from_status, event.to_status, event.note) == (status, status, apology)
+    notice = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).one()
+    assert "hẹn lại" in notice.text and "07/12/2026" in notice.text
+    with pytest.raises(TransitionError, match="đã được gia hạn một lần"):
+        act(session, moved, "extend", clerk, note=apology, new_due_date=date(2026, 12, 20))
+    assert workflow.allowed_actions(moved, clerk) == (
+        ["start"] if status == "received" else ["request_supplement", "approve", "reject"]
+    )
+
+
+@pytest.mark.parametrize("new_due", [None, date(2026, 11, 30), date(2026, 11, 27)])
+def test_extension_needs_a_later_date(session, new_due):
+    dossier = make_dossier(session, "processing")
+    with pytest.raises(TransitionError, match="phải sau ngày hẹn cũ \\(30/11/2026\\)"):
+        act(session, dossier, "extend", staff(session, ALL_IN_ONE), new_due_date=new_due)
+    _unchanged(session, dossier, "processing")
+
+
+def test_allowed_actions_for_buttons(session):
+    dossier = make_dossier(session, "submitted")
+    assert workflow.allowed_actions(dossier, staff(session, ALL_IN_ONE)) == [
+        "receive",
+        "refuse_reception",
+    ]
+    assert workflow.allowed_actions(dossier, staff(session, BY_ROLE["xu_ly"])) == []
+    assert workflow.allowed_actions(dossier, staff(session, OTHER_OFFICE)) == []
+    assert workflow.allowed_actions(dossier, citizen(APPLICANT)) == []
+
+
+def test_seed_staff_maps_persona_offices(session):
+    assert office_code_of("ward:26743") == "79.26743"
+    assert office_code_of("ward:4") == "01.00004"
+    assert office_code_of("province:79:so-tu-phap") == "79.so-tu-phap"
+    assert seed_staff(session) == 3
+    assert seed_staff(session) == 3  # idempotent
+    seeded = {s.personal_id: s for s in session.exec(select(Staff)).all()}
+    assert seeded["079187090123"].office_code == "79.26743"
+    assert seeded["001085101234"].office_code == "01.00004"
+    assert seeded["079178112345"].office_code == "79.so-tu-phap"
+    assert seeded["079178112345"].role_set == {"tiep_nhan", "xu_ly", "lanh_dao"}
+
+
+def _unchanged(session, dossier: Dossier, status: str) -> None:
+    session.expire_all()
+    stored = session.get(Dossier, dossier.id)
+    assert (stored.status, stored.version) == (status, 3)
+    assert not session.exec(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)).all()
+    assert not session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).all()
