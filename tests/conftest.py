@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support.apps import dispose, make_idp, make_portal, start_live
+from tests.support.apps import dispose, make_idp, make_portal, running_apps
 from tests.support.databases import PG_URL, on_postgres
 
 
@@ -46,12 +46,8 @@ def portal_client(portal_app):
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     """Both apps as live servers on free ports, for the whole session."""
-    apps, servers = start_live(tmp_path_factory.mktemp("live"))
-    yield apps
-    for s in servers:
-        s.stop()
-    dispose(apps.idp_app)
-    dispose(apps.portal_app)
+    with running_apps(tmp_path_factory.mktemp("live")) as apps:
+        yield apps
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -18,9 +17,9 @@ from sqlmodel import Session
 from portal.models import Citizen, Dossier, Office
 from portal.services.deadlines import to_local
 from portal.services.fees import format_dong
+from portal.services.pdf import label_table, new_document
 from procedures.schema import Procedure
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
 TITLE = "Phiếu tiếp nhận hồ sơ và hẹn trả kết quả"
 FORM_BASIS = "Mẫu 01, Thông tư 01/2018/TT-VPCP"
 SOURCE_LABELS = {
@@ -159,33 +158,11 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def add_fonts(pdf: FPDF) -> None:
-    """Register the shipped DejaVu Sans (regular and bold) as family "DejaVu"."""
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-
-
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt as an A4 PDF with embedded (subset) DejaVu Sans."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{TITLE} {receipt.code}")
-    pdf.set_lang("vi")
-    pdf.set_creator("Cổng Dịch vụ công (bản thử nghiệm)")
-    add_fonts(pdf)
-    pdf.set_margins(18, 16, 18)
-    pdf.add_page()
+    pdf = new_document(f"{TITLE} {receipt.code}")
     _header(pdf, receipt)
-    pdf.set_font("DejaVu", "", 10)
-    with pdf.table(
-        receipt_rows(receipt),
-        col_widths=(38, 62),
-        first_row_as_headings=False,
-        borders_layout="HORIZONTAL_LINES",
-        text_align="LEFT",
-        line_height=6,
-        padding=(1.5, 1),
-    ):
-        pass
+    label_table(pdf, receipt_rows(receipt))
     _components(pdf, receipt)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 9)

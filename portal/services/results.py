@@ -29,15 +29,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from portal.models.dossiers import Dossier
 from portal.models.offices import Office
 from portal.models.results import ResultDocument, ResultSequence
 from portal.services.deadlines import to_local
-from portal.services.receipt import add_fonts
+from portal.services.pdf import label_table, new_document
+from portal.services.sequences import take_next
 
 KEY_FOLDER_NAME = "office_keys"
 VERIFY_PATH = "/tra-cuu-ket-qua/"
@@ -143,19 +142,7 @@ def kind_abbreviation(kind: str) -> str:
 
 def next_number(session: Session, office_code: str, year: int) -> int:
     """Reserve the office's next result number for `year` (in the caller's transaction)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(ResultSequence)
-        .values(office_code=office_code, year=year, last=0)
-        .on_conflict_do_nothing()
-    )
-    return session.execute(
-        update(ResultSequence)
-        .where(ResultSequence.office_code == office_code, ResultSequence.year == year)
-        .values(last=ResultSequence.last + 1)
-        .returning(ResultSequence.last)
-    ).scalar_one()
+    return take_next(session, ResultSequence, office_code=office_code, year=year)
 
 
 def issue(
@@ -271,27 +258,11 @@ def qr_png(url: str) -> bytes:
 
 def result_pdf(doc: ResultDocument, verify_url: str) -> bytes:
     """The result document as an A4 PDF with a QR code pointing to `verify_url`."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{doc.title} {doc.number}")
-    pdf.set_lang("vi")
-    pdf.set_creator("Cổng Dịch vụ công (bản thử nghiệm)")
-    add_fonts(pdf)
-    pdf.set_margins(18, 16, 18)
-    pdf.add_page()
+    pdf = new_document(f"{doc.title} {doc.number}")
     _pdf_header(pdf, doc)
-    pdf.set_font("DejaVu", "", 10)
     rows = content_rows(doc)
     if rows:
-        with pdf.table(
-            rows,
-            col_widths=(38, 62),
-            first_row_as_headings=False,
-            borders_layout="HORIZONTAL_LINES",
-            text_align="LEFT",
-            line_height=6,
-            padding=(1.5, 1),
-        ):
-            pass
+        label_table(pdf, rows)
     pdf.ln(6)
     _pdf_signature(pdf, doc, verify_url)
     return bytes(pdf.output())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,3 +106,16 @@ def start_live(tmp: Path) -> tuple[LiveApps, list[LiveServer]]:
     for s in servers:
         s.start()
     return LiveApps(idp_url, portal_url, idp_app, portal_app), servers
+
+
+@contextmanager
+def running_apps(tmp: Path) -> Iterator[LiveApps]:
+    """Both apps served for the `with` block, then stopped and their databases dropped."""
+    apps, servers = start_live(tmp)
+    try:
+        yield apps
+    finally:
+        for s in servers:
+            s.stop()
+        dispose(apps.idp_app)
+        dispose(apps.portal_app)

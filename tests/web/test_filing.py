@@ -21,7 +21,7 @@ from portal.db import db as portal_db
 from portal.models import Dossier, DossierEvent, DossierFile
 from portal.services.deadlines import due_date
 from tests.support import flows
-from tests.support.apps import dispose, start_live
+from tests.support.apps import running_apps
 from tests.support.filing import Filer, csrf_token, dossier_code
 
 AN, LAN, KHOA, HOA = "079095001234", "079302034567", "079093004567", "052196007890"
@@ -37,12 +37,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    apps, servers = start_live(tmp_path_factory.mktemp("filing"))
-    yield apps
-    for s in servers:
-        s.stop()
-    dispose(apps.idp_app)
-    dispose(apps.portal_app)
+    with running_apps(tmp_path_factory.mktemp("filing")) as apps:
+        yield apps
 
 
 @pytest.fixture(scope="module")
