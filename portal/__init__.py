@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.api import views as api_views
     from portal.auth import views as auth_views
+    from portal.backoffice import views as backoffice_views
     from portal.catalogue import views as catalogue_views
     from portal.citizen import filing as filing_views
     from portal.citizen import views as citizen_views
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(citizen_views.bp)
     app.register_blueprint(filing_views.bp)
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(backoffice_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
     app.after_request(add_security_headers)
     register_error_pages(

@@ -26,6 +26,7 @@ class Dossier(PortalModel, table=True):
     __table_args__ = (
         UniqueConstraint("applicant_id", "procedure_code", "draft_key"),
         Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
+        Index("ix_dossier_office_status_due", "office_code", "status", "due_date"),  # queues
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,315 @@
+"""Back-office pages for staff (/can-bo): the office's queue, a dossier with one form per
+allowed action, bulk reception, and the clerk's download of attached files.
+
+Every status change goes through services.workflow.apply; a refusal is shown on the page
+with the workflow's Vietnamese message (409 when the dossier changed meanwhile)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from portal.db import db
+from portal.models import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    Office,
+    utcnow,
+)
+from portal.models.results import ResultDocument
+from portal.services import deadlines, queues, results, uploads, workflow
+from portal.services.workflow import NOTE_PROMPTS, TRANSITIONS, Actor, TransitionError
+
+bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
+
+SOURCE_MARK = "✓ CSDLQG về dân cư"
+ACTION_DONE = {  # flash after a successful action
+    "receive": "Đã tiếp nhận hồ sơ {code}; phiếu tiếp nhận và hẹn trả kết quả đã được gửi.",
+    "refuse_reception": "Đã từ chối tiếp nhận hồ sơ {code} (Mẫu 03).",
+    "start": "Đã chuyển hồ sơ {code} sang xử lý.",
+    "request_supplement": "Đã gửi yêu cầu bổ sung hồ sơ {code} (Mẫu 02); thời hạn tạm dừng.",
+    "approve": "Đã phê duyệt hồ sơ {code} và ký số kết quả.",
+    "reject": "Đã từ chối giải quyết hồ sơ {code}.",
+    "return": "Đã trả kết quả hồ sơ {code}.",
+    "extend": "Đã gia hạn hồ sơ {code} và gửi phiếu xin lỗi, hẹn lại ngày trả (Mẫu 04).",
+}
+BUTTONS = {
+    "receive": "Tiếp nhận",
+    "refuse_reception": "Từ chối tiếp nhận",
+    "start": "Bắt đầu xử lý",
+    "request_supplement": "Yêu cầu bổ sung",
+    "approve": "Phê duyệt và ký kết quả",
+    "reject": "Từ chối giải quyết",
+    "return": "Trả kết quả",
+    "extend": "Gia hạn và gửi phiếu xin lỗi",
+}
+NOTE_LABELS = {
+    "refuse_reception": "Lý do từ chối tiếp nhận",
+    "request_supplement": "Các giấy tờ, thông tin cần bổ sung (mỗi mục một dòng)",
+    "reject": "Lý do từ chối giải quyết",
+    "extend": "Nội dung phiếu xin lỗi",
+}
+
+
+def _staff() -> Actor:
+    """The signed-in staff member; a citizen who is not staff gets the 403 page."""
+    actor = workflow.staff_actor(db.session, current_user.personal_id)
+    if actor is None:
+        abort(_forbidden())
+    return actor
+
+
+def _forbidden():
+    return current_app.make_response((render_template("portal/backoffice/forbidden.html"), 403))
+
+
+def _office_dossier(code: str) -> tuple[Dossier, Actor]:
+    """A dossier of the signed-in clerk's office; anything else (another office, not staff,
+    unknown code) is a 404, as if it did not exist."""
+    actor = workflow.staff_actor(db.session, current_user.personal_id)
+    found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
+    if actor is None or found is None or found.office_code != actor.office_code:
+        abort(404)
+    return found, actor
+
+
+def _catalogue():
+    return current_app.extensions["catalogue"]
+
+
+@bp.get("")
+@login_required
+def queue():
+    actor = _staff()
+    today = deadlines.today()
+    tab_key = request.args.get("tab", queues.DEFAULT_TAB)
+    if tab_key not in queues.TAB_BY_KEY:
+        tab_key = queues.DEFAULT_TAB
+    try:
+        number = int(request.args.get("trang", "1"))
+    except ValueError:
+        number = 1
+    counts = queues.counts(db.session, actor.office_code, today)
+    page = queues.page(db.session, actor.office_code, tab_key, number, today, counts[tab_key])
+    return render_template(
+        "portal/backoffice/queue.html",
+        tabs=queues.TABS,
+        counts=counts,
+        page=page,
+        office=db.session.get(Office, actor.office_code),
+        office_code=actor.office_code,
+        catalogue=_catalogue(),
+        status_labels=STATUS_LABELS,
+        today=today,
+        bulk="receive" if tab_key == "cho-tiep-nhan" and "tiep_nhan" in actor.roles else None,
+    )
+
+
+@bp.post("/tiep-nhan-hang-loat")
+@login_required
+def bulk_receive():
+    """Receive every selected dossier, each through workflow.apply on its own: a refusal
+    is reported and does not stop the others."""
+    actor = _staff()
+    codes = list(dict.fromkeys(c for c in request.form.getlist("ho_so") if c))
+    if not codes:
+        flash("Chưa chọn hồ sơ nào để tiếp nhận.", "warn")
+    for code in codes:
+        message, ok = _receive_one(code, actor)
+        flash(message, "ok" if ok else "warn")
+    return redirect(url_for(".queue", tab="cho-tiep-nhan"))
+
+
+def _receive_one(code: str, actor: Actor) -> tuple[str, bool]:
+    found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
+    if found is None or found.office_code != actor.office_code:
+        return f"Hồ sơ {code}: không tìm thấy hồ sơ của cơ quan.", False
+    proc = _catalogue().get(found.procedure_code)
+    try:
+        workflow.apply(
+            db.session,
+            found,
+            "receive",
+            actor,
+            expected_version=found.version,
+            now=utcnow(),
+            working_days=proc.processing.working_days if proc else 0,
+        )
+    except TransitionError as exc:
+        db.session.rollback()
+        return f"Hồ sơ {code}: {exc}", False
+    return f"Hồ sơ {code}: đã tiếp nhận.", True
+
+
+@bp.get("/ho-so/<code>")
+@login_required
+def dossier(code: str):
+    found, actor = _office_dossier(code)
+    return _render_dossier(found, actor)
+
+
+def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, status: int = 200):
+    proc = _catalogue().get(found.procedure_code)
+    events = db.session.exec(
+        select(DossierEvent).where(DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)
+    ).all()
+    files = db.session.exec(
+        select(DossierFile)
+        .where(DossierFile.dossier_id == found.id)
+        .order_by(DossierFile.component)
+    ).all()
+    documents = db.session.exec(
+        select(ResultDocument)
+        .where(ResultDocument.dossier_id == found.id)
+        .order_by(ResultDocument.id)
+    ).all()
+    portal_url = current_app.config["PORTAL_URL"]
+    return (
+        render_template(
+            "portal/backoffice/dossier.html",
+            dossier=found,
+            proc=proc,
+            office=db.session.get(Office, found.office_code),
+            fields=_field_rows(proc, found),
+            files=files,
+            events=events,
+            documents=[
+                (d, results.verification_url(portal_url, d.verification_code)) for d in documents
+            ],
+            actions=workflow.allowed_actions(found, actor),
+            transitions=TRANSITIONS,
+            buttons=BUTTONS,
+            note_labels=NOTE_LABELS,
+            note_prompts=NOTE_PROMPTS,
+            status_labels=STATUS_LABELS,
+            role_labels=ROLE_LABELS,
+            source_mark=SOURCE_MARK,
+            error=error,
+            form=request.form if error else {},
+        ),
+        status,
+    )
+
+
+def _field_rows(proc, found: Dossier) -> list[dict]:
+    """The applicant's data as the procedure labels it; prefilled fields carry their source."""
+    if proc is None:
+        return [{"label": k, "value": v, "prefilled": False} for k, v in found.data.items()]
+    rows = []
+    for f in proc.fields:
+        value = found.data.get(f.name)
+        if value in (None, ""):
+            continue
+        rows.append(
+            {"label": f.label, "value": value, "prefilled": bool(f.prefill), "type": f.type}
+        )
+    return rows
+
+
+def _result_content(proc, found: Dossier) -> dict:
+    """The result document's body: label → value of every filled field, in form order."""
+    content: dict[str, str] = {"Mã hồ sơ": found.code or ""}
+    for row in _field_rows(proc, found):
+        value = row["value"]
+        if row.get("type") == "date" and isinstance(value, str):
+            try:
+                value = date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        content[row["label"]] = value
+    return content
+
+
+@bp.post("/ho-so/<code>/<action>")
+@login_required
+def act(code: str, action: str):
+    found, actor = _office_dossier(code)
+    if action not in TRANSITIONS:
+        abort(404)
+    proc = _catalogue().get(found.procedure_code)
+    try:
+        expected = int(request.form.get("version", ""))
+    except ValueError:
+        return _render_dossier(
+            found, actor, "Biểu mẫu thiếu phiên bản hồ sơ; vui lòng tải lại.", 400
+        )
+    new_due = None
+    if action == "extend":
+        raw = request.form.get("new_due_date", "").strip()
+        try:
+            new_due = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return _render_dossier(found, actor, "Ngày hẹn trả mới không hợp lệ.", 400)
+    now = utcnow()
+    try:
+        if action == "approve":
+            _issue_result(proc, found, actor, now)  # flushed; committed with the approval
+        workflow.apply(
+            db.session,
+            found,
+            action,
+            actor,
+            expected_version=expected,
+            note=request.form.get("note"),
+            now=now,
+            working_days=proc.processing.working_days if proc else 0,
+            new_due_date=new_due,
+        )
+    except TransitionError as exc:
+        db.session.rollback()
+        db.session.refresh(found)
+        status = 409 if str(exc) == workflow.CONFLICT else 400
+        return _render_dossier(found, actor, str(exc), status)
+    flash(ACTION_DONE[action].format(code=found.code), "ok")
+    return redirect(url_for(".dossier", code=found.code))
+
+
+def _issue_result(proc, found: Dossier, actor: Actor, now) -> ResultDocument:
+    if proc is None:
+        raise TransitionError("Không tìm thấy thủ tục của hồ sơ; không thể ký kết quả.")
+    return results.issue(
+        db.session,
+        found,
+        kind=proc.result.kind,
+        title=proc.result.name,
+        content=_result_content(proc, found),
+        office_code=found.office_code,
+        signer_id=actor.personal_id,
+        signer_name=current_user.full_name,
+        now=now,
+        key_folder=results.key_folder(current_app.instance_path),
+    )
+
+
+@bp.get("/tep/<token>")
+@login_required
+def attached_file(token: str):
+    """A file attached to a dossier of the clerk's office; anything else is a 404."""
+    actor = workflow.staff_actor(db.session, current_user.personal_id)
+    stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
+    found = db.session.get(Dossier, stored.dossier_id) if stored else None
+    if actor is None or found is None or found.office_code != actor.office_code:
+        abort(404)
+    path = uploads.path_of(Path(current_app.instance_path) / "uploads", stored)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path, mimetype=stored.content_type, as_attachment=True, download_name=stored.original_name
+    )

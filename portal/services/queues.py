@@ -1,0 +1,131 @@
+"""An office's dossier queues for the back office (/can-bo): tabs, counts and one page of
+rows. Plain functions over a session; every query filters on the office first so the
+(office_code, status, due_date) index serves it, whatever the size of the dossier table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal.models import Dossier
+from portal.services import deadlines
+
+PAGE_SIZE = 50
+# The clock runs (or should have run) for these: a due or overdue one needs attention.
+# supplement_requested is left out: its clock stands still until the citizen resubmits.
+OPEN_STATUSES = ("submitted", "received", "processing", "approved")
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str  # the ?tab= value
+    label: str
+    statuses: tuple[str, ...]
+    due: str | None = None  # "soon" | "overdue": a due-date window over OPEN_STATUSES
+
+
+TABS: tuple[Tab, ...] = (
+    Tab("cho-tiep-nhan", "Chờ tiếp nhận", ("submitted",)),
+    Tab("dang-xu-ly", "Đang xử lý", ("received", "processing")),
+    Tab("cho-bo-sung", "Chờ bổ sung", ("supplement_requested",)),
+    Tab("cho-tra", "Chờ trả kết quả", ("approved",)),
+    Tab("sap-den-han", "Sắp đến hạn", OPEN_STATUSES, "soon"),
+    Tab("qua-han", "Quá hạn", OPEN_STATUSES, "overdue"),
+    Tab("da-tra", "Đã trả kết quả", ("returned",)),
+)
+TAB_BY_KEY = {t.key: t for t in TABS}
+DEFAULT_TAB = TABS[0].key
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    procedure_code: str
+    applicant_id: str
+    submitted_at: object
+    due_date: date | None
+    status: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Page:
+    tab: Tab
+    rows: list[Row]
+    number: int  # 1-based
+    pages: int
+    total: int
+
+
+def soon_limit(today: date, within: int = 1) -> date:
+    """The last date that deadlines.is_due_soon(…, today, within) accepts: the day before
+    the (within + 1)th working day after today."""
+    return deadlines.add_working_days(today, within + 1) - timedelta(days=1)
+
+
+def _due_filter(tab: Tab, today: date) -> list:
+    if tab.due == "soon":
+        return [Dossier.due_date >= today, Dossier.due_date <= soon_limit(today)]
+    if tab.due == "overdue":
+        return [Dossier.due_date < today]
+    return []
+
+
+def _where(office_code: str, tab: Tab, today: date) -> list:
+    statuses = list(tab.statuses)
+    status = Dossier.status == statuses[0] if len(statuses) == 1 else Dossier.status.in_(statuses)
+    return [Dossier.office_code == office_code, status, *_due_filter(tab, today)]
+
+
+def counts(session: Session, office_code: str, today: date) -> dict[str, int]:
+    """The number of dossiers on every tab: one grouped query by status, two for the due
+    windows."""
+    by_status = dict(
+        session.exec(
+            select(Dossier.status, func.count())
+            .where(Dossier.office_code == office_code)
+            .group_by(Dossier.status)
+        ).all()
+    )
+    result: dict[str, int] = {}
+    for tab in TABS:
+        if tab.due:
+            result[tab.key] = session.exec(
+                select(func.count()).select_from(Dossier).where(*_where(office_code, tab, today))
+            ).one()
+        else:
+            result[tab.key] = sum(by_status.get(s, 0) for s in tab.statuses)
+    return result
+
+
+def page(
+    session: Session, office_code: str, tab_key: str, number: int, today: date, total: int
+) -> Page:
+    """One page of a tab, by due date (oldest first, undated last), then submission."""
+    tab = TAB_BY_KEY.get(tab_key) or TAB_BY_KEY[DEFAULT_TAB]
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(1, number), pages)
+    query = (
+        select(
+            Dossier.code,
+            Dossier.procedure_code,
+            Dossier.applicant_id,
+            Dossier.submitted_at,
+            Dossier.due_date,
+            Dossier.status,
+            Dossier.version,
+        )
+        .where(*_where(office_code, tab, today))
+        .order_by(
+            Dossier.due_date.asc().nulls_last(),  # type: ignore[union-attr]
+            Dossier.submitted_at.asc(),  # type: ignore[union-attr]
+            Dossier.id.asc(),  # type: ignore[union-attr]
+        )
+        .offset((number - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    rows = [Row(*r) for r in session.exec(query).all()]
+    return Page(tab, rows, number, pages, total)
