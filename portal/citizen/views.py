@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -18,8 +20,18 @@ from flask_login import current_user, login_required, logout_user
 from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, DossierEvent, Office, utcnow
-from portal.services import filing, receipt, registry, sessions
+from portal.models import STATUS_LABELS, Dossier, DossierEvent, Office, utcnow
+from portal.services import (
+    data_store,
+    filing,
+    notifications,
+    ratings,
+    receipt,
+    registry,
+    results,
+    sessions,
+    workflow,
+)
 
 bp = Blueprint("citizen", __name__)
 
@@ -50,7 +62,32 @@ def dashboard():
         registry_error=registry_error,
         dossiers=dossiers,
         catalogue=current_app.extensions["catalogue"],
+        notices=notifications.list_for(db.session, current_user.personal_id),
+        unread=notifications.unread_count(db.session, current_user.personal_id),
     )
+
+
+@bp.post("/thong-bao/da-doc")
+@login_required
+def mark_notifications_read():
+    notifications.mark_read(db.session, current_user.personal_id, utcnow())
+    flash("Đã đánh dấu tất cả thông báo là đã đọc.", "info")
+    return redirect(url_for("citizen.dashboard") + "#thong-bao")
+
+
+@bp.get("/ca-nhan/kho-du-lieu")
+@login_required
+def data_store_page():
+    return render_template(
+        "portal/data_store.html",
+        documents=data_store.documents_of(db.session, current_user.personal_id),
+        verify_url=_verify_url,
+        issued_date=results.issued_date,
+    )
+
+
+def _verify_url(doc) -> str:
+    return results.verification_url(current_app.config["PORTAL_URL"], doc.verification_code)
 
 
 def own_dossier(code: str) -> Dossier:
@@ -64,20 +101,135 @@ def own_dossier(code: str) -> Dossier:
 @bp.route("/ho-so/<code>")
 @login_required
 def dossier(code: str):
-    found = own_dossier(code)
+    return _dossier_page(own_dossier(code))
+
+
+RESULT_STATUSES = ("approved", "returned")
+
+
+def _visible_result(found: Dossier):
+    """The dossier's result document once the office has approved it, else None."""
+    if found.status not in RESULT_STATUSES:
+        return None
+    return data_store.result_of(db.session, found.id)
+
+
+def _dossier_page(
+    found: Dossier,
+    status: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    message: str | None = None,
+):
+    """The dossier page; the supplement and rating forms post back here with their errors,
+    keeping what the citizen typed."""
     events = db.session.exec(
         select(DossierEvent).where(DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)
     ).all()
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
     office = db.session.get(Office, found.office_code)
-    return render_template(
+    supplement_request = None
+    if found.status == "supplement_requested":
+        supplement_request = next(
+            (e.note for e in reversed(events) if e.to_status == "supplement_requested"), None
+        )
+    result = _visible_result(found)
+    page = render_template(
         "portal/dossier.html",
         dossier=found,
         events=events,
         proc=proc,
         office=office,
         has_receipt=receipt.has_receipt(found),
+        status_labels=STATUS_LABELS,
+        supplement_request=supplement_request,
+        result=result,
+        result_verify_url=_verify_url(result) if result else None,
+        issued_date=results.issued_date,
+        rating=ratings.rating_of(db.session, found.id) if found.status == "returned" else None,
+        score_labels=ratings.SCORE_LABELS,
+        errors=errors or {},
+        values=values or {},
+        message=message,
     )
+    return page, status
+
+
+@bp.post("/ho-so/<code>/bo-sung")
+@login_required
+def supplement(code: str):
+    """The citizen answers a supplement request: the dossier goes back to processing and the
+    full processing time counts again from today."""
+    found = own_dossier(code)
+    text = request.form.get("supplement", "")
+    values = {"supplement": text}
+    if not text.strip():
+        errors = {"supplement": "Vui lòng nhập nội dung bổ sung."}
+        return _dossier_page(found, 400, errors=errors, values=values)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        return _dossier_page(
+            found, 400, values=values, message="Biểu mẫu không hợp lệ; vui lòng tải lại trang."
+        )
+    proc = current_app.extensions["catalogue"].get(found.procedure_code)
+    if proc is None:
+        abort(404)
+    try:
+        workflow.apply(
+            db.session,
+            found,
+            "resubmit",
+            workflow.citizen(current_user.personal_id),
+            expected_version=version,
+            note=text,
+            now=utcnow(),
+            working_days=proc.processing.working_days,
+        )
+    except workflow.TransitionError as exc:
+        db.session.rollback()
+        found = own_dossier(code)
+        status = 409 if str(exc) == workflow.CONFLICT else 400
+        return _dossier_page(found, status, values=values, message=str(exc))
+    flash("Đã nộp bổ sung. Hồ sơ được chuyển lại cho cơ quan xử lý.", "info")
+    return redirect(url_for("citizen.dossier", code=code))
+
+
+@bp.get("/ho-so/<code>/ket-qua.pdf")
+@login_required
+def result_download(code: str):
+    result = _visible_result(own_dossier(code))
+    if result is None:
+        abort(404)
+    body = results.result_pdf(result, _verify_url(result))
+    name = re.sub(r"[^A-Za-z0-9._-]", "-", f"ket-qua-{code}.pdf")
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.post("/ho-so/<code>/danh-gia")
+@login_required
+def rate(code: str):
+    found = own_dossier(code)
+    values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", "")}
+    try:
+        score = ratings.parse_score(values["score"])
+        ratings.rate(
+            db.session, found, current_user.personal_id, score, values["comment"], utcnow()
+        )
+    except ratings.RatingError as exc:
+        if exc.field:
+            return _dossier_page(found, 400, errors={exc.field: str(exc)}, values=values)
+        return _dossier_page(found, 409, values=values, message=str(exc))
+    flash("Cảm ơn bạn đã đánh giá mức độ hài lòng.", "info")
+    return redirect(url_for("citizen.dossier", code=code) + "#danh-gia")
 
 
 def _own_receipt(code: str) -> receipt.Receipt:

@@ -1,0 +1,39 @@
+"""The citizen's personal data store (kho dữ liệu cá nhân): the result documents issued on
+their dossiers, for them to find and for later filings to reuse. No Flask here."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from portal.models import Dossier, ResultDocument
+
+
+def documents_of(session: Session, personal_id: str) -> list[tuple[ResultDocument, Dossier]]:
+    """Every result document issued on the citizen's dossiers, newest first, with its dossier."""
+    rows = session.exec(
+        select(ResultDocument, Dossier)
+        .join(Dossier, Dossier.id == ResultDocument.dossier_id)
+        .where(Dossier.applicant_id == personal_id)
+        .order_by(ResultDocument.issued_at.desc(), ResultDocument.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).all()
+    return [(doc, dossier) for doc, dossier in rows]
+
+
+def find_kind(session: Session, personal_id: str, kind: str) -> ResultDocument | None:
+    """The citizen's newest result document of `kind` (e.g. "xac_nhan_tinh_trang_hon_nhan"),
+    or None."""
+    return session.exec(
+        select(ResultDocument)
+        .join(Dossier, Dossier.id == ResultDocument.dossier_id)
+        .where(Dossier.applicant_id == personal_id, ResultDocument.kind == kind)
+        .order_by(ResultDocument.issued_at.desc(), ResultDocument.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).first()
+
+
+def result_of(session: Session, dossier_id: int) -> ResultDocument | None:
+    """The newest result document of one dossier, or None."""
+    return session.exec(
+        select(ResultDocument)
+        .where(ResultDocument.dossier_id == dossier_id)
+        .order_by(ResultDocument.id.desc())  # type: ignore[union-attr]
+    ).first()
