@@ -101,6 +101,12 @@ def own_dossier(code: str) -> Dossier:
 @bp.route("/ho-so/<code>")
 @login_required
 def dossier(code: str):
+    """The owner's page; staff of the handling office are sent to their working page."""
+    found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
+    if found is not None and found.applicant_id != current_user.personal_id:
+        actor = workflow.staff_actor(db.session, current_user.personal_id)
+        if actor is not None and actor.office_code == found.office_code:
+            return redirect(url_for("backoffice.dossier", code=code))
     return _dossier_page(own_dossier(code))
 
 

@@ -51,8 +51,10 @@ class FeeDecision:
         return self.amount == 0
 
 
-def format_dong(amount: int) -> str:
-    """An amount in Vietnamese style: 200000 → "200.000 đồng"."""
+def format_dong(amount: int | None) -> str:
+    """An amount in Vietnamese style: 200000 → "200.000 đồng" ("—" when not set)."""
+    if amount is None:
+        return "—"
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 

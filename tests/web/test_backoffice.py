@@ -150,6 +150,19 @@ def test_only_staff_of_the_office_see_a_dossier(app, client, who, status):
     get_page(client, f"/can-bo/ho-so/{code}", status)
 
 
+@pytest.mark.parametrize(
+    ("who", "status"), [(HANH, 302), (LONG, 404), (QUYNH, 404), ("079302034567", 404), (AN, 200)]
+)
+def test_the_shared_dossier_address_sends_office_staff_to_their_page(app, client, who, status):
+    """DESIGN.md: /ho-so/<code> is for the owner and staff of the handling office."""
+    [code] = add_dossiers(app, {})
+    sign_in(app, client, who)
+    resp = client.get(f"/ho-so/{code}")
+    assert resp.status_code == status
+    if status == 302:
+        assert resp.headers["Location"].endswith(f"/can-bo/ho-so/{code}")
+
+
 def test_other_office_cannot_act_and_gets_404(app, client):
     [code] = add_dossiers(app, {})
     sign_in(app, client, LONG, "Đặng Văn Long")
