@@ -45,7 +45,14 @@ from identity_mock.models import (
 
 AUTH_METHODS = ["private_key_jwt", "client_secret_basic"]
 MAX_ASSERTION_LIFETIME = 300  # seconds a client assertion may still be valid for
-SCOPES = ["openid", "profile", "address", "population", "population.lookup"]
+SCOPES = [
+    "openid",
+    "profile",
+    "address",
+    "population",
+    "population.lookup",
+    "population.write",
+]
 
 
 @dataclass

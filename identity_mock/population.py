@@ -170,8 +170,9 @@ def audit(
     purpose: str,
     endpoint: str,
     outcome: str,
+    commit: bool = True,
 ) -> None:
-    """Write one audit row for a read of population data."""
+    """Write one audit row for a read (or a write) of population data."""
     session.add(
         PopulationAudit(
             client_id=client_id,
@@ -182,4 +183,5 @@ def audit(
             outcome=outcome,
         )
     )
-    session.commit()
+    if commit:
+        session.commit()

@@ -23,7 +23,7 @@ def register_clients(session: Session, config: dict) -> None:
             redirect_uris=[portal + "/auth/callback"],
             post_logout_redirect_uris=[portal + "/da-dang-xuat"],
             grant_types=["authorization_code", "client_credentials"],
-            scope="openid profile address population population.lookup",
+            scope="openid profile address population population.lookup population.write",
             jwks_uri=portal + "/.well-known/jwks.json",
         ),
     )

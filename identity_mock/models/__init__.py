@@ -8,6 +8,7 @@ from identity_mock.models.population import (
     Household,
     Person,
     PopulationAudit,
+    PopulationWrite,
     Residence,
 )
 from identity_mock.models.testing import CallRecord, Switch
@@ -22,6 +23,7 @@ __all__ = [
     "OAuthClient",
     "Person",
     "PopulationAudit",
+    "PopulationWrite",
     "Residence",
     "Switch",
     "Token",

@@ -7,7 +7,7 @@ labour ministry's database).
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
 from identity_mock.models.base import IdpModel, utcnow
@@ -119,3 +119,19 @@ class PopulationAudit(IdpModel, table=True):
     purpose: str
     endpoint: str
     outcome: str
+
+
+class PopulationWrite(IdpModel, table=True):
+    """One change a relying party made through the write API, keyed by its reference (the
+    dossier code) so a retried call returns the first result instead of writing again."""
+
+    __tablename__ = "pop_write"
+    __table_args__ = (UniqueConstraint("client_id", "kind", "reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    client_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # "birth" | "marriage" | "death"
+    reference: str = Field(max_length=64)
+    subject_id: str = Field(max_length=12)
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

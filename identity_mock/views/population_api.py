@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import current_token
 from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import IntegrityError
 
 from common import personal_id as pid
-from identity_mock import population
+from identity_mock import population, registry_writes
 from identity_mock.db import db
 from identity_mock.models import Person
 from identity_mock.oauth2 import require_oauth, switches
@@ -75,3 +76,68 @@ def lookup(personal_id: str):
     if person is None:
         return _error(404, "not_found", "No person with this number.")
     return jsonify(data=population.person_record(db.session, person))
+
+
+# --- writes (liên thông): client-credentials tokens with `population.write` ---------------
+
+WRITES = {
+    "births": registry_writes.register_birth,
+    "marriages": registry_writes.register_marriage,
+    "deaths": registry_writes.register_death,
+}
+
+
+@bp.post("/<any(births, marriages, deaths):kind>")
+@require_oauth("population.write")
+def write(kind: str):
+    """Apply a registration result; `purpose`, `actor` and `reference` are required."""
+    if current_token.personal_id is not None:
+        return _error(403, "insufficient_scope", "Writes need a client-credentials token.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "invalid_request", "The body must be a JSON object.")
+    purpose, actor = body.get("purpose"), body.get("actor")
+    if not isinstance(purpose, str) or not purpose.strip():
+        return _error(400, "invalid_request", "The 'purpose' field is required.")
+    if not isinstance(actor, str) or not actor.strip():
+        return _error(400, "invalid_request", "The 'actor' field is required.")
+    client_id = current_token.client_id
+    try:
+        result, created = WRITES[kind](db.session, client_id, body)
+        db.session.flush()
+    except registry_writes.WriteRefused as exc:
+        db.session.rollback()
+        _audit_write(kind, body, exc.subject_id or _subject_hint(body), "refused")
+        return _error(exc.status, _ERROR_NAMES.get(exc.status, "invalid_request"), exc.description)
+    except IntegrityError:  # the same reference written concurrently: answer with the first
+        db.session.rollback()
+        result, created = WRITES[kind](db.session, client_id, body)
+    subjects = result.get("personal_ids") or [result["personal_id"]]
+    for subject in subjects:
+        _audit_write(kind, body, subject, "created" if created else "replayed", commit=False)
+    db.session.commit()
+    return jsonify(data=result, created=created), 201 if created else 200
+
+
+_ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
+
+
+def _subject_hint(body: dict) -> str:
+    for name in ("personal_id", "person_id", "mother_id", "birth_notice_number"):
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return value[:64]
+    return "-"
+
+
+def _audit_write(kind: str, body: dict, subject: str, outcome: str, commit: bool = True) -> None:
+    population.audit(
+        db.session,
+        client_id=current_token.client_id,
+        actor_id=str(body.get("actor"))[:64],
+        subject_id=subject,
+        purpose=f"{body.get('purpose')} (tham chiếu {body.get('reference')})",
+        endpoint=kind,
+        outcome=outcome,
+        commit=commit,
+    )

@@ -34,7 +34,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.results import ResultDocument
-from portal.services import deadlines, queues, results, uploads, workflow
+from portal.services import deadlines, queues, results, uploads, workflow, writeback
 from portal.services.workflow import NOTE_PROMPTS, TRANSITIONS, Actor, TransitionError
 
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
@@ -278,6 +278,18 @@ def act(code: str, action: str):
         status = 409 if str(exc) == workflow.CONFLICT else 400
         return _render_dossier(found, actor, str(exc), status)
     flash(ACTION_DONE[action].format(code=found.code), "ok")
+    if action == "approve":  # liên thông: the approval stands even if the registry fails
+        outcome = writeback.after_approval(
+            db.session,
+            found,
+            proc,
+            current_app.extensions["vneid"].service_token,
+            current_app.config["OIDC_ISSUER"],
+            actor.personal_id,
+            TRANSITIONS[action].role,
+        )
+        if outcome:
+            flash(*outcome)
     return redirect(url_for(".dossier", code=found.code))
 
 

@@ -66,3 +66,30 @@ def _get(url: str, token: str, params: dict, timeout: int) -> dict:
         return resp.json()["data"]
     except (ValueError, KeyError) as exc:
         raise RegistryError("malformed response") from exc
+
+
+class RegistryRefused(RegistryError):
+    """The registry understood the request and refused it (400, 404, 409)."""
+
+
+def _post(url: str, token: str, body: dict, timeout: int) -> dict:
+    """POST a JSON body; the `data` of a 200/201 answer, else RegistryError with the reason."""
+    try:
+        resp = _http.post(
+            url, headers={"Authorization": f"Bearer {token}"}, json=body, timeout=timeout
+        )
+    except requests.RequestException as exc:
+        raise RegistryError(str(exc)) from exc
+    if resp.status_code == 401:
+        raise RegistryAuthExpired("access token refused")
+    if resp.status_code not in (200, 201):
+        try:
+            reason = resp.json().get("error_description") or f"status {resp.status_code}"
+        except ValueError:
+            reason = f"status {resp.status_code}"
+        error = RegistryRefused if resp.status_code in (400, 404, 409) else RegistryError
+        raise error(reason)
+    try:
+        return resp.json()["data"]
+    except (ValueError, KeyError) as exc:
+        raise RegistryError("malformed response") from exc
