@@ -49,47 +49,42 @@ _http = requests.Session()
 _http.trust_env = False
 
 
-def _get(url: str, token: str, params: dict, timeout: int) -> dict:
-    try:
-        resp = _http.get(
-            url, headers={"Authorization": f"Bearer {token}"}, params=params, timeout=timeout
-        )
-    except requests.RequestException as exc:
-        raise RegistryError(str(exc)) from exc
-    if resp.status_code == 401:
-        raise RegistryAuthExpired("access token refused")
-    if resp.status_code == 404:
-        raise PersonNotFound(url)
-    if resp.status_code != 200:
-        raise RegistryError(f"status {resp.status_code}")
-    try:
-        return resp.json()["data"]
-    except (ValueError, KeyError) as exc:
-        raise RegistryError("malformed response") from exc
-
-
 class RegistryRefused(RegistryError):
     """The registry understood the request and refused it (400, 404, 409)."""
 
 
+def _get(url: str, token: str, params: dict, timeout: int) -> dict:
+    return _call("GET", url, token, timeout, params=params)
+
+
 def _post(url: str, token: str, body: dict, timeout: int) -> dict:
     """POST a JSON body; the `data` of a 200/201 answer, else RegistryError with the reason."""
+    return _call("POST", url, token, timeout, json=body)
+
+
+def _call(method: str, url: str, token: str, timeout: int, **kwargs) -> dict:
     try:
-        resp = _http.post(
-            url, headers={"Authorization": f"Bearer {token}"}, json=body, timeout=timeout
+        resp = _http.request(
+            method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, **kwargs
         )
     except requests.RequestException as exc:
         raise RegistryError(str(exc)) from exc
     if resp.status_code == 401:
         raise RegistryAuthExpired("access token refused")
+    if method == "GET" and resp.status_code == 404:
+        raise PersonNotFound(url)
     if resp.status_code not in (200, 201):
-        try:
-            reason = resp.json().get("error_description") or f"status {resp.status_code}"
-        except ValueError:
-            reason = f"status {resp.status_code}"
-        error = RegistryRefused if resp.status_code in (400, 404, 409) else RegistryError
-        raise error(reason)
+        raise _refusal(resp)
     try:
         return resp.json()["data"]
     except (ValueError, KeyError) as exc:
         raise RegistryError("malformed response") from exc
+
+
+def _refusal(resp: requests.Response) -> RegistryError:
+    try:
+        reason = resp.json().get("error_description") or f"status {resp.status_code}"
+    except (ValueError, AttributeError):
+        reason = f"status {resp.status_code}"
+    error = RegistryRefused if resp.status_code in (400, 404, 409) else RegistryError
+    return error(reason)
