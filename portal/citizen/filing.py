@@ -52,18 +52,32 @@ def _upload_folder() -> Path:
     return Path(current_app.instance_path) / "uploads"
 
 
-def _sources(proc, draft: Dossier, *, strict: bool = True) -> prefill.Sources:
-    issuer = current_app.config["OIDC_ISSUER"]
-    purpose = f"Nộp hồ sơ trực tuyến: {proc.name}"
-    applicant = registry.my_record(issuer, current_user.access_token, purpose=purpose)
+def _purpose(proc) -> str:
+    return f"Nộp hồ sơ trực tuyến: {proc.name}"
+
+
+def _lookup(proc):
+    """Read another person's record for this filing (audited, with the citizen as actor)."""
 
     def lookup(personal_id: str) -> dict:
-        token = current_app.extensions["vneid"].service_token()
         return registry.lookup(
-            issuer, token, personal_id, purpose=purpose, actor=current_user.personal_id
+            current_app.config["OIDC_ISSUER"],
+            current_app.extensions["vneid"].service_token(),
+            personal_id,
+            purpose=_purpose(proc),
+            actor=current_user.personal_id,
         )
 
-    return filing.gather_sources(proc, applicant, draft.data, lookup, strict=strict)
+    return lookup
+
+
+def _sources(proc, draft: Dossier, *, strict: bool = True, roots=None) -> prefill.Sources:
+    applicant = registry.my_record(
+        current_app.config["OIDC_ISSUER"], current_user.access_token, purpose=_purpose(proc)
+    )
+    return filing.gather_sources(
+        proc, applicant, draft.data, _lookup(proc), strict=strict, roots=roots
+    )
 
 
 def _guard(proc):
@@ -99,13 +113,13 @@ def step(code: str, step: str):
     draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
     sources, problem, errors = None, None, {}
     try:
-        sources = _sources(proc, draft, strict=False)
+        sources = _sources(proc, draft, strict=False, roots=prefill.roots_needed(proc, step))
     except (registry.RegistryError, LoginRefused) as exc:
         problem = exc
     locked = prefill.prefilled_values(proc, sources) if sources else {}
     if request.method == "POST":
         try:  # saved even when the registry is down: what was typed is never lost
-            errors = _save(proc, draft, step, request.form.to_dict(), locked)
+            errors = _save(proc, draft, step, request.form.to_dict(), locked, sources)
         except (registry.RegistryError, LoginRefused) as exc:
             problem = exc
     if problem is not None:
@@ -117,15 +131,16 @@ def step(code: str, step: str):
     return _render_step(proc, draft, step, steps, errors, sources, locked)
 
 
-def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict) -> dict[str, str]:
+def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources) -> dict:
     if step == CHOICE_STEP:
         return _save_choice(draft, posted.get("office_ward", ""))
     if step == UPLOAD_STEP:
         return _save_uploads(proc, draft)
     errors = filing.save_step(db.session, draft, proc, step, posted, locked)
-    if proc.partner_field in posted and proc.partner_field not in errors:
+    number = draft.data.get(proc.partner_field or "")
+    if sources and number and proc.partner_field in posted and proc.partner_field not in errors:
         try:  # the number must find someone in the registry before the citizen goes on
-            _sources(proc, draft)
+            filing.find_partner(_lookup(proc), sources.applicant, number)
         except filing.FilingError as exc:
             errors[proc.partner_field] = exc.messages[0]
     return errors

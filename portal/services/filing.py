@@ -152,22 +152,25 @@ def gather_sources(
     lookup: Callable[[str], dict],
     *,
     strict: bool = True,
+    roots: set[str] | None = None,
 ) -> Sources:
     """The registry records this dossier reads, fetched once (every lookup is audited).
 
-    With `strict`, a partner number that finds nobody raises FilingError; without, the
-    partner is left empty so the page that asks for the number can still be shown."""
+    `roots` limits the lookups to the records a page shows (None: all, for the summary and
+    submit). With `strict`, a partner number that finds nobody raises FilingError; without,
+    the partner is left empty so the page that asks for the number can still be shown."""
     notices = applicant.get("birth_notices") or []
     notice = notices[0]["value"] if notices else None
     partner = None
-    if procedure.partner_field and form.get(procedure.partner_field):
+    wanted = roots if roots is not None else {"partner", "mother", "father"}
+    if "partner" in wanted and procedure.partner_field and form.get(procedure.partner_field):
         try:
-            partner = _partner(lookup, applicant, form[procedure.partner_field])
+            partner = find_partner(lookup, applicant, form[procedure.partner_field])
         except FilingError:
             if strict:
                 raise
     mother = father = None
-    if notice:
+    if notice and wanted & {"mother", "father"}:
         me = applicant["personal_id"]["value"]
         mother = applicant if notice["mother_id"] == me else _optional(lookup, notice["mother_id"])
         father = (
@@ -178,7 +181,8 @@ def gather_sources(
     return Sources(applicant, partner, notice, mother, father)
 
 
-def _partner(lookup: Callable[[str], dict], applicant: dict, personal_id: str) -> dict:
+def find_partner(lookup: Callable[[str], dict], applicant: dict, personal_id: str) -> dict:
+    """The other person's record; FilingError (for the citizen) when the number is wrong."""
     if not pid.is_valid(personal_id):  # a malformed number kept in the draft
         raise FilingError("Số định danh cá nhân của người kia không hợp lệ. Vui lòng nhập lại.")
     if personal_id == applicant["personal_id"]["value"]:

@@ -58,8 +58,9 @@ def resolve(path: str, sources: Sources) -> str:
     return _display(node)
 
 
-def roots_needed(procedure: Procedure) -> set[str]:
-    return {f.prefill.split(".")[0] for f in procedure.fields if f.prefill}
+def roots_needed(procedure: Procedure, step: str) -> set[str]:
+    """The records the prefilled fields of one step read ("applicant", "partner", …)."""
+    return {f.prefill.split(".")[0] for f in procedure.fields if f.prefill and f.step == step}
 
 
 def prefilled_values(procedure: Procedure, sources: Sources) -> dict[str, str]:
