@@ -89,21 +89,6 @@ def _previous(session: Session, client_id: str, kind: str, reference: str) -> di
     return None if row is None else dict(row.result)
 
 
-def _remember(
-    session: Session, client_id: str, kind: str, reference: str, subject_id: str, result: dict
-) -> dict:
-    session.add(
-        PopulationWrite(
-            client_id=client_id,
-            kind=kind,
-            reference=reference,
-            subject_id=subject_id,
-            result=result,
-        )
-    )
-    return result
-
-
 def _touch(person: Person, **changes) -> None:
     """Set fields, stamping each with the registry as source and now as update time."""
     now = utcnow()
@@ -183,14 +168,10 @@ def _home_of(
 # --- writes ------------------------------------------------------------------------------
 
 
-def register_birth(session: Session, client_id: str, body: dict) -> tuple[dict, bool]:
-    """Create the child of a birth notice: (result, created). The notice gives birth date,
+def register_birth(session: Session, body: dict) -> tuple[str, dict]:
+    """Create the child of a birth notice: (child's id, result). The notice gives birth date,
     sex and parents; the child joins the household and permanent residence of
     `residence_of` (the parent who applied) when given."""
-    reference = _text(body, "reference", max_length=64)
-    previous = _previous(session, client_id, "birth", reference)
-    if previous is not None:
-        return previous, False
     number = _text(body, "birth_notice_number", max_length=64)
     full_name = _text(body, "full_name", max_length=100)
     ethnicity = _text(body, "ethnicity", required=False, max_length=40) or "Kinh"
@@ -253,15 +234,11 @@ def register_birth(session: Session, client_id: str, body: dict) -> tuple[dict, 
         "health_insurance": health_insurance,
         "birth_notice_number": number,
     }
-    return _remember(session, client_id, "birth", reference, child_id, result), True
+    return child_id, result
 
 
-def register_marriage(session: Session, client_id: str, body: dict) -> tuple[dict, bool]:
-    """Both parties become married to each other: (result, created)."""
-    reference = _text(body, "reference", max_length=64)
-    previous = _previous(session, client_id, "marriage", reference)
-    if previous is not None:
-        return previous, False
+def register_marriage(session: Session, body: dict) -> tuple[str, dict]:
+    """Both parties become married to each other: (first party's id, result)."""
     first_id = _person_id(body, "person_id")
     second_id = _person_id(body, "partner_id")
     if first_id == second_id:
@@ -275,15 +252,11 @@ def register_marriage(session: Session, client_id: str, body: dict) -> tuple[dic
         _touch(person, marital_status="ket_hon", spouse_id=other.personal_id)
         session.add(person)
     result = {"personal_ids": [first_id, second_id], "marital_status": "ket_hon"}
-    return _remember(session, client_id, "marriage", reference, first_id, result), True
+    return first_id, result
 
 
-def register_death(session: Session, client_id: str, body: dict) -> tuple[dict, bool]:
+def register_death(session: Session, body: dict) -> tuple[str, dict]:
     """Close the deceased's record: died_on set, residences ended, a spouse widowed."""
-    reference = _text(body, "reference", max_length=64)
-    previous = _previous(session, client_id, "death", reference)
-    if previous is not None:
-        return previous, False
     personal_id = _person_id(body, "personal_id")
     died_on = _date(body, "died_on")
     person = _living(session, personal_id, "deceased")
@@ -302,4 +275,29 @@ def register_death(session: Session, client_id: str, body: dict) -> tuple[dict, 
         _touch(spouse, marital_status="goa")
         session.add(spouse)
     result = {"personal_id": personal_id, "died_on": died_on.isoformat(), "residences_ended": ended}
-    return _remember(session, client_id, "death", reference, personal_id, result), True
+    return personal_id, result
+
+
+WRITES = {"births": ("birth", register_birth), "marriages": ("marriage", register_marriage),
+          "deaths": ("death", register_death)}  # fmt: skip
+
+
+def apply(session: Session, client_id: str, kind: str, body: dict) -> tuple[dict, bool]:
+    """Apply one write, once per (client, kind, reference): (result, created). A replayed
+    reference returns the first result and changes nothing."""
+    name, register = WRITES[kind]
+    reference = _text(body, "reference", max_length=64)
+    previous = _previous(session, client_id, name, reference)
+    if previous is not None:
+        return previous, False
+    subject_id, result = register(session, body)
+    session.add(
+        PopulationWrite(
+            client_id=client_id,
+            kind=name,
+            reference=reference,
+            subject_id=subject_id,
+            result=result,
+        )
+    )
+    return result, True

@@ -80,13 +80,6 @@ def lookup(personal_id: str):
 
 # --- writes (liên thông): client-credentials tokens with `population.write` ---------------
 
-WRITES = {
-    "births": registry_writes.register_birth,
-    "marriages": registry_writes.register_marriage,
-    "deaths": registry_writes.register_death,
-}
-
-
 @bp.post("/<any(births, marriages, deaths):kind>")
 @require_oauth("population.write")
 def write(kind: str):
@@ -103,7 +96,7 @@ def write(kind: str):
         return _error(400, "invalid_request", "The 'actor' field is required.")
     client_id = current_token.client_id
     try:
-        result, created = WRITES[kind](db.session, client_id, body)
+        result, created = registry_writes.apply(db.session, client_id, kind, body)
         db.session.flush()
     except registry_writes.WriteRefused as exc:
         db.session.rollback()
@@ -111,7 +104,7 @@ def write(kind: str):
         return _error(exc.status, _ERROR_NAMES.get(exc.status, "invalid_request"), exc.description)
     except IntegrityError:  # the same reference written concurrently: answer with the first
         db.session.rollback()
-        result, created = WRITES[kind](db.session, client_id, body)
+        result, created = registry_writes.apply(db.session, client_id, kind, body)
     subjects = result.get("personal_ids") or [result["personal_id"]]
     for subject in subjects:
         _audit_write(kind, body, subject, "created" if created else "replayed", commit=False)
