@@ -107,7 +107,10 @@ def dossier(code: str):
         actor = workflow.staff_actor(db.session, current_user.personal_id)
         if actor is not None and actor.office_code == found.office_code:
             return redirect(url_for("backoffice.dossier", code=code))
-    return _dossier_page(own_dossier(code))
+        abort(404)  # someone else's dossier, as if it did not exist
+    if found is None:
+        abort(404)
+    return _dossier_page(found)
 
 
 RESULT_STATUSES = ("approved", "returned")
