@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +47,20 @@ CSRF_MESSAGE = (
     "Phiên làm việc đã hết hạn",
     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
 )
+
+
+def pdf_response(body: bytes, filename: str, *, inline: bool = False) -> Response:
+    """A private PDF (never cached), shown in the browser when `inline`, else downloaded;
+    `filename` keeps only characters safe in the header."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "-", filename)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def add_security_headers(response):

@@ -9,10 +9,11 @@ commits (together with the audit row).
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from common import divisions
 from common import personal_id as pid
 from identity_mock.models import BirthNotice, Household, Person, PopulationWrite, Residence, utcnow
 from identity_mock.models.population import REGISTRY_SOURCE
@@ -231,10 +232,32 @@ def register_birth(session: Session, body: dict) -> tuple[str, dict]:
         "father_id": father_id,
         "household_id": child.household_id,
         "permanent_residence": home is not None,
+        "residence_address": (
+            divisions.full_address(home.street, home.ward_code, home.province_code)
+            if home
+            else None
+        ),
         "health_insurance": health_insurance,
+        **(card_of(child_id, province, child.birth_date) if health_insurance else {}),
         "birth_notice_number": number,
     }
     return child_id, result
+
+
+def card_of(personal_id: str, province_code: int, birth_date: date) -> dict:
+    """The card of a child under 6 (Luật BHYT, điều 12 and 16): object code TE, benefit
+    level 1, the province, the last 10 digits of the personal ID; valid from birth to the
+    day before the sixth birthday [card layout after QĐ 1351/QĐ-BHXH, unverified]."""
+    try:
+        sixth = birth_date.replace(year=birth_date.year + 6)
+    except ValueError:  # born on 29 February
+        sixth = date(birth_date.year + 6, 3, 1)
+    return {
+        "health_insurance_number": f"TE1{province_code:02d}{personal_id[-10:]}",
+        "health_insurance_group": "Trẻ em dưới 6 tuổi",
+        "health_insurance_valid_from": birth_date.isoformat(),
+        "health_insurance_valid_until": (sixth - timedelta(days=1)).isoformat(),
+    }
 
 
 def register_marriage(session: Session, body: dict) -> tuple[str, dict]:

@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.citizen import filing as filing_views
     from portal.citizen import views as citizen_views
     from portal.cli import register_cli
+    from portal.notices import views as notices_views
     from portal.public import stats as stats_views
     from portal.public import verify as verify_views
     from portal.public import views as public_views
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_views.bp)
     app.register_blueprint(backoffice_views.bp)
     app.register_blueprint(stats_views.bp)
+    app.register_blueprint(notices_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
     app.after_request(add_security_headers)
     register_error_pages(

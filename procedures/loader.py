@@ -59,6 +59,11 @@ def load_catalogue(root: Path = HERE) -> Catalogue:
         missing = set(proc.linked) - procedures.keys()
         if missing:
             raise CatalogueError(f"{path.name}: linked: not in the catalogue {sorted(missing)}")
+        unissued = [c for c in proc.linked if procedures[c].result.from_registry is None]
+        if unissued:
+            raise CatalogueError(
+                f"{path.name}: linked: {unissued} need result.from_registry to be issued together"
+            )
     policies = []
     for path in sorted((root / "policies").glob("*.toml")):
         policy = _parse(path, ZeroFeePolicy)

@@ -72,6 +72,19 @@ class Component(Strict):
     copies: int = 1
     replaces: str | None = None  # the paper the citizen no longer brings
     kind: str | None = None  # data-store document kind, for source = "data_store"
+    # For source = "data_store" (portal/services/reuse.py): how many months from its day of
+    # issue a document stays usable (None: no limit), and label → value its signed content
+    # must state (e.g. the purpose written on a marital-status confirmation).
+    valid_months: int | None = Field(default=None, ge=1, le=120)
+    must_state: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _reuse_settings(self) -> Component:
+        if self.source == "data_store" and not self.kind:
+            raise ValueError("a data_store component needs kind: the result kind it reuses")
+        if self.source != "data_store" and (self.kind or self.valid_months or self.must_state):
+            raise ValueError("kind, valid_months and must_state are for data_store components")
+        return self
 
 
 class Eligibility(Strict):
@@ -101,9 +114,19 @@ class Processing(Strict):
     confidence: Confidence = "secondary"
 
 
+class FromRegistry(Strict):
+    """How this procedure's result reads when another procedure's write-back does it
+    (liên thông): issued only when the registry's answer has `when` set, with each label
+    taking the value of a key of that answer."""
+
+    when: str
+    content: dict[str, str] = Field(min_length=1)  # label -> key of the registry's answer
+
+
 class Result(Strict):
     name: str
     kind: str = Field(pattern=r"^[a-z_]+$")
+    from_registry: FromRegistry | None = None
 
 
 class Procedure(Strict):

@@ -6,6 +6,7 @@ with the workflow's Vietnamese message (409 when the dossier changed meanwhile).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +35,16 @@ from portal.models import (
     utcnow,
 )
 from portal.models.results import ResultDocument
-from portal.services import deadlines, queues, results, uploads, workflow, writeback
+from portal.services import (
+    deadlines,
+    issuing,
+    queues,
+    results,
+    reuse,
+    uploads,
+    workflow,
+    writeback,
+)
 from portal.services.workflow import NOTE_PROMPTS, TRANSITIONS, Actor, TransitionError
 
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
@@ -66,6 +76,39 @@ NOTE_LABELS = {
     "reject": "Lý do từ chối giải quyết",
     "extend": "Nội dung phiếu xin lỗi",
 }
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A workflow action applied at once to the dossiers ticked on one queue tab."""
+
+    action: str  # the workflow action, tried on each dossier on its own
+    endpoint: str  # the view the form posts to
+    tab: str  # the queue tab that offers it
+    button: str
+    done: str  # after "Hồ sơ <code>: "
+    empty: str  # nothing was ticked
+
+
+BULK_ACTIONS = {
+    "receive": BulkAction(
+        "receive",
+        "bulk_receive",
+        "cho-tiep-nhan",
+        "Tiếp nhận các hồ sơ đã chọn",
+        "đã tiếp nhận.",
+        "Chưa chọn hồ sơ nào để tiếp nhận.",
+    ),
+    "return": BulkAction(
+        "return",
+        "bulk_return",
+        "cho-tra",
+        "Trả kết quả các hồ sơ đã chọn",
+        "đã trả kết quả.",
+        "Chưa chọn hồ sơ nào để trả kết quả.",
+    ),
+}
+BULK_BY_TAB = {b.tab: b for b in BULK_ACTIONS.values()}
 
 
 def _staff() -> Actor:
@@ -106,8 +149,10 @@ def queue():
         number = int(request.args.get("trang", "1"))
     except ValueError:
         number = 1
+    sort = queues.parse_sort(request.args.get("sap-xep"), request.args.get("chieu"))
     counts = queues.counts(db.session, actor.office_code, today)
-    page = queues.page(db.session, actor.office_code, tab_key, number, today, counts[tab_key])
+    page = queues.page(db.session, actor.office_code, tab_key, number, today, counts[tab_key], sort)
+    bulk = BULK_BY_TAB.get(tab_key)
     return render_template(
         "portal/backoffice/queue.html",
         tabs=queues.TABS,
@@ -118,26 +163,32 @@ def queue():
         catalogue=_catalogue(),
         status_labels=STATUS_LABELS,
         today=today,
-        bulk="receive" if tab_key == "cho-tiep-nhan" and "tiep_nhan" in actor.roles else None,
+        sort_columns=queues.SORT_BY_KEY,
+        bulk=bulk if bulk and TRANSITIONS[bulk.action].role in actor.roles else None,
     )
 
 
-@bp.post("/tiep-nhan-hang-loat")
+@bp.post("/tiep-nhan-hang-loat", endpoint="bulk_receive", defaults={"action": "receive"})
+@bp.post("/tra-ket-qua-hang-loat", endpoint="bulk_return", defaults={"action": "return"})
 @login_required
-def bulk_receive():
-    """Receive every selected dossier, each through workflow.apply on its own: a refusal
-    is reported and does not stop the others."""
+def bulk(action: str):
+    """Apply a bulk action to every selected dossier, each through workflow.apply on its
+    own: a refusal is reported and does not stop the others."""
     actor = _staff()
+    todo = BULK_ACTIONS[action]
     codes = list(dict.fromkeys(c for c in request.form.getlist("ho_so") if c))
     if not codes:
-        flash("Chưa chọn hồ sơ nào để tiếp nhận.", "warn")
+        flash(todo.empty, "warn")
+    elif len(codes) > queues.PAGE_SIZE:  # more than one page shows: not from our form
+        flash(f"Chỉ chọn được tối đa {queues.PAGE_SIZE} hồ sơ mỗi lần.", "warn")
+        codes = []
     for code in codes:
-        message, ok = _receive_one(code, actor)
+        message, ok = _apply_one(code, todo, actor)
         flash(message, "ok" if ok else "warn")
-    return redirect(url_for(".queue", tab="cho-tiep-nhan"))
+    return redirect(url_for(".queue", tab=todo.tab))
 
 
-def _receive_one(code: str, actor: Actor) -> tuple[str, bool]:
+def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
     found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
     if found is None or found.office_code != actor.office_code:
         return f"Hồ sơ {code}: không tìm thấy hồ sơ của cơ quan.", False
@@ -146,7 +197,7 @@ def _receive_one(code: str, actor: Actor) -> tuple[str, bool]:
         workflow.apply(
             db.session,
             found,
-            "receive",
+            todo.action,
             actor,
             expected_version=found.version,
             now=utcnow(),
@@ -155,7 +206,7 @@ def _receive_one(code: str, actor: Actor) -> tuple[str, bool]:
     except TransitionError as exc:
         db.session.rollback()
         return f"Hồ sơ {code}: {exc}", False
-    return f"Hồ sơ {code}: đã tiếp nhận.", True
+    return f"Hồ sơ {code}: {todo.done}", True
 
 
 @bp.get("/ho-so/<code>")
@@ -187,8 +238,12 @@ def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, stat
             dossier=found,
             proc=proc,
             office=db.session.get(Office, found.office_code),
-            fields=_field_rows(proc, found),
+            fields=issuing.field_rows(proc, found),
+            registry_pending=found.registry_sync == "pending",
             files=files,
+            reused=reuse.recorded(
+                db.session, found.id, results.key_folder(current_app.instance_path)
+            ),
             events=events,
             documents=[
                 (d, results.verification_url(portal_url, d.verification_code)) for d in documents
@@ -206,35 +261,6 @@ def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, stat
         ),
         status,
     )
-
-
-def _field_rows(proc, found: Dossier) -> list[dict]:
-    """The applicant's data as the procedure labels it; prefilled fields carry their source."""
-    if proc is None:
-        return [{"label": k, "value": v, "prefilled": False} for k, v in found.data.items()]
-    rows = []
-    for f in proc.fields:
-        value = found.data.get(f.name)
-        if value in (None, ""):
-            continue
-        rows.append(
-            {"label": f.label, "value": value, "prefilled": bool(f.prefill), "type": f.type}
-        )
-    return rows
-
-
-def _result_content(proc, found: Dossier) -> dict:
-    """The result document's body: label → value of every filled field, in form order."""
-    content: dict[str, str] = {"Mã hồ sơ": found.code or ""}
-    for row in _field_rows(proc, found):
-        value = row["value"]
-        if row.get("type") == "date" and isinstance(value, str):
-            try:
-                value = date.fromisoformat(value).strftime("%d/%m/%Y")
-            except ValueError:
-                pass
-        content[row["label"]] = value
-    return content
 
 
 @bp.post("/ho-so/<code>/<action>")
@@ -259,8 +285,8 @@ def act(code: str, action: str):
             return _render_dossier(found, actor, "Ngày hẹn trả mới không hợp lệ.", 400)
     now = utcnow()
     try:
-        if action == "approve":
-            _issue_result(proc, found, actor, now)  # flushed; committed with the approval
+        if action == "approve":  # the signed result is committed with the approval
+            _issue_result(proc, found, actor, now)
         workflow.apply(
             db.session,
             found,
@@ -271,6 +297,7 @@ def act(code: str, action: str):
             now=now,
             working_days=proc.processing.working_days if proc else 0,
             new_due_date=new_due,
+            writes_back=writeback.writes_back(proc),
         )
     except TransitionError as exc:
         db.session.rollback()
@@ -279,30 +306,57 @@ def act(code: str, action: str):
         return _render_dossier(found, actor, str(exc), status)
     flash(ACTION_DONE[action].format(code=found.code), "ok")
     if action == "approve":  # liên thông: the approval stands even if the registry fails
-        outcome = writeback.after_approval(
-            db.session,
-            found,
-            proc,
-            current_app.extensions["vneid"].service_token,
-            current_app.config["OIDC_ISSUER"],
-            actor.personal_id,
-            TRANSITIONS[action].role,
-        )
-        if outcome:
-            flash(*outcome)
+        _sync(found, proc, actor, TRANSITIONS[action].role)
     return redirect(url_for(".dossier", code=found.code))
+
+
+RETRY_ROLES = ("xu_ly", "lanh_dao")  # who may retry a write-back, as the event records
+
+
+@bp.post("/ho-so/<code>/ghi-lai-csdl")
+@login_required
+def retry_writeback(code: str):
+    """Try again to write an approved dossier's result to the population registry."""
+    found, actor = _office_dossier(code)
+    role = next((r for r in RETRY_ROLES if r in actor.roles), None)
+    if role is None:
+        flash("Chỉ chuyên viên xử lý hoặc lãnh đạo được ghi lại vào CSDLQG về dân cư.", "warn")
+    elif found.registry_sync != "pending":
+        flash("Kết quả của hồ sơ này không còn chờ ghi vào CSDLQG về dân cư.", "warn")
+    else:
+        _sync(found, _catalogue().get(found.procedure_code), actor, role)
+    return redirect(url_for(".dossier", code=found.code))
+
+
+def _sync(found: Dossier, proc, actor: Actor, role: str) -> None:
+    outcome = writeback.sync(
+        db.session,
+        found,
+        proc,
+        _catalogue(),
+        _registry(),
+        actor_id=actor.personal_id,
+        actor_role=role,
+        now=utcnow(),
+        key_folder=results.key_folder(current_app.instance_path),
+    )
+    if outcome:
+        flash(*outcome)
+
+
+def _registry() -> writeback.Registry:
+    return writeback.Registry(
+        current_app.config["OIDC_ISSUER"], current_app.extensions["vneid"].service_token
+    )
 
 
 def _issue_result(proc, found: Dossier, actor: Actor, now) -> ResultDocument:
     if proc is None:
         raise TransitionError("Không tìm thấy thủ tục của hồ sơ; không thể ký kết quả.")
-    return results.issue(
+    return issuing.issue_main(
         db.session,
         found,
-        kind=proc.result.kind,
-        title=proc.result.name,
-        content=_result_content(proc, found),
-        office_code=found.office_code,
+        proc,
         signer_id=actor.personal_id,
         signer_name=current_user.full_name,
         now=now,

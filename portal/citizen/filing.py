@@ -23,7 +23,7 @@ from common import divisions
 from portal.auth.oidc import LoginRefused
 from portal.db import db
 from portal.models import Dossier, DossierFile, utcnow
-from portal.services import eligibility, filing, prefill, registry, uploads
+from portal.services import eligibility, filing, prefill, registry, results, reuse, uploads
 from portal.services.deadlines import due_date, today
 from portal.services.fees import ApplicantFacts, decide_fee
 from portal.services.routing import RoutingError, route
@@ -40,10 +40,21 @@ def _procedure(code: str):
     return proc
 
 
-def _steps(proc) -> list[str]:
+def _reuses(proc) -> list[reuse.Reuse]:
+    """The procedure's data-store components, resolved for the signed-in citizen today."""
+    return reuse.resolve(
+        db.session,
+        proc,
+        current_user.personal_id,
+        key_folder=results.key_folder(current_app.instance_path),
+        today=today(),
+    )
+
+
+def _steps(proc, unmet: dict[int, reuse.Reuse]) -> list[str]:
     return (
         proc.steps_in_order()
-        + ([UPLOAD_STEP] if uploads.upload_components(proc) else [])
+        + ([UPLOAD_STEP] if uploads.upload_components(proc, unmet) else [])
         + ([CHOICE_STEP] if proc.choose_commune else [])
     )
 
@@ -95,7 +106,8 @@ def start(code: str):
     if refused:
         return refused
     filing.get_or_create_draft(db.session, proc, current_user.personal_id)
-    return redirect(url_for("filing.step", code=code, step=_steps(proc)[0]))
+    first = _steps(proc, reuse.unmet(_reuses(proc)))[0]
+    return redirect(url_for("filing.step", code=code, step=first))
 
 
 @bp.route("/nop-ho-so/<code>/<step>", methods=["GET", "POST"])
@@ -105,9 +117,10 @@ def step(code: str, step: str):
     refused = _guard(proc)
     if refused:
         return refused
-    steps = _steps(proc)
     if step == SUMMARY_STEP:
         return summary(proc)
+    unmet = reuse.unmet(_reuses(proc))
+    steps = _steps(proc, unmet)
     if step not in steps:
         abort(404)
     draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
@@ -119,7 +132,7 @@ def step(code: str, step: str):
     locked = prefill.prefilled_values(proc, sources) if sources else {}
     if request.method == "POST":
         try:  # saved even when the registry is down: what was typed is never lost
-            errors = _save(proc, draft, step, request.form.to_dict(), locked, sources)
+            errors = _save(proc, draft, step, request.form.to_dict(), locked, sources, unmet)
         except (registry.RegistryError, LoginRefused) as exc:
             problem = exc
     if problem is not None:
@@ -128,14 +141,14 @@ def step(code: str, step: str):
         after = steps.index(step) + 1
         target = steps[after] if after < len(steps) else SUMMARY_STEP
         return redirect(url_for("filing.step", code=code, step=target))
-    return _render_step(proc, draft, step, steps, errors, sources, locked)
+    return _render_step(proc, draft, step, steps, errors, sources, locked, unmet)
 
 
-def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources) -> dict:
+def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, unmet) -> dict:
     if step == CHOICE_STEP:
         return _save_choice(draft, posted.get("office_ward", ""))
     if step == UPLOAD_STEP:
-        return _save_uploads(proc, draft)
+        return _save_uploads(proc, draft, unmet)
     errors = filing.save_step(db.session, draft, proc, step, posted, locked)
     number = draft.data.get(proc.partner_field or "")
     if sources and number and proc.partner_field in posted and proc.partner_field not in errors:
@@ -155,11 +168,11 @@ def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
     return {}
 
 
-def _save_uploads(proc, draft: Dossier) -> dict[str, str]:
+def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[str, str]:
     """Keep each valid file; a component with neither a new nor an earlier file is an error."""
     errors: dict[str, str] = {}
     have = uploads.files_of(db.session, draft.id)
-    for index, component in uploads.upload_components(proc):
+    for index, component in uploads.upload_components(proc, unmet):
         name = f"upload_{index}"
         sent = request.files.get(name)
         if sent is None or not sent.filename:
@@ -175,7 +188,7 @@ def _save_uploads(proc, draft: Dossier) -> dict[str, str]:
     return errors
 
 
-def _render_step(proc, draft, step, steps, errors, sources, locked):
+def _render_step(proc, draft, step, steps, errors, sources, locked, unmet):
     residence = sources.applicant["permanent_residence"]["value"]
     wards = divisions.wards_of(residence["province_code"]) if step == CHOICE_STEP else ()
     page = render_template(
@@ -189,8 +202,10 @@ def _render_step(proc, draft, step, steps, errors, sources, locked):
         errors=errors,
         wards=wards,
         residence=residence,
-        upload_components=uploads.upload_components(proc) if step == UPLOAD_STEP else (),
+        upload_components=uploads.upload_components(proc, unmet) if step == UPLOAD_STEP else (),
         files=uploads.files_of(db.session, draft.id),
+        unmet=unmet,
+        producers=_producers(),
     )
     return page, 400 if errors else 200
 
@@ -205,8 +220,13 @@ def _registry_problem(proc, exc):
     return render_template("portal/filing_problem.html", proc=proc, messages=messages), 503
 
 
-def _prepare(proc, draft: Dossier):
-    """Everything the summary shows and submit records: values, checks, office, fee, due."""
+def _producers() -> dict:
+    return reuse.producers(current_app.extensions["catalogue"].procedures.values())
+
+
+def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
+    """Everything the summary shows and submit records: values, checks, office, fee, due,
+    and the documents reused from the data store (signed together with the locked values)."""
     sources = _sources(proc, draft)
     locked = prefill.prefilled_values(proc, sources)
     context = eligibility.FilingContext(
@@ -241,9 +261,12 @@ def _prepare(proc, draft: Dossier):
         routing=routing,
         fee=fee,
         locked=locked,
-        locked_hash=prefill.locked_hash(locked, current_app.config["SECRET_KEY"]),
+        locked_hash=prefill.locked_hash(
+            {**locked, **reuse.fingerprint(reuses)}, current_app.config["SECRET_KEY"]
+        ),
         working_days=proc.processing.working_days,
         due=due_date(now, proc.processing.working_days),
+        reuses=tuple(reuses),
     )
     return sources, submission, problems
 
@@ -263,8 +286,10 @@ def summary(proc):
     draft = filing.find_draft(db.session, current_user.personal_id, proc.code)
     if draft is None:
         return redirect(url_for("filing.start", code=proc.code))
+    reuses = _reuses(proc)
+    unmet = reuse.unmet(reuses)
     try:
-        _, submission, problems = _prepare(proc, draft)
+        _, submission, problems = _prepare(proc, draft, reuses)
     except (registry.RegistryError, LoginRefused) as exc:
         return _registry_problem(proc, exc)
     except filing.FilingError as exc:
@@ -279,9 +304,12 @@ def summary(proc):
         submission=submission,
         problems=problems,
         missing=filing.missing_fields(draft, proc),
-        missing_uploads=uploads.missing(proc, files),
+        missing_uploads=uploads.missing(proc, files, unmet),
         files=files,
-        steps=_steps(proc),
+        steps=_steps(proc, unmet),
+        reused=[r for r in reuses if r.document],
+        unmet=unmet,
+        producers=_producers(),
     )
 
 
@@ -297,9 +325,11 @@ def submit(code: str):
         latest = _latest_filed(proc.code)
         return redirect(url_for("citizen.dossier", code=latest.code)) if latest else abort(404)
     try:
-        _, submission, problems = _prepare(proc, draft)
+        reuses = _reuses(proc)  # checked again now: owner, signature, validity
+        _, submission, problems = _prepare(proc, draft, reuses)
         files = uploads.files_of(db.session, draft.id)
-        if problems or filing.missing_fields(draft, proc) or uploads.missing(proc, files):
+        unmet = reuse.unmet(reuses)
+        if problems or filing.missing_fields(draft, proc) or uploads.missing(proc, files, unmet):
             return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
         dossier = filing.submit(
             db.session,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -19,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from sqlmodel import select
 
+from common.web import pdf_response
 from portal.db import db
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Office, utcnow
 from portal.services import (
@@ -29,6 +27,7 @@ from portal.services import (
     receipt,
     registry,
     results,
+    reuse,
     sessions,
     workflow,
 )
@@ -116,11 +115,12 @@ def dossier(code: str):
 RESULT_STATUSES = ("approved", "returned")
 
 
-def _visible_result(found: Dossier):
-    """The dossier's result document once the office has approved it, else None."""
+def _visible_results(found: Dossier) -> list:
+    """The dossier's result documents (its own first, then linked procedures') once the
+    office has approved it, else none."""
     if found.status not in RESULT_STATUSES:
-        return None
-    return data_store.result_of(db.session, found.id)
+        return []
+    return results.of_dossier(db.session, found.id)
 
 
 def _dossier_page(
@@ -143,7 +143,7 @@ def _dossier_page(
         supplement_request = next(
             (e.note for e in reversed(events) if e.to_status == "supplement_requested"), None
         )
-    result = _visible_result(found)
+    documents = _visible_results(found)
     page = render_template(
         "portal/dossier.html",
         dossier=found,
@@ -153,8 +153,8 @@ def _dossier_page(
         has_receipt=receipt.has_receipt(found),
         status_labels=STATUS_LABELS,
         supplement_request=supplement_request,
-        result=result,
-        result_verify_url=_verify_url(result) if result else None,
+        documents=[(doc, _verify_url(doc)) for doc in documents],
+        reused=reuse.recorded(db.session, found.id),
         issued_date=results.issued_date,
         rating=ratings.rating_of(db.session, found.id) if found.status == "returned" else None,
         score_labels=ratings.SCORE_LABELS,
@@ -206,21 +206,20 @@ def supplement(code: str):
 
 
 @bp.get("/ho-so/<code>/ket-qua.pdf")
+@bp.get("/ho-so/<code>/ket-qua/<document>.pdf")
 @login_required
-def result_download(code: str):
-    result = _visible_result(own_dossier(code))
-    if result is None:
+def result_download(code: str, document: str | None = None):
+    """A result document of the dossier as a signed PDF, by its verification code; without
+    one, the dossier's own result."""
+    documents = _visible_results(own_dossier(code))
+    if document is not None:
+        documents = [d for d in documents if d.verification_code == document]
+    if not documents:
         abort(404)
+    result = documents[0]
     body = results.result_pdf(result, _verify_url(result))
-    name = re.sub(r"[^A-Za-z0-9._-]", "-", f"ket-qua-{code}.pdf")
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    suffix = "" if document is None else f"-{result.kind}"
+    return pdf_response(body, f"ket-qua-{code}{suffix}.pdf")
 
 
 @bp.post("/ho-so/<code>/danh-gia")
@@ -262,15 +261,7 @@ def receipt_page(code: str):
 @bp.route("/ho-so/<code>/phieu-tiep-nhan.pdf")
 @login_required
 def receipt_download(code: str):
-    body = receipt.receipt_pdf(_own_receipt(code))
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="phieu-tiep-nhan-{code}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return pdf_response(receipt.receipt_pdf(_own_receipt(code)), f"phieu-tiep-nhan-{code}.pdf")
 
 
 @bp.route("/ho-so/<code>/rut", methods=["GET", "POST"])

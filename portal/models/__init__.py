@@ -10,6 +10,7 @@ from portal.models.dossiers import (
 )
 from portal.models.offices import Office
 from portal.models.results import ResultDocument, ResultSequence
+from portal.models.reuse import ReusedDocument
 from portal.models.staff import ROLE_LABELS, Notification, Staff
 from portal.models.users import Citizen, LoginSession
 
@@ -27,6 +28,7 @@ __all__ = [
     "PortalModel",
     "ResultDocument",
     "ResultSequence",
+    "ReusedDocument",
     "Staff",
     "utcnow",
 ]

@@ -40,7 +40,7 @@ class Dossier(PortalModel, table=True):
     office_code: str | None = Field(default=None, index=True, max_length=32)
     routing_reason: str | None = None
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    locked_hash: str | None = None  # hash of the registry values shown locked in the form
+    locked_hash: str | None = None  # hash of the locked registry values and reused documents
     fee_amount: int | None = None
     fee_rule: str | None = None
     fee_reason: str | None = None
@@ -51,6 +51,9 @@ class Dossier(PortalModel, table=True):
     extended: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     decided_at: datetime | None = None  # approved or rejected
     returned_at: datetime | None = None
+    # Liên thông: "pending" from an approval whose result the registry has not taken yet,
+    # "done" once it has; None when the procedure writes nothing back.
+    registry_sync: str | None = Field(default=None, max_length=8)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -73,6 +76,10 @@ class DossierEvent(PortalModel, table=True):
     from_status: str | None = None
     to_status: str
     note: str | None = None
+    # The appointment date before and after an event that moved it (reception, resubmission,
+    # extension): the extension letter (Mẫu 04) quotes both, whatever happens later.
+    due_before: date | None = None
+    due_after: date | None = None
 
 
 class DossierSequence(PortalModel, table=True):

@@ -8,26 +8,32 @@ from sqlmodel import Session, select
 from portal.models import Dossier, ResultDocument
 
 
-def documents_of(session: Session, personal_id: str) -> list[tuple[ResultDocument, Dossier]]:
-    """Every result document issued on the citizen's dossiers, newest first, with its dossier."""
-    rows = session.exec(
-        select(ResultDocument, Dossier)
-        .join(Dossier, Dossier.id == ResultDocument.dossier_id)
+def _issued_to(query, personal_id: str):
+    """`query` narrowed to documents issued on the citizen's dossiers, newest first."""
+    return (
+        query.join(Dossier, Dossier.id == ResultDocument.dossier_id)
         .where(Dossier.applicant_id == personal_id)
         .order_by(ResultDocument.issued_at.desc(), ResultDocument.id.desc())  # type: ignore[attr-defined,union-attr]
-    ).all()
+    )
+
+
+def documents_of(session: Session, personal_id: str) -> list[tuple[ResultDocument, Dossier]]:
+    """Every result document issued on the citizen's dossiers, newest first, with its dossier."""
+    rows = session.exec(_issued_to(select(ResultDocument, Dossier), personal_id)).all()
     return [(doc, dossier) for doc, dossier in rows]
 
 
+def of_kind(session: Session, personal_id: str, kind: str) -> list[ResultDocument]:
+    """The citizen's result documents of `kind` (e.g. "xac_nhan_tinh_trang_hon_nhan"),
+    newest first."""
+    query = _issued_to(select(ResultDocument), personal_id).where(ResultDocument.kind == kind)
+    return list(session.exec(query).all())
+
+
 def find_kind(session: Session, personal_id: str, kind: str) -> ResultDocument | None:
-    """The citizen's newest result document of `kind` (e.g. "xac_nhan_tinh_trang_hon_nhan"),
-    or None."""
-    return session.exec(
-        select(ResultDocument)
-        .join(Dossier, Dossier.id == ResultDocument.dossier_id)
-        .where(Dossier.applicant_id == personal_id, ResultDocument.kind == kind)
-        .order_by(ResultDocument.issued_at.desc(), ResultDocument.id.desc())  # type: ignore[attr-defined,union-attr]
-    ).first()
+    """The citizen's newest result document of `kind`, or None."""
+    found = of_kind(session, personal_id, kind)
+    return found[0] if found else None
 
 
 def result_of(session: Session, dossier_id: int) -> ResultDocument | None:

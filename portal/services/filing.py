@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from common import personal_id as pid
 from portal.models import Dossier, DossierEvent, utcnow
-from portal.services import registry
+from portal.services import registry, reuse
 from portal.services.deadlines import to_local
 from portal.services.dossier_codes import new_code
 from portal.services.fees import FeeDecision
@@ -213,6 +213,7 @@ class Submission:
     locked_hash: str
     working_days: int
     due: date
+    reuses: tuple[reuse.Reuse, ...] = ()  # resolved again for this submit, never from the form
 
 
 def submit(
@@ -221,8 +222,8 @@ def submit(
     """Move the draft to `submitted` exactly once; a replayed submit returns the same dossier."""
     if expected_hash != submission.locked_hash:
         raise FilingError(
-            "Dữ liệu từ CSDLQG về dân cư đã thay đổi so với trang bạn vừa xem. "
-            "Vui lòng xem lại trước khi nộp."
+            "Dữ liệu từ CSDLQG về dân cư hoặc giấy tờ dùng lại từ kho dữ liệu cá nhân đã thay "
+            "đổi so với trang bạn vừa xem. Vui lòng xem lại trước khi nộp."
         )
     claimed = session.execute(
         update(Dossier)
@@ -246,6 +247,7 @@ def submit(
     dossier.due_date = submission.due
     dossier.updated_at = now
     session.add(dossier)
+    reuse.record(session, dossier.id, submission.reuses, now)
     session.add(
         DossierEvent(
             dossier_id=dossier.id,

@@ -1,6 +1,8 @@
 """An office's dossier queues for the back office (/can-bo): tabs, counts and one page of
-rows. Plain functions over a session; every query filters on the office first so the
-(office_code, status, due_date) index serves it, whatever the size of the dossier table."""
+rows in a chosen order. Plain functions over a session; every query filters on the office
+first so the (office_code, status, due_date) index serves it, whatever the size of the
+dossier table. Only the due-date order can be read from that index (forwards or backwards,
+for a one-status tab); the other orders sort the tab's rows."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import Dossier
 from portal.services import deadlines
@@ -41,6 +43,72 @@ DEFAULT_TAB = TABS[0].key
 
 
 @dataclass(frozen=True)
+class SortColumn:
+    key: str  # the ?sap-xep= value
+    label: str  # the column header
+    column: str  # the Dossier attribute
+    ascending: str  # the caption's words for each direction
+    descending: str
+
+
+SORT_COLUMNS: tuple[SortColumn, ...] = (
+    SortColumn(
+        "han-tra", "Ngày hẹn trả", "due_date", "quá hạn lâu nhất trước", "hạn trả xa nhất trước"
+    ),
+    SortColumn("ngay-nop", "Ngày nộp", "submitted_at", "nộp sớm nhất trước", "nộp mới nhất trước"),
+    SortColumn("ma-ho-so", "Mã hồ sơ", "code", "tăng dần", "giảm dần"),
+    SortColumn(
+        "thu-tuc", "Thủ tục", "procedure_code", "mã thủ tục tăng dần", "mã thủ tục giảm dần"
+    ),
+)
+SORT_BY_KEY = {c.key: c for c in SORT_COLUMNS}
+DEFAULT_SORT = SORT_COLUMNS[0].key
+DIRECTIONS = {"tang": False, "giam": True}  # the ?chieu= value → descending
+# Ties go to the most urgent (due date, then submission); the id makes the order total, so a
+# dossier never appears on two pages.
+TIE_BREAK = ("due_date", "submitted_at", "id")
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str = DEFAULT_SORT
+    descending: bool = False
+
+    @property
+    def column(self) -> SortColumn:
+        return SORT_BY_KEY[self.key]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The query-string arguments that ask for this order."""
+        return {"sap-xep": self.key, "chieu": "giam" if self.descending else "tang"}
+
+    def toggled(self, key: str) -> Sort:
+        """The order a column header links to: the other direction for the current column,
+        ascending for any other."""
+        return Sort(key, not self.descending) if key == self.key else Sort(key)
+
+
+def parse_sort(key: str | None, direction: str | None) -> Sort:
+    """The order asked for by ?sap-xep=&chieu=; anything unknown falls back to the default
+    (by due date, ascending)."""
+    return Sort(
+        key if key in SORT_BY_KEY else DEFAULT_SORT,
+        DIRECTIONS.get(direction or "", False),
+    )
+
+
+def order_by(sort: Sort) -> list:
+    """The ORDER BY of a sort: the chosen column in its direction, then the ties, always
+    ascending. Descending puts the undated first (no date counts as the latest), the order a
+    backward walk of the (office_code, status, due_date) index gives."""
+    first = col(getattr(Dossier, sort.column.column))
+    keys = [first.desc().nulls_first() if sort.descending else first.asc().nulls_last()]
+    ties = (name for name in TIE_BREAK if name != sort.column.column)
+    return keys + [col(getattr(Dossier, name)).asc().nulls_last() for name in ties]
+
+
+@dataclass(frozen=True)
 class Row:
     code: str
     procedure_code: str
@@ -58,6 +126,7 @@ class Page:
     number: int  # 1-based
     pages: int
     total: int
+    sort: Sort = Sort()
 
 
 def soon_limit(today: date, within: int = 1) -> date:
@@ -102,9 +171,16 @@ def counts(session: Session, office_code: str, today: date) -> dict[str, int]:
 
 
 def page(
-    session: Session, office_code: str, tab_key: str, number: int, today: date, total: int
+    session: Session,
+    office_code: str,
+    tab_key: str,
+    number: int,
+    today: date,
+    total: int,
+    sort: Sort = Sort(),
 ) -> Page:
-    """One page of a tab, by due date (oldest first, undated last), then submission."""
+    """One page of a tab in the given order (by default: by due date, oldest first, undated
+    last, then submission)."""
     tab = TAB_BY_KEY.get(tab_key) or TAB_BY_KEY[DEFAULT_TAB]
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(1, number), pages)
@@ -119,13 +195,9 @@ def page(
             Dossier.version,
         )
         .where(*_where(office_code, tab, today))
-        .order_by(
-            Dossier.due_date.asc().nulls_last(),  # type: ignore[union-attr]
-            Dossier.submitted_at.asc(),  # type: ignore[union-attr]
-            Dossier.id.asc(),  # type: ignore[union-attr]
-        )
+        .order_by(*order_by(sort))
         .offset((number - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
     rows = [Row(*r) for r in session.exec(query).all()]
-    return Page(tab, rows, number, pages, total)
+    return Page(tab, rows, number, pages, total, sort)

@@ -15,9 +15,10 @@ from fpdf.enums import XPos, YPos
 from sqlmodel import Session
 
 from portal.models import Citizen, Dossier, Office
+from portal.services import reuse, uploads
 from portal.services.deadlines import to_local
 from portal.services.fees import format_dong
-from portal.services.pdf import label_table, new_document
+from portal.services.pdf import heading, label_table, new_document
 from procedures.schema import Procedure
 
 TITLE = "Phiếu tiếp nhận hồ sơ và hẹn trả kết quả"
@@ -36,6 +37,11 @@ class ReceivedComponent:
     name: str
     source: str  # the Vietnamese label of where the portal got it
     copies: int
+    detail: str = ""  # the document reused from the data store: number, date, office
+
+    @property
+    def source_text(self) -> str:
+        return f"{self.source}: {self.detail}" if self.detail else self.source
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,6 @@ def build_receipt(
     citizen = session.get(Citizen, dossier.applicant_id)
     submitted = _local(dossier.submitted_at)
     working_days = procedure.processing.working_days if procedure else None
-    components = tuple(
-        ReceivedComponent(c.name, SOURCE_LABELS[c.source], c.copies)
-        for c in (procedure.components if procedure else [])
-    )
     return Receipt(
         code=dossier.code,
         office_name=office.name if office else (dossier.office_code or ""),
@@ -127,7 +129,7 @@ def build_receipt(
         applicant_id=_prefilled(dossier, procedure, "applicant.personal_id")
         or dossier.applicant_id,
         submitted_at=submitted,
-        components=components,
+        components=_received(session, dossier, procedure),
         working_days=working_days,
         appointment=_appointment(dossier.due_date, submitted, working_days),
         fee=format_dong(dossier.fee_amount or 0),
@@ -135,6 +137,26 @@ def build_receipt(
         routing_reason=dossier.routing_reason or "",
         follow_url=f"{portal_url.rstrip('/')}/ho-so/{dossier.code}",
     )
+
+
+def _received(
+    session: Session, dossier: Dossier, procedure: Procedure | None
+) -> tuple[ReceivedComponent, ...]:
+    """Each component with where it came from; a data-store one names the document reused,
+    or, when there was none to reuse, counts as the file the citizen attached instead."""
+    if procedure is None:
+        return ()
+    reused = reuse.recorded(session, dossier.id)
+    files = uploads.files_of(session, dossier.id)
+    received = []
+    for index, c in enumerate(procedure.components):
+        source, detail = c.source, ""
+        if index in reused:
+            detail = reuse.describe(reused[index].document)
+        elif c.source == "data_store" and index in files:
+            source = "upload"
+        received.append(ReceivedComponent(c.name, SOURCE_LABELS[source], c.copies, detail))
+    return tuple(received)
 
 
 def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
@@ -161,31 +183,13 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt as an A4 PDF with embedded (subset) DejaVu Sans."""
     pdf = new_document(f"{TITLE} {receipt.code}")
-    _header(pdf, receipt)
+    heading(pdf, receipt.office_name, TITLE, subtitle=f"({FORM_BASIS})")
     label_table(pdf, receipt_rows(receipt))
     _components(pdf, receipt)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(0, 5, receipt.follow_note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
-
-
-def _header(pdf: FPDF, receipt: Receipt) -> None:
-    half = pdf.epw / 2
-    top = pdf.get_y()
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(half - 4, 5, receipt.office_name.upper(), align="C")
-    left_bottom = pdf.get_y()
-    pdf.set_xy(pdf.l_margin + half, top)
-    pdf.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-    pdf.set_x(pdf.l_margin + half)
-    pdf.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C")
-    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, TITLE.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, f"({FORM_BASIS})", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(4)
 
 
 def _components(pdf: FPDF, receipt: Receipt) -> None:
@@ -196,7 +200,9 @@ def _components(pdf: FPDF, receipt: Receipt) -> None:
     pdf.cell(0, 7, "Thành phần hồ sơ đã nhận", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", "", 10)
     rows = [("STT", "Thành phần hồ sơ", "Nguồn", "Số bản")]
-    rows += [(str(i), c.name, c.source, str(c.copies)) for i, c in enumerate(receipt.components, 1)]
+    rows += [
+        (str(i), c.name, c.source_text, str(c.copies)) for i, c in enumerate(receipt.components, 1)
+    ]
     with pdf.table(
         rows, col_widths=(8, 48, 36, 10), text_align="LEFT", line_height=6, padding=(1.5, 1)
     ):

@@ -35,7 +35,7 @@ from portal.models.dossiers import Dossier
 from portal.models.offices import Office
 from portal.models.results import ResultDocument, ResultSequence
 from portal.services.deadlines import to_local
-from portal.services.pdf import label_table, new_document
+from portal.services.pdf import heading, label_table, new_document
 from portal.services.sequences import take_next
 
 KEY_FOLDER_NAME = "office_keys"
@@ -204,6 +204,18 @@ def verify(doc: ResultDocument, key_folder: Path) -> bool:
     return True
 
 
+def of_dossier(session: Session, dossier_id: int) -> list[ResultDocument]:
+    """The result documents of one dossier in issuing order: its own result first, then
+    those of linked procedures."""
+    return list(
+        session.exec(
+            select(ResultDocument)
+            .where(ResultDocument.dossier_id == dossier_id)
+            .order_by(ResultDocument.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
 def find_by_code(session: Session, code: str) -> ResultDocument | None:
     if not CODE_PATTERN.match(code):
         return None
@@ -259,32 +271,13 @@ def qr_png(url: str) -> bytes:
 def result_pdf(doc: ResultDocument, verify_url: str) -> bytes:
     """The result document as an A4 PDF with a QR code pointing to `verify_url`."""
     pdf = new_document(f"{doc.title} {doc.number}")
-    _pdf_header(pdf, doc)
+    heading(pdf, doc.office_name, doc.title, number=f"Số: {doc.number}")
     rows = content_rows(doc)
     if rows:
         label_table(pdf, rows)
     pdf.ln(6)
     _pdf_signature(pdf, doc, verify_url)
     return bytes(pdf.output())
-
-
-def _pdf_header(pdf: FPDF, doc: ResultDocument) -> None:
-    half = pdf.epw / 2
-    top = pdf.get_y()
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(half - 4, 5, doc.office_name.upper(), align="C")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(half - 4, 5, f"Số: {doc.number}", align="C")
-    left_bottom = pdf.get_y()
-    pdf.set_xy(pdf.l_margin + half, top)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(half, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-    pdf.set_x(pdf.l_margin + half)
-    pdf.multi_cell(half, 5, "Độc lập - Tự do - Hạnh phúc", align="C")
-    pdf.set_y(max(left_bottom, pdf.get_y()) + 8)
-    pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, doc.title.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(4)
 
 
 def _pdf_signature(pdf: FPDF, doc: ResultDocument, verify_url: str) -> None:

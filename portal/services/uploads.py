@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -62,9 +63,16 @@ def check(filename: str, stream: BinaryIO) -> Checked:
     raise UploadError(f"Tệp không đúng định dạng. Chỉ nhận tệp {ALLOWED}.")
 
 
-def upload_components(procedure: Procedure) -> list[tuple[int, Component]]:
-    """(index, component) of each component the citizen must attach."""
-    return [(i, c) for i, c in enumerate(procedure.components) if c.source == "upload"]
+def upload_components(
+    procedure: Procedure, unmet: Collection[int] = ()
+) -> list[tuple[int, Component]]:
+    """(index, component) of each component the citizen must attach: the `upload` ones, and
+    the `unmet` data-store ones (no usable document to reuse, services/reuse.py)."""
+    return [
+        (i, c)
+        for i, c in enumerate(procedure.components)
+        if c.source == "upload" or (c.source == "data_store" and i in unmet)
+    ]
 
 
 def files_of(session: Session, dossier_id: int) -> dict[int, DossierFile]:
@@ -72,8 +80,10 @@ def files_of(session: Session, dossier_id: int) -> dict[int, DossierFile]:
     return {f.component: f for f in rows}
 
 
-def missing(procedure: Procedure, files: dict[int, DossierFile]) -> list[Component]:
-    return [c for i, c in upload_components(procedure) if i not in files]
+def missing(
+    procedure: Procedure, files: dict[int, DossierFile], unmet: Collection[int] = ()
+) -> list[Component]:
+    return [c for i, c in upload_components(procedure, unmet) if i not in files]
 
 
 def path_of(folder: Path, stored: DossierFile) -> Path:

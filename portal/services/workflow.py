@@ -24,6 +24,9 @@ from portal.services import deadlines
 ActorKind = Literal["citizen", "staff"]
 
 CONFLICT = "Hồ sơ đã được cán bộ khác cập nhật; vui lòng tải lại."
+REGISTRY_PENDING = (
+    "Kết quả chưa được ghi vào CSDLQG về dân cư; vui lòng ghi lại trước khi trả kết quả."
+)
 
 
 class TransitionError(Exception):
@@ -149,10 +152,13 @@ def apply(
     now: datetime,
     working_days: int | None = None,
     new_due_date: date | None = None,
+    writes_back: bool = False,
 ) -> Dossier:
     """Apply `action` to the dossier (object, code or id) as `actor`, who saw
     `expected_version`. `working_days` is needed by receive and resubmit (due date),
-    `new_due_date` by extend. Commits on success; raises TransitionError otherwise."""
+    `new_due_date` by extend; `writes_back` tells approve that the result must still
+    reach the population registry (return waits for it). Commits on success; raises
+    TransitionError otherwise."""
     t = TRANSITIONS.get(action)
     if t is None:
         raise TransitionError("Thao tác không hợp lệ.")
@@ -169,8 +175,9 @@ def apply(
     text = _note_text(note)
     if t.note_required and not text:
         raise TransitionError(NOTE_PROMPTS[action])
-    values = _changes(action, current, now, working_days, new_due_date)
+    values = _changes(action, current, now, working_days, new_due_date, writes_back)
     source = current.status  # the ORM update below refreshes `current` in the session
+    due_before = current.due_date
     target = t.target or source
 
     guard = update(Dossier).where(
@@ -197,6 +204,8 @@ def apply(
             from_status=source,
             to_status=target,
             note=text,
+            due_before=due_before if "due_date" in values else None,
+            due_after=values.get("due_date"),
         )
     )
     session.add(
@@ -218,6 +227,7 @@ def _changes(
     now: datetime,
     working_days: int | None,
     new_due_date: date | None,
+    writes_back: bool = False,
 ) -> dict:
     """The columns an action sets besides status, version and updated_at."""
     if action in ("receive", "resubmit") and working_days is None:
@@ -228,18 +238,27 @@ def _changes(
         return {"paused_at": now}
     if action == "resubmit":  # complete again: the full time counts from zero
         return {"paused_at": None, "due_date": deadlines.restart_due_date(now, working_days)}
-    if action in ("approve", "reject"):
+    if action == "approve":
+        return {"decided_at": now, "registry_sync": "pending" if writes_back else None}
+    if action == "reject":
         return {"decided_at": now}
     if action == "return":
+        if dossier.registry_sync == "pending":
+            raise TransitionError(REGISTRY_PENDING)
         return {"returned_at": now}
     if action == "extend":
-        if dossier.extended:
-            raise TransitionError("Hồ sơ đã được gia hạn một lần; không thể gia hạn thêm.")
-        if new_due_date is None or (dossier.due_date and new_due_date <= dossier.due_date):
-            shown = dossier.due_date.strftime("%d/%m/%Y") if dossier.due_date else "hiện tại"
-            raise TransitionError(f"Ngày hẹn trả mới phải sau ngày hẹn cũ ({shown}).")
-        return {"extended": True, "due_date": new_due_date}
+        return _extension(dossier, new_due_date)
     return {}
+
+
+def _extension(dossier: Dossier, new_due_date: date | None) -> dict:
+    """Extend once, to a later date."""
+    if dossier.extended:
+        raise TransitionError("Hồ sơ đã được gia hạn một lần; không thể gia hạn thêm.")
+    if new_due_date is None or (dossier.due_date and new_due_date <= dossier.due_date):
+        shown = dossier.due_date.strftime("%d/%m/%Y") if dossier.due_date else "hiện tại"
+        raise TransitionError(f"Ngày hẹn trả mới phải sau ngày hẹn cũ ({shown}).")
+    return {"extended": True, "due_date": new_due_date}
 
 
 def _notice(action: str, dossier: Dossier, target: str, note: str | None, values: dict) -> str:

@@ -8,18 +8,23 @@ database. The procedure file's `write_backs` say what to write:
 - "close_record": a death closes the deceased's record.
 
 Every call carries the dossier code as `reference`, so retrying after a failure never
-writes twice. Registry failures raise RegistryError; `after_approval` turns the outcome
-into a flash message and a note on the dossier's timeline.
+writes twice. Registry failures raise RegistryError; `sync` turns the outcome into a flash
+message and a note on the dossier's timeline, and leaves a failed one pending for a retry
+(the clerk's button, or `flask --app portal retry-writebacks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, select
 
 from portal.models import Dossier, DossierEvent
-from portal.services import registry
+from portal.services import issuing, registry, results
 from portal.services.registry import RegistryError
 
 WRITE_SCOPE = "population.write"
@@ -110,6 +115,11 @@ KINDS = {
 }
 
 
+def writes_back(procedure) -> bool:
+    """Whether approving this procedure writes to the registry (this module knows how)."""
+    return procedure is not None and any(name in KINDS for name in procedure.write_backs)
+
+
 def write_back(
     dossier: Dossier,
     procedure,
@@ -119,9 +129,10 @@ def write_back(
     *,
     post: Post | None = None,
     timeout: int = 10,
-) -> str | None:
-    """Write the dossier's result to the registry; the message for the clerk, or None when
-    the procedure writes nothing this module knows. Raises RegistryError."""
+) -> tuple[str, dict] | None:
+    """Write the dossier's result to the registry: (message for the clerk, the registry's
+    answer), or None when the procedure writes nothing this module knows. Raises
+    RegistryError."""
     kind = next((name for name in procedure.write_backs if name in KINDS), None)
     if kind is None:
         return None
@@ -134,39 +145,100 @@ def write_back(
     data = (post or registry._post)(
         f"{base_url.rstrip('/')}/api/population/{endpoint}", token, payload, timeout
     )
-    return message(data)
+    return message(data), data
 
 
-def after_approval(
+@dataclass(frozen=True)
+class Registry:
+    """Where and how to write: the provider's base URL and a service-token getter."""
+
+    base_url: str
+    token_getter: Callable[[str], str]
+    post: Post | None = None  # tests pass a fake
+
+
+def sync(
     session: Session,
     dossier: Dossier,
     procedure,
-    token_getter: Callable[[str], str],
-    base_url: str,
+    catalogue,
+    target: Registry,
+    *,
     actor_id: str,
     actor_role: str,
-    *,
-    post: Post | None = None,
+    now: datetime,
+    key_folder: Path,
 ) -> tuple[str, str] | None:
-    """Write back, note the outcome on the dossier's timeline; (flash message, category)."""
-    if procedure is None or dossier.status != "approved":
+    """Write back an approved dossier still waiting for the registry (registry_sync
+    "pending"), after the approval or as a retry: (message, flash category), or None when
+    nothing was waiting. On success, in one transaction: the dossier is marked done, the
+    linked procedures' results are issued (a birth also yields the residence notice and the
+    health-insurance card) and the outcome is noted on the timeline. On failure the outcome
+    is noted and the dossier stays pending for the next retry; the approval always stands."""
+    if procedure is None or dossier.registry_sync != "pending":
         return None
     try:
-        message = write_back(dossier, procedure, token_getter, base_url, actor_id, post=post)
-        category = "ok"
+        written = write_back(
+            dossier, procedure, target.token_getter, target.base_url, actor_id, post=target.post
+        )
     except RegistryError as exc:
-        message, category = f"{RETRY_LATER} ({exc}).", "warn"
-    if message is None:
+        message = f"{RETRY_LATER} ({exc})."
+        _note(session, dossier, actor_id, actor_role, message, now)
+        session.commit()
+        return message, "warn"
+    message, answer = written or ("", {})
+    done = session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
+        .values(registry_sync="done")
+    ).rowcount
+    if done != 1:  # another retry finished it meanwhile: it issued the results
+        session.rollback()
         return None
+    issued = results.of_dossier(session, dossier.id)
+    if issued:
+        linked = issuing.issue_linked(
+            session,
+            dossier,
+            procedure,
+            catalogue,
+            answer,
+            signer=issued[0],
+            now=now,
+            key_folder=key_folder,
+        )
+        if linked:
+            message += " Đã cấp kèm: " + "; ".join(d.title for d in linked) + "."
+    if message:
+        _note(session, dossier, actor_id, actor_role, message, now)
+    session.commit()
+    session.refresh(dossier)
+    return (message, "ok") if message else None
+
+
+def pending(session: Session, limit: int = 100) -> list[Dossier]:
+    """Approved dossiers whose result has not reached the registry yet, oldest first."""
+    return list(
+        session.exec(
+            select(Dossier)
+            .where(Dossier.registry_sync == "pending")
+            .order_by(Dossier.decided_at, Dossier.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def _note(
+    session: Session, dossier: Dossier, actor_id: str, actor_role: str, note: str, now: datetime
+) -> None:
     session.add(
         DossierEvent(
             dossier_id=dossier.id,
+            at=now,
             actor_id=actor_id,
             actor_role=actor_role,
             from_status=dossier.status,
             to_status=dossier.status,
-            note=message,
+            note=note,
         )
     )
-    session.commit()
-    return message, category

@@ -8,8 +8,9 @@ person, not when the markup is restyled.
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Download, Locator, Page, expect
 
 PORTAL_LOGIN_LINK = "Đăng nhập bằng VNeID"
 
@@ -257,6 +258,7 @@ class FilingSummary(PortalPage):
         self.details = page.get_by_role("region", name="Thông tin trong hồ sơ")
         self.handling = page.get_by_role("region", name="Nơi giải quyết, thời hạn và lệ phí")
         self.not_needed = page.get_by_role("region", name="Giấy tờ bạn không phải nộp")
+        self.reused = page.get_by_role("region", name="Tái sử dụng từ kho dữ liệu cá nhân")
         self.submit_button = self.main.get_by_role("button", name="Nộp hồ sơ")
 
     def expect_shown(self, procedure: str) -> FilingSummary:
@@ -346,3 +348,202 @@ class MyDossiers:
         return self.rows.filter(
             has=self.page.get_by_role("cell", name=procedure, exact=True)
         ).filter(has=self.page.get_by_role("link", name="Tiếp tục hồ sơ nháp"))
+
+
+def enter(field: Locator, value: str | dict) -> None:
+    """Type, choose or attach `value` as the form control asks (a file is a Playwright
+    file payload: name, mimeType, buffer)."""
+    kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
+    if kind == "select":
+        field.select_option(label=value)
+    elif kind == "file":
+        field.set_input_files(value)
+    else:
+        field.fill(value)
+
+
+# --- after filing: the citizen follows the dossier ------------------------------------------
+
+
+class Notifications:
+    """The "Thông báo" part of the dashboard: one notice per step the office takes."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.region = page.get_by_role("region", name=re.compile(r"^\s*Thông báo"))
+        self.items = self.region.get_by_role("listitem")
+
+    def about(self, code: str) -> Locator:
+        """The notices about dossier `code` (each links to it), unread and newest first."""
+        link = self.page.get_by_role("link", name=f"Xem hồ sơ {code}", exact=True)
+        return self.items.filter(has=link)
+
+
+class CitizenDossier(DossierPage):
+    """/ho-so/<code> once the office acts: its request for more, the results, the rating.
+
+    A dossier of a linked group (liên thông) has several result documents: each has its
+    title as a heading, its facts and its own download link; the dossier's own comes first.
+    """
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.confirmation = self.main.get_by_role("status")
+        self.supplement = page.get_by_role("region", name="Cơ quan yêu cầu bổ sung hồ sơ")
+        self.result = page.get_by_role("region", name="Kết quả giải quyết")
+        self.result_titles = self.result.get_by_role("heading", level=3)
+        self.result_downloads = self.result.get_by_role("link", name="Tải văn bản kết quả (PDF)")
+        self.verification_links = self.result_items("Tra cứu tính hợp lệ").get_by_role("link")
+        self.rating = page.get_by_role("region", name="Đánh giá mức độ hài lòng")
+
+    def result_items(self, label: str) -> Locator:
+        """The value of `label` for every result document, in the page's order."""
+        return _definition(self.result, label)
+
+    def answer_supplement(self, text: str) -> None:
+        self.supplement.get_by_label("Nội dung bổ sung").fill(text)
+        self.supplement.get_by_role("button", name="Nộp bổ sung").click()
+
+    def download_result(self, index: int = 0) -> Download:
+        """Download the `index`th result document (0: the dossier's own)."""
+        with self.page.expect_download() as download:
+            self.result_downloads.nth(index).click()
+        return download.value
+
+    def rate(self, score: int, comment: str = "") -> None:
+        """Choose 1–5 (the radio reads "<score> – <label>") and send."""
+        self.rating.get_by_role("radio", name=re.compile(rf"^{score} – ")).check()
+        if comment:
+            self.rating.get_by_label("Ý kiến góp ý (không bắt buộc)").fill(comment)
+        self.rating.get_by_role("button", name="Gửi đánh giá").click()
+
+
+class DataStorePage(PortalPage):
+    """/ca-nhan/kho-du-lieu: the result documents issued to the citizen."""
+
+    PATH = "/ca-nhan/kho-du-lieu"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.table = self.main.get_by_role("table", name="Văn bản kết quả của bạn")
+
+    def open(self) -> DataStorePage:
+        self.goto(self.PATH)
+        expect(self.heading).to_have_text("Kho dữ liệu cá nhân")
+        return self
+
+    def rows_of(self, code: str) -> Locator:
+        """The documents issued on dossier `code` (each row links to the dossier)."""
+        link = self.page.get_by_role("link", name=code, exact=True)
+        return self.table.get_by_role("row").filter(has=link)
+
+
+class VerificationPage(PortalPage):
+    """/tra-cuu-ket-qua/<code>: anyone checks that a result document is genuine."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.confirmation = self.main.get_by_role("status")
+        self.warning = self.main.get_by_role("alert")
+        self.details = page.get_by_role("region", name="Thông tin văn bản")
+        self.content = page.get_by_role("region", name="Nội dung văn bản")
+
+    def open(self, code: str):
+        """Open the page of `code`; the response (a 404 for an unknown code)."""
+        return self.goto(f"/tra-cuu-ket-qua/{code}")
+
+    def item(self, label: str) -> Locator:
+        return _definition(self.details, label)
+
+
+# --- the back office (/can-bo) ----------------------------------------------------------------
+
+# button -> (label of its note field, or None; the start of the confirmation once done)
+CLERK_ACTIONS = {
+    "Tiếp nhận": (None, "Đã tiếp nhận hồ sơ"),
+    "Từ chối tiếp nhận": ("Lý do từ chối tiếp nhận", "Đã từ chối tiếp nhận hồ sơ"),
+    "Bắt đầu xử lý": (None, "Đã chuyển hồ sơ"),
+    "Yêu cầu bổ sung": (
+        "Các giấy tờ, thông tin cần bổ sung (mỗi mục một dòng)",
+        "Đã gửi yêu cầu bổ sung hồ sơ",
+    ),
+    "Phê duyệt và ký kết quả": (None, "Đã phê duyệt hồ sơ"),
+    "Từ chối giải quyết": ("Lý do từ chối giải quyết", "Đã từ chối giải quyết hồ sơ"),
+    "Gia hạn và gửi phiếu xin lỗi": ("Nội dung phiếu xin lỗi", "Đã gia hạn hồ sơ"),
+    "Trả kết quả": (None, "Đã trả kết quả hồ sơ"),
+}
+
+
+class ClerkQueue(PortalPage):
+    """/can-bo: the office's dossiers, one tab per group ("Chờ tiếp nhận (2)", …)."""
+
+    PATH = "/can-bo"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.tabs = page.get_by_role("navigation", name="Nhóm hồ sơ")
+        self.table = self.main.get_by_role("table")
+
+    def open(self) -> ClerkQueue:
+        self.goto(self.PATH)
+        expect(self.heading).to_have_text(re.compile(r"^Hồ sơ của "))
+        return self
+
+    def tab(self, label: str) -> Locator:
+        return self.tabs.get_by_role("link", name=re.compile(rf"^{re.escape(label)} \(\d+\)$"))
+
+    def show(self, label: str) -> ClerkQueue:
+        self.tab(label).click()
+        expect(self.tab(label)).to_have_attribute("aria-current", "page")
+        return self
+
+    def row(self, code: str) -> Locator:
+        link = self.page.get_by_role("link", name=code, exact=True)
+        return self.table.get_by_role("row").filter(has=link)
+
+    def open_dossier(self, code: str) -> ClerkDossier:
+        self.row(code).get_by_role("link", name=code, exact=True).click()
+        return ClerkDossier(self.page, self.base_url).expect_shown(code)
+
+
+class ClerkDossier(PortalPage):
+    """/can-bo/ho-so/<code>: the dossier as staff see it, with one form per allowed action
+    (each form is named by its button)."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.confirmation = self.main.get_by_role("status")
+        self.error = self.main.get_by_role("alert")
+        self.summary = page.get_by_role("region", name="Thông tin chung")
+        self.applicant = page.get_by_role("region", name="Thông tin người yêu cầu")
+        self.attachments = page.get_by_role("region", name="Tệp đính kèm")
+        self.results = page.get_by_role("region", name="Kết quả giải quyết")
+        self.timeline = page.get_by_role("region", name="Tiến trình xử lý").get_by_role("listitem")
+        self.actions = page.get_by_role("region", name="Xử lý hồ sơ")
+
+    def expect_shown(self, code: str) -> ClerkDossier:
+        expect(self.page).to_have_url(self.base_url + f"/can-bo/ho-so/{code}")
+        expect(self.heading).to_have_text(f"Hồ sơ {code}")
+        return self
+
+    def item(self, label: str) -> Locator:
+        return _definition(self.summary, label)
+
+    def action(self, button: str) -> Locator:
+        return self.actions.get_by_role("form", name=button, exact=True)
+
+    def submit(self, button: str, note: str = "", new_due: date | None = None) -> None:
+        """Fill the action's form (its note, a new appointment date) and press its button."""
+        note_label, _ = CLERK_ACTIONS[button]
+        form = self.action(button)
+        if new_due is not None:
+            form.get_by_label("Ngày hẹn trả mới").fill(new_due.isoformat())
+        if note_label:
+            form.get_by_label(note_label).fill(note)
+        form.get_by_role("button", name=button, exact=True).click()
+
+    def act(self, button: str, note: str = "", new_due: date | None = None) -> ClerkDossier:
+        """Submit the action and wait for the office's confirmation that it is done."""
+        self.submit(button, note, new_due)
+        expect(self.confirmation).to_contain_text(CLERK_ACTIONS[button][1])
+        return self

@@ -16,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from portal.services import results
 from portal.services.deadlines import due_date
 from tests.e2e.pages import (
     Dashboard,
@@ -25,6 +26,7 @@ from tests.e2e.pages import (
     FilingSummary,
 )
 from tests.e2e.test_accessibility import PHONE, WIDER_THAN_VIEWPORT, describe_violations
+from tests.web.test_filing_reuse import issue_confirmation
 
 pytestmark = [
     pytest.mark.e2e,
@@ -44,6 +46,9 @@ SUBMITTED = "Mới nộp, chờ tiếp nhận"
 WITHDRAWN = "Đã rút"
 NO_FEE = re.compile("Thủ tục không thu lệ phí|Miễn lệ phí")
 PARTNER_ID = "Số định danh cá nhân của người kết hôn cùng"
+CONFIRMATION = "Giấy xác nhận tình trạng hôn nhân"  # reused from the data store, or attached
+PAPER = {"name": "xac-nhan-tinh-trang-hon-nhan.pdf", "mimeType": "application/pdf",
+         "buffer": b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"}  # fmt: skip
 HCM, HANOI = "Thành phố Hồ Chí Minh", "Thành phố Hà Nội"
 
 
@@ -81,10 +86,14 @@ def expect_submitted(dossier: DossierPage, procedure: str, office: str) -> str:
     return code
 
 
-# --- (1) marriage, both parties from the registry ------------------------------------------
+# --- (1) marriage, both parties from the registry, the confirmation from the data store -----
 
 
-def test_marriage_partner_is_prefilled_from_the_registry(page: Page, portal_url, persona_login):
+def test_marriage_partner_is_prefilled_from_the_registry(
+    page: Page, live, portal_url, persona_login
+):
+    # Ten days ago Phường Bến Thành confirmed An single, for a marriage: the portal reuses it.
+    confirmation = issue_confirmation(live.portal_app)
     persona_login(page, "Nguyễn Văn An")
     step = FilingStep(page, portal_url).open(MARRIAGE)
 
@@ -137,6 +146,14 @@ def test_marriage_partner_is_prefilled_from_the_registry(page: Page, portal_url,
     expect(summary.handling_item("Lệ phí")).to_contain_text("0 đồng")
     expect(summary.handling_item("Lệ phí")).to_contain_text(NO_FEE)  # with its reason
     expect(summary.not_needed).to_contain_text("Giấy tờ tùy thân của hai bên")
+    expect(summary.not_needed).to_contain_text(CONFIRMATION)
+    expect(summary.reused).to_contain_text(
+        f"{confirmation.title} số {confirmation.number}, cấp ngày "
+        f"{results.issued_date(confirmation)}, bởi UBND Phường Bến Thành"
+    )
+    expect(summary.reused).to_contain_text("✓ Chữ ký số hợp lệ")
+    check = summary.reused.get_by_role("link", name=f"Tra cứu văn bản số {confirmation.number}")
+    expect(check).to_have_attribute("href", f"/tra-cuu-ket-qua/{confirmation.verification_code}")
     summary.submit()
 
     dossier = DossierPage(page, portal_url)
@@ -278,16 +295,16 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
 ):
     persona_login(page, "Phạm Quốc Bảo")
     step = FilingStep(page, portal_url).open(MARRIAGE)
-    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.expect_shown(MARRIAGE_NAME, 1, 6)  # no confirmation to reuse: one more step, to attach it
     step.expect_locked("Tình trạng hôn nhân", "Đã kết hôn")
     step.next()
 
     # A mistyped number is caught at the field, and what was typed is kept.
-    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    step.expect_shown(MARRIAGE_NAME, 2, 6)
     partner_id = step.field(PARTNER_ID)
     partner_id.fill("07930203456")  # 11 digits
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    step.expect_shown(MARRIAGE_NAME, 2, 6)
     message = "Số định danh cá nhân phải gồm đúng 12 chữ số."
     expect(step.error_summary).to_contain_text("Có lỗi cần sửa")
     expect(partner_id).to_have_value("07930203456")
@@ -298,10 +315,26 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     partner_id.fill("079302034567")
     step.next()
 
-    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.expect_shown(MARRIAGE_NAME, 3, 6)
     step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Đỗ Thị Lan")
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 4, 5)
+
+    step.expect_shown(MARRIAGE_NAME, 4, 6)
+    paper = step.field(CONFIRMATION)
+    expect(paper).to_have_accessible_description(
+        re.compile("Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận tình trạng hôn nhân")
+    )
+    online = step.main.get_by_role("link", name=MARITAL_STATUS_NAME)
+    expect(online).to_have_attribute("href", f"/nop-ho-so/{MARITAL_STATUS}")
+    step.next()  # nothing attached
+    step.expect_shown(MARRIAGE_NAME, 4, 6)
+    expect(step.error_summary).to_contain_text(
+        "Vui lòng đính kèm giấy xác nhận tình trạng hôn nhân."
+    )
+    assert_no_axe_violations(page, "attachment asked for instead of a reused document")
+    step.field(CONFIRMATION).set_input_files(PAPER)
+    step.next()
+    step.expect_shown(MARRIAGE_NAME, 5, 6)
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
@@ -322,26 +355,31 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     expect(draft).to_have_count(1)
     expect(draft).to_contain_text("Đang soạn")
     draft.get_by_role("link", name="Tiếp tục hồ sơ nháp").click()
-    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.expect_shown(MARRIAGE_NAME, 1, 6)
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    step.expect_shown(MARRIAGE_NAME, 2, 6)
     expect(step.field(PARTNER_ID)).to_have_value("079302034567")
 
 
 def test_marriage_refused_when_the_partner_is_married(page: Page, portal_url, persona_login):
     persona_login(page, "Đặng Văn Long")
     step = FilingStep(page, portal_url).open(MARRIAGE)
-    step.expect_shown(MARRIAGE_NAME, 1, 5)
+    step.expect_shown(MARRIAGE_NAME, 1, 6)
     step.next()
     step.field(PARTNER_ID).fill("001190023456")  # Võ Thị Mai, Phạm Quốc Bảo's wife
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.expect_shown(MARRIAGE_NAME, 3, 6)
     step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Võ Thị Mai")
     step.expect_locked("Tình trạng hôn nhân của người kết hôn cùng", "Đã kết hôn")
     step.next()
-    step.next()
+    step.expect_shown(MARRIAGE_NAME, 4, 6)  # the confirmation: left for later
 
-    summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
+    summary = FilingSummary(page, portal_url)
+    summary.goto(f"/nop-ho-so/{MARRIAGE}/xem-lai")
+    summary.expect_shown(MARRIAGE_NAME)
+    expect(summary.problems).to_contain_text(f"Cần đính kèm: {CONFIRMATION}")
+    expect(summary.main).to_contain_text("Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận")
+    assert_no_axe_violations(page, "summary with a document to attach")
     expect(summary.problems).to_contain_text(
         "Bà Võ Thị Mai đang có tình trạng hôn nhân «Đã kết hôn» trong CSDLQG về dân cư, "
         "nên chưa thể đăng ký kết hôn."
@@ -356,7 +394,9 @@ def test_marriage_refused_between_two_women(page: Page, portal_url, persona_logi
     step.next()
     step.field(PARTNER_ID).fill("079302034567")  # Đỗ Thị Lan, single
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 3, 5)
+    step.expect_shown(MARRIAGE_NAME, 3, 6)
+    step.next()
+    step.field(CONFIRMATION).set_input_files(PAPER)
     step.next()
     step.next()
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from common.db import make_engine
+from portal.models.base import portal_registry
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -31,3 +35,17 @@ def drop_schema(schema: str | None) -> None:
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+@contextmanager
+def portal_engine(tmp: Path) -> Iterator[Engine]:
+    """An engine on a fresh portal database with every table (an SQLite file, or its own
+    PostgreSQL schema), disposed of and dropped afterwards."""
+    settings = database_settings(tmp, "portal")
+    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
+    portal_registry.metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_schema(settings["DATABASE_SCHEMA"])

@@ -274,6 +274,14 @@ BROKEN = [
                                  'step = "Bước 1"\n')},
         {}, ["slug.toml", "fields.0.step"], id="step-not-a-slug",
     ),
+    pytest.param(
+        {"a.toml": proc(prepend='linked = ["9.000002"]\n'), "b.toml": proc("9.000002")}, {},
+        ["a.toml", "linked", "9.000002", "from_registry"], id="linked-without-registry-result",
+    ),
+    pytest.param(
+        {"r.toml": proc(append='\n[result.from_registry]\nwhen = "x"\ncontent = {}\n')},
+        {}, ["r.toml", "result.from_registry.content"], id="registry-result-without-content",
+    ),
 ]  # fmt: skip
 
 

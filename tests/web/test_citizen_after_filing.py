@@ -353,14 +353,22 @@ def test_the_owner_sees_and_downloads_the_result(portal_app, portal_client):
     url = f"http://portal.test/tra-cuu-ket-qua/{doc.verification_code}"
     for words in (doc.number, "Trích lục khai sinh", "25/11/2026", "UBND Phường Bến Thành", url):
         assert words in html, words
-    assert f'href="/ho-so/{CODE}/ket-qua.pdf"' in html
+    link = f"/ho-so/{CODE}/ket-qua/{doc.verification_code}.pdf"
+    assert f'href="{link}"' in html
 
-    resp = portal_client.get(f"/ho-so/{CODE}/ket-qua.pdf")
-    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
-    disposition = resp.headers["Content-Disposition"]
-    assert disposition.startswith("attachment") and f"ket-qua-{CODE}.pdf" in disposition
-    text = " ".join(PdfReader(BytesIO(resp.data)).pages[0].extract_text().split())
-    assert doc.number in text and "Nguyễn Văn Bé" in text
+    for path, name in (
+        (link, f"ket-qua-{CODE}-{doc.kind}.pdf"),
+        (f"/ho-so/{CODE}/ket-qua.pdf", f"ket-qua-{CODE}.pdf"),
+    ):
+        resp = portal_client.get(path)
+        assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+        disposition = resp.headers["Content-Disposition"]
+        assert disposition.startswith("attachment") and name in disposition
+        text = " ".join(PdfReader(BytesIO(resp.data)).pages[0].extract_text().split())
+        assert doc.number in text and "Nguyễn Văn Bé" in text
+    assert (
+        portal_client.get(f"/ho-so/{CODE}/ket-qua/{doc.verification_code}x.pdf").status_code == 404
+    )
 
 
 def test_no_result_before_approval(portal_app, portal_client):
@@ -379,7 +387,7 @@ def test_the_data_store_lists_only_the_citizens_own_documents(portal_app, portal
     _sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan/kho-du-lieu").get_data(as_text=True)
     assert "Trích lục khai sinh của An" in html and own.number in html
-    assert f'href="/ho-so/{CODE}/ket-qua.pdf"' in html
+    assert f'href="/ho-so/{CODE}/ket-qua/{own.verification_code}.pdf"' in html
     assert "Trích lục khai sinh của Bình" not in html and other.verification_code not in html
 
 
