@@ -9,12 +9,10 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session
 
-from common.db import make_engine
 from portal.models import Citizen, Dossier, Office
-from portal.models.base import portal_registry
 from portal.services.receipt import build_receipt, has_receipt, receipt_pdf
 from procedures import load_catalogue
-from tests.support.databases import database_settings, drop_schema
+from tests.support.databases import portal_engine
 
 AN = "079095001234"
 NGOC = "079190004321"
@@ -27,18 +25,13 @@ REASON = "Miễn phí: nộp trực tuyến theo Nghị quyết số 12/2025/NQ-
 
 @pytest.fixture
 def session(tmp_path):
-    settings = database_settings(tmp_path, "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    with Session(engine) as session:
+    with portal_engine(tmp_path) as engine, Session(engine) as session:
         session.add(
             Office(code=OFFICE, name="UBND Phường Bến Thành", kind="commune", province_code=79)
         )
         session.add(Citizen(personal_id=AN, full_name="Nguyễn Văn An", level=2))
         session.commit()
         yield session
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
 
 
 def _stored(session: Session, **fields) -> Dossier:

@@ -13,12 +13,10 @@ import segno
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from common.db import make_engine
 from portal.models import Dossier, Office
-from portal.models.base import portal_registry
 from portal.models.results import ResultDocument
 from portal.services import results
-from tests.support.databases import database_settings, drop_schema
+from tests.support.databases import portal_engine
 
 AN = "079095001234"
 OFFICE = "79.26743"
@@ -35,12 +33,8 @@ CONTENT = {
 
 @pytest.fixture
 def engine(tmp_path):
-    settings = database_settings(tmp_path, "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
+    with portal_engine(tmp_path) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from common.db import make_engine
 from portal.models import Dossier, Office
-from portal.models.base import portal_registry
 from portal.models.ratings import Rating
 from portal.services import stats
 from portal.services.deadlines import timeliness, working_days_between
 from portal.services.stats import Counts, StatsFilter, working_day_ordinals
-from tests.support.databases import database_settings, drop_schema
+from tests.support.databases import portal_engine
 
 BEN_THANH, SAI_GON, HA_NOI = "79.26743", "79.26740", "01.00004"
 FULL = "1.001193"  # a toàn trình procedure in these tests
@@ -24,10 +22,7 @@ PARTIAL = "2.000000"
 
 @pytest.fixture
 def session(tmp_path):
-    settings = database_settings(tmp_path, "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    with Session(engine) as session:
+    with portal_engine(tmp_path) as engine, Session(engine) as session:
         session.add_all(
             [
                 Office(
@@ -39,8 +34,6 @@ def session(tmp_path):
         )
         session.commit()
         yield session
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
 
 
 _serial = iter(range(1, 1_000_000))

@@ -8,13 +8,11 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from common.db import make_engine
 from portal.models import Dossier, DossierEvent, Office
-from portal.models.base import portal_registry
 from portal.services import issuing, results, writeback
 from portal.services.registry import RegistryError, RegistryRefused
 from procedures.loader import load_catalogue
-from tests.support.databases import database_settings, drop_schema
+from tests.support.databases import portal_engine
 
 STAFF = "079090000001"
 BASE = "http://idp.test/"
@@ -181,17 +179,12 @@ CHILD = {
 
 @pytest.fixture
 def session(tmp_path):
-    settings = database_settings(tmp_path, "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    with Session(engine) as session:
+    with portal_engine(tmp_path) as engine, Session(engine) as session:
         session.add(
             Office(code=OFFICE, name="UBND Phường Bến Thành", kind="commune", province_code=79)
         )
         session.commit()
         yield session
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
 
 
 def approved(session, tmp_path, catalogue, code: str, **data) -> Dossier:
