@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urljoin
 
-from playwright.sync_api import Download, Locator, Page, expect
+from playwright.sync_api import APIResponse, Download, Locator, Page, expect
 
 PORTAL_LOGIN_LINK = "Đăng nhập bằng VNeID"
 
@@ -362,6 +363,26 @@ def enter(field: Locator, value: str | dict) -> None:
         field.fill(value)
 
 
+def download(page: Page, link: Locator) -> Download:
+    """Click a link that downloads a file; the download."""
+    with page.expect_download() as started:
+        link.click()
+    return started.value
+
+
+def fetch(page: Page, link: Locator) -> APIResponse:
+    """Follow a link with the browser's cookies and return the response: for a file the
+    browser shows inline (a PDF), which raises no download event."""
+    href = link.get_attribute("href")
+    assert href, "the link has no address"
+    return page.request.get(urljoin(page.url, href))
+
+
+def letter_link(timeline: Locator, number: str) -> Locator:
+    """The link to the letter (Mẫu 02, 03 or 04) a step of the timeline produced."""
+    return timeline.get_by_role("link", name=re.compile(rf"^Tải Mẫu {number} \(PDF\)"))
+
+
 # --- after filing: the citizen follows the dossier ------------------------------------------
 
 
@@ -406,9 +427,10 @@ class CitizenDossier(DossierPage):
 
     def download_result(self, index: int = 0) -> Download:
         """Download the `index`th result document (0: the dossier's own)."""
-        with self.page.expect_download() as download:
-            self.result_downloads.nth(index).click()
-        return download.value
+        return download(self.page, self.result_downloads.nth(index))
+
+    def letter(self, number: str) -> Locator:
+        return letter_link(self.timeline, number)
 
     def rate(self, score: int, comment: str = "") -> None:
         """Choose 1–5 (the radio reads "<score> – <label>") and send."""
@@ -541,6 +563,9 @@ class ClerkDossier(PortalPage):
         if note_label:
             form.get_by_label(note_label).fill(note)
         form.get_by_role("button", name=button, exact=True).click()
+
+    def letter(self, number: str) -> Locator:
+        return letter_link(self.timeline, number)
 
     def act(self, button: str, note: str = "", new_due: date | None = None) -> ClerkDossier:
         """Submit the action and wait for the office's confirmation that it is done."""

@@ -1,0 +1,635 @@
+"""Full-process (toàn trình) flows in Chromium: the citizen files online, the office's clerk
+acts in a second browser, and the citizen follows every step to the result.
+
+Each person has their own browser context (their own cookies). The flows change the
+population registry (a child is born, two people marry), so every test runs on its own
+fresh pair of live apps: the `live` fixture below overrides the session-wide pair for this
+module, and `persona_login`, `portal_url` and `idp_control` follow it.
+
+Who works where (seeds/personas.toml): Trương Thị Hạnh staffs UBND Phường Bến Thành
+(79.26743) with every role; Phan Thị Quỳnh staffs the Sở Tư pháp of Thành phố Hồ Chí Minh.
+Citizens of the city who live in another ward file at Phường Bến Thành by choice, as
+procedures that are not bound by administrative borders allow (phi địa giới hành chính).
+
+Where a flow needs time to pass (a week of processing, an overdue dossier), the test moves
+the dossier's dates back in the portal's own database: `time_travel` below.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
+from sqlalchemy import update
+from sqlmodel import select
+
+from portal.db import db
+from portal.models import Dossier, utcnow
+from portal.models.results import ResultDocument
+from portal.services import deadlines
+from tests.e2e.pages import (
+    CitizenDossier,
+    ClerkDossier,
+    ClerkQueue,
+    Dashboard,
+    DataStorePage,
+    DossierPage,
+    FilingStep,
+    FilingSummary,
+    Notifications,
+    VerificationPage,
+    enter,
+    fetch,
+)
+from tests.e2e.test_filing import (
+    BIRTH,
+    BIRTH_NAME,
+    CIVIL_STATUS_COPY,
+    CIVIL_STATUS_COPY_NAME,
+    CRIMINAL_RECORD,
+    CRIMINAL_RECORD_NAME,
+    MARITAL_STATUS,
+    MARITAL_STATUS_NAME,
+    MARRIAGE,
+    MARRIAGE_NAME,
+    PARTNER_ID,
+    SUBMITTED,
+    assert_no_axe_violations,
+    expect_submitted,
+    expected_due,
+)
+from tests.support.apps import running_apps
+
+pytestmark = [
+    pytest.mark.e2e,
+]
+
+TEMPORARY_RESIDENCE, TEMPORARY_RESIDENCE_NAME = "1.004194", "Đăng ký tạm trú"
+CERTIFIED_COPY = "2.000815"
+CERTIFIED_COPY_NAME = "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
+
+HANH, QUYNH = "Trương Thị Hạnh", "Phan Thị Quỳnh"  # the clerks
+BEN_THANH, BEN_THANH_OFFICE = "Phường Bến Thành", "UBND Phường Bến Thành"
+DEPARTMENT = "Sở Tư pháp Thành phố Hồ Chí Minh"
+OFFICE_CHOICE = "Nơi nhận hồ sơ"
+
+RECEIVED, PROCESSING, RETURNED = "Đã tiếp nhận", "Đang xử lý", "Đã trả kết quả"
+NEEDS_MORE, APPROVED = "Cần bổ sung", "Đã duyệt, chờ trả kết quả"
+CHILD = "Trần Bảo Ngọc"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # what the upload check reads: the signature
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def upload(name: str, content: bytes) -> dict:
+    """A file the citizen attaches (PDF or PNG, by its first bytes)."""
+    kind = "application/pdf" if content.startswith(b"%PDF-") else "image/png"
+    return {"name": name, "mimeType": kind, "buffer": content}
+
+
+# --- what each citizen types, page by page ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A procedure filed online: its code and name, what the citizen types, chooses or
+    attaches on each page (label -> value), and the office the summary names."""
+
+    code: str
+    name: str
+    steps: list[dict]
+    office: str = BEN_THANH_OFFICE
+
+
+# Lê Thị Hoa, from the hospital's birth notice; she lives in Phường Tân Định and files at
+# Phường Bến Thành by choice.
+BIRTH_FILING = Filing(
+    BIRTH,
+    BIRTH_NAME,
+    [
+        {
+            "Họ, chữ đệm và tên của trẻ": CHILD,
+            "Dân tộc của trẻ": "Kinh",
+            "Quê quán của trẻ": "Xã Tam Quan, tỉnh Gia Lai",
+        },
+        {},
+        {OFFICE_CHOICE: BEN_THANH},
+    ],
+)
+
+# Nguyễn Văn An, who lives in Phường Bến Thành, marries Đỗ Thị Lan; he attaches his
+# marital-status confirmation (he has none in his data store yet).
+MARRIAGE_FILING = Filing(
+    MARRIAGE,
+    MARRIAGE_NAME,
+    [
+        {},
+        {PARTNER_ID: "079302034567"},
+        {},
+        {"Giấy xác nhận tình trạng hôn nhân": upload("xac-nhan-doc-than.pdf", PDF)},
+        {},
+    ],
+)
+
+# Trần Minh Khoa: a province-level procedure, handled by the Sở Tư pháp.
+CRIMINAL_RECORD_FILING = Filing(
+    CRIMINAL_RECORD,
+    CRIMINAL_RECORD_NAME,
+    [
+        {},
+        {},
+        {
+            "Loại phiếu yêu cầu cấp": "Phiếu số 1",
+            "Mục đích sử dụng phiếu": "Bổ sung hồ sơ xin việc",
+            "Số bản phiếu": "1",
+        },
+        {},
+    ],
+    DEPARTMENT,
+)
+
+# Bùi Thị Nga attaches a scan of her diploma.
+CERTIFIED_COPY_FILING = Filing(
+    CERTIFIED_COPY,
+    CERTIFIED_COPY_NAME,
+    [
+        {},
+        {
+            "Tên giấy tờ cần chứng thực": "Bằng tốt nghiệp đại học",
+            "Số trang của bản chính": "1",
+            "Số bản sao cần chứng thực": "2",
+        },
+        {"Bản chính giấy tờ cần chứng thực (ảnh/bản quét)": upload("bang-tot-nghiep.png", PNG)},
+        {OFFICE_CHOICE: BEN_THANH},
+    ],
+)
+
+# Nguyễn Văn An rents a room in another ward (filed where he lives permanently).
+TEMPORARY_RESIDENCE_FILING = Filing(
+    TEMPORARY_RESIDENCE,
+    TEMPORARY_RESIDENCE_NAME,
+    [
+        {},
+        {
+            "Số nhà, đường, thôn, tổ dân phố nơi tạm trú": "Phòng 305, 45 Nguyễn Trãi",
+            "Xã/phường nơi tạm trú": "Phường Sài Gòn",
+            "Thời hạn tạm trú (tháng)": "12",
+        },
+        {"Quan hệ với chủ hộ": "Người thuê, mượn, ở nhờ"},
+        {"Giấy tờ chứng minh chỗ ở hợp pháp": upload("hop-dong-thue-nha.pdf", PDF)},
+    ],
+)
+
+# Đỗ Thị Lan (Xã Bình Chánh) files at Phường Bến Thành by choice.
+MARITAL_STATUS_FILING = Filing(
+    MARITAL_STATUS,
+    MARITAL_STATUS_NAME,
+    [
+        {},
+        {},
+        {"Mục đích sử dụng giấy xác nhận": "Vay vốn ngân hàng"},
+        {OFFICE_CHOICE: BEN_THANH},
+    ],
+)
+
+# Lý Văn Tư (Xã Bình Chánh) files at Phường Bến Thành by choice.
+CIVIL_STATUS_COPY_FILING = Filing(
+    CIVIL_STATUS_COPY,
+    CIVIL_STATUS_COPY_NAME,
+    [
+        {},
+        {"Loại trích lục cần cấp bản sao": "Trích lục kết hôn", "Số bản sao": "1"},
+        {OFFICE_CHOICE: BEN_THANH},
+    ],
+)
+
+
+@pytest.fixture
+def live(tmp_path):
+    """Both apps for this test alone (overrides the session-wide pair of tests/conftest.py)."""
+    with running_apps(tmp_path) as apps:
+        yield apps
+
+
+@pytest.fixture
+def browser_of(new_context, persona_login):
+    """A person's own browser (a fresh context), signed in at the portal through VNeID."""
+
+    def open_as(name: str) -> Page:
+        page = new_context().new_page()
+        persona_login(page, name)
+        return page
+
+    return open_as
+
+
+# --- helpers: filing, being told, collecting the result ----------------------------------------
+
+
+def file_online(page: Page, url: str, filing: Filing) -> str:
+    """File through the online form, page by page; the summary names the office; submit.
+    Returns the new dossier's code."""
+    step = FilingStep(page, url).open(filing.code)
+    for number, entries in enumerate(filing.steps, 1):
+        step.expect_shown(filing.name, number, len(filing.steps) + 1)
+        for label, value in entries.items():
+            enter(step.field(label), value)
+        step.next()
+    summary = FilingSummary(page, url).expect_shown(filing.name)
+    expect(summary.problems).to_have_count(0)
+    expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text(filing.office)
+    summary.submit()
+    return expect_submitted(DossierPage(page, url), filing.name, filing.office)
+
+
+def time_travel(live, code: str, *, received_days_ago: int, working_days: int) -> date:
+    """The test's time machine: the office received dossier `code` that many days ago, and
+    its appointment date is what it was then. Returns that date."""
+    received = utcnow() - timedelta(days=received_days_ago)
+    due = deadlines.due_date(received, working_days)
+    with live.portal_app.app_context(), db.new_session() as session:
+        session.execute(
+            update(Dossier)
+            .where(Dossier.code == code)
+            .values(submitted_at=received, received_at=received, due_date=due)
+        )
+        session.commit()
+    return due
+
+
+def tamper_with(live, verification_code: str, label: str, value: str) -> None:
+    """Change one value of a signed result straight in the database, as a forger would."""
+    with live.portal_app.app_context(), db.new_session() as session:
+        doc = session.exec(
+            select(ResultDocument).where(ResultDocument.verification_code == verification_code)
+        ).one()
+        assert label in doc.content, doc.content
+        doc.content = {**doc.content, label: value}
+        session.add(doc)
+        session.commit()
+
+
+def vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def expect_told(page: Page, url: str, code: str, status: str, *notice: str) -> CitizenDossier:
+    """The citizen's newest notification about `code` says each of `notice`; it leads to
+    the dossier page, which shows `status`."""
+    Dashboard(page, url).open()
+    latest = Notifications(page).about(code).first
+    for text in notice:
+        expect(latest).to_contain_text(text)
+    latest.get_by_role("link", name=f"Xem hồ sơ {code}").click()
+    dossier = CitizenDossier(page, url)
+    dossier.expect_shown()
+    expect(dossier.item("Trạng thái")).to_have_text(status)
+    return dossier
+
+
+def pdf_text(body: bytes) -> str:
+    """The text of a PDF (which it must be), its lines joined by spaces."""
+    assert body.startswith(b"%PDF-"), body[:20]
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(body)).pages)
+
+
+def letter_text(page: Page, link: Locator) -> str:
+    """Open a letter (Mẫu 02, 03, 04: a PDF shown in the browser); its text."""
+    response = fetch(page, link)
+    assert response.status == 200, response.status
+    assert response.headers["content-type"] == "application/pdf"
+    return pdf_text(response.body())
+
+
+def collect_result(page: Page, url: str, code: str, titles: list[str], score: int) -> str:
+    """The citizen gets the returned result: its documents on the dossier page, the first
+    as a PDF, each in the personal data store; then rates the service. The PDF's text."""
+    dossier = CitizenDossier(page, url).open(code)
+    expect(dossier.item("Trạng thái")).to_have_text(RETURNED)
+    expect(dossier.result_titles).to_have_text(titles)
+    result = dossier.download_result()
+    assert result.suggested_filename.startswith(f"ket-qua-{code}"), result.suggested_filename
+    text = pdf_text(Path(result.path()).read_bytes())
+
+    store = DataStorePage(page, url).open()
+    expect(store.rows_of(code)).to_have_count(len(titles))
+    for title in titles:
+        expect(store.rows_of(code).filter(has_text=title)).to_have_count(1)
+
+    dossier.open(code)
+    dossier.rate(score, "Cán bộ hướng dẫn rõ ràng, không phải đi lại.")
+    expect(dossier.confirmation).to_have_text("Cảm ơn bạn đã đánh giá mức độ hài lòng.")
+    expect(dossier.rating).to_contain_text(f"Bạn đã đánh giá hồ sơ này: {score} – ")
+    return text
+
+
+# button -> (what the clerk is asked for when no reason is given, the dossier's status after)
+REFUSALS = {
+    "Từ chối tiếp nhận": ("Vui lòng ghi rõ lý do từ chối tiếp nhận (Mẫu 03).", "Từ chối tiếp nhận"),
+    "Từ chối giải quyết": ("Vui lòng ghi rõ lý do từ chối giải quyết.", "Từ chối giải quyết"),
+}
+
+
+def refuse_and_tell(
+    citizen: Page, clerk: ClerkDossier, code: str, button: str, reason: str
+) -> CitizenDossier:
+    """The clerk presses `button` without a reason and is asked for one, then gives
+    `reason`; the citizen is told why, on the dashboard and the dossier page, and gets no
+    result. The citizen's dossier page."""
+    asked, status = REFUSALS[button]
+    before = clerk.item("Trạng thái").inner_text()
+    clerk.submit(button)
+    expect(clerk.error).to_have_text(asked)
+    expect(clerk.item("Trạng thái")).to_have_text(before)
+    clerk.act(button, reason)
+    expect(clerk.item("Trạng thái")).to_have_text(status)
+
+    dossier = expect_told(citizen, clerk.base_url, code, status, f"Hồ sơ {code}: {status}.", reason)
+    expect(dossier.timeline.last).to_contain_text(reason)
+    expect(dossier.result).to_have_count(0)
+    return dossier
+
+
+def clerk_opens(page: Page, url: str, code: str, tab: str = "Chờ tiếp nhận") -> ClerkDossier:
+    """The clerk finds dossier `code` on a tab of the office's queue and opens it."""
+    queue = ClerkQueue(page, url).open()
+    if tab != "Chờ tiếp nhận":  # the default tab
+        queue.show(tab)
+    return queue.open_dossier(code)
+
+
+# --- (1) birth registration, linked with residence and health insurance ----------------------
+
+
+def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, portal_url):
+    hoa = browser_of("Lê Thị Hoa")
+    code = file_online(hoa, portal_url, BIRTH_FILING)
+
+    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    expect(clerk.item("Thủ tục")).to_have_text(BIRTH_NAME)
+    expect(clerk.applicant).to_contain_text(CHILD)
+    clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act("Phê duyệt và ký kết quả")
+    expect(clerk.confirmation).to_contain_text(
+        f"Đã ghi vào CSDLQG về dân cư: trẻ {CHILD} được cấp số định danh cá nhân"
+    )
+    expect(clerk.confirmation).to_contain_text("đăng ký thường trú cùng cha mẹ")
+    expect(clerk.confirmation).to_contain_text("cấp thẻ BHYT")
+    clerk.act("Trả kết quả")
+    expect(clerk.item("Trạng thái")).to_have_text(RETURNED)
+
+    dossier = expect_told(hoa, portal_url, code, RETURNED, f"Hồ sơ {code}: {RETURNED}.")
+    expect(dossier.timeline).to_contain_text(
+        [SUBMITTED, RECEIVED, PROCESSING, APPROVED, "Đã ghi vào CSDLQG về dân cư", RETURNED]
+    )
+    # Linked group (liên thông): one approval issues the three results.
+    text = collect_result(
+        hoa,
+        portal_url,
+        code,
+        [
+            "Trích lục khai sinh (bản điện tử)",
+            "Thông báo kết quả đăng ký thường trú",
+            "Thẻ bảo hiểm y tế (bản điện tử)",
+        ],
+        5,
+    )
+    assert "TRÍCH LỤC KHAI SINH" in text and CHILD in text
+
+    for page, parent in ((hoa, "Lê Thị Hoa"), (browser_of("Trần Minh Khoa"), "Trần Minh Khoa")):
+        dashboard = Dashboard(page, portal_url).open().expect_loaded(parent)
+        expect(dashboard.item("Con")).to_contain_text(CHILD)
+        child = dashboard.household_row(CHILD)
+        expect(child).to_have_count(1)
+        expect(child).to_contain_text("15/11/2026")
+        expect(dashboard.birth_notices).to_have_count(0)  # registered: nothing left to do
+
+
+# --- (2) marriage: both parties married in the registry --------------------------------------
+
+
+def test_marriage_makes_both_parties_married_in_the_registry(browser_of, portal_url):
+    an = browser_of("Nguyễn Văn An")
+    code = file_online(an, portal_url, MARRIAGE_FILING)
+
+    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    expect(clerk.applicant).to_contain_text("Đỗ Thị Lan")
+    clerk.act("Tiếp nhận")
+    expect_told(an, portal_url, code, RECEIVED, f"Hồ sơ {code}: {RECEIVED}.", "Ngày hẹn trả")
+    clerk.act("Bắt đầu xử lý").act("Phê duyệt và ký kết quả")
+    expect(clerk.confirmation).to_contain_text(
+        "Đã ghi vào CSDLQG về dân cư: 079095001234 và 079302034567 có tình trạng hôn nhân "
+        "“Đã kết hôn”"
+    )
+    clerk.act("Trả kết quả")
+
+    expect_told(an, portal_url, code, RETURNED, f"Hồ sơ {code}: {RETURNED}.")
+    text = collect_result(an, portal_url, code, ["Giấy chứng nhận kết hôn"], 5)
+    assert "Đỗ Thị Lan" in text
+
+    for page, name, spouse in (
+        (an, "Nguyễn Văn An", "Đỗ Thị Lan (079302034567)"),
+        (browser_of("Đỗ Thị Lan"), "Đỗ Thị Lan", "Nguyễn Văn An (079095001234)"),
+    ):
+        dashboard = Dashboard(page, portal_url).open().expect_loaded(name)
+        expect(dashboard.item("Tình trạng hôn nhân")).to_contain_text("Đã kết hôn")
+        expect(dashboard.item("Vợ/chồng")).to_contain_text(spouse)
+
+
+# --- (3) supplement requested, answered online; the clock restarts -----------------------------
+
+
+def test_supplement_requested_then_answered_restarts_the_clock(live, browser_of, portal_url):
+    khoa = browser_of("Trần Minh Khoa")
+    code = file_online(khoa, portal_url, CRIMINAL_RECORD_FILING)
+
+    quynh = browser_of(QUYNH)
+    clerk = clerk_opens(quynh, portal_url, code)
+    clerk.act("Tiếp nhận").act("Bắt đầu xử lý")
+    # A week of checking records passes before the office asks for more.
+    old_due = time_travel(live, code, received_days_ago=7, working_days=10)
+    clerk.act(
+        "Yêu cầu bổ sung",
+        "Quá trình cư trú từ năm 2008 đến năm 2011 tại tỉnh Bình Định\n"
+        "Tên trường trung học phổ thông đã học",
+    )
+    expect(clerk.item("Trạng thái")).to_have_text(NEEDS_MORE)
+    expect(ClerkQueue(quynh, portal_url).open().show("Chờ bổ sung").row(code)).to_have_count(1)
+
+    dossier = expect_told(
+        khoa, portal_url, code, NEEDS_MORE, f"Hồ sơ {code}: {NEEDS_MORE}.", "tỉnh Bình Định"
+    )
+    expect(dossier.supplement).to_contain_text(
+        "Quá trình cư trú từ năm 2008 đến năm 2011 tại tỉnh Bình Định"
+    )
+    expect(dossier.supplement).to_contain_text("Tên trường trung học phổ thông đã học")
+    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(vn(old_due))
+    letter = letter_text(khoa, dossier.letter("02"))
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in letter.upper(), letter
+    assert "Tên trường trung học phổ thông đã học" in letter, letter
+    dossier.answer_supplement("   ")  # nothing written: explained, nothing sent
+    expect(dossier.main.get_by_role("alert")).to_contain_text("Vui lòng nhập nội dung bổ sung.")
+    expect(dossier.item("Trạng thái")).to_have_text(NEEDS_MORE)
+    dossier.answer_supplement(
+        "1. Từ 2008 đến 2011 tạm trú tại 12 Trần Hưng Đạo, phường Quy Nhơn, tỉnh Gia Lai.\n"
+        "2. Trường THPT Quốc Học Quy Nhơn."
+    )
+    expect(dossier.confirmation).to_have_text(
+        "Đã nộp bổ sung. Hồ sơ được chuyển lại cho cơ quan xử lý."
+    )
+    expect(dossier.item("Trạng thái")).to_have_text(PROCESSING)
+    # Complete again: the full 10 working days count from today.
+    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10))
+    expect(dossier.item("Ngày hẹn trả kết quả")).not_to_have_text(vn(old_due))
+
+    clerk = clerk_opens(quynh, portal_url, code, "Đang xử lý")
+    expect(clerk.timeline.last).to_contain_text("Trường THPT Quốc Học Quy Nhơn")
+    expect(clerk.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10))
+    clerk.act("Phê duyệt và ký kết quả").act("Trả kết quả")
+
+    dossier = expect_told(khoa, portal_url, code, RETURNED, f"Hồ sơ {code}: {RETURNED}.")
+    expect(dossier.timeline).to_contain_text(
+        [SUBMITTED, RECEIVED, PROCESSING, NEEDS_MORE, "Quốc Học", APPROVED, RETURNED]
+    )
+    collect_result(khoa, portal_url, code, ["Phiếu lý lịch tư pháp (bản điện tử)"], 4)
+
+
+# --- (4) reception refused (Mẫu 03) ------------------------------------------------------------
+
+REFUSAL = (
+    "Ảnh chụp bản chính bị mờ, không đọc được số hiệu văn bằng. "
+    "Đề nghị chụp lại rõ nét toàn bộ trang và nộp hồ sơ mới."
+)
+
+
+def test_reception_refused_with_a_reason_the_citizen_reads(browser_of, portal_url):
+    nga = browser_of("Bùi Thị Nga")
+    code = file_online(nga, portal_url, CERTIFIED_COPY_FILING)
+
+    hanh = browser_of(HANH)
+    queue = ClerkQueue(hanh, portal_url).open()
+    expect(queue.row(code)).to_contain_text(CERTIFIED_COPY_NAME)
+    assert_no_axe_violations(hanh, "clerk queue")
+    clerk = queue.open_dossier(code)
+    expect(clerk.attachments.get_by_role("link", name="bang-tot-nghiep.png")).to_be_visible()
+    assert_no_axe_violations(hanh, "clerk dossier")
+
+    dossier = refuse_and_tell(nga, clerk, code, "Từ chối tiếp nhận", REFUSAL)
+    expect(clerk.actions).to_contain_text("Không có thao tác nào")
+    expect(dossier.withdraw_button).to_have_count(0)
+    letter = letter_text(nga, dossier.letter("03"))
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in letter.upper(), letter
+    assert REFUSAL in letter, letter
+
+
+# --- (5) rejected after processing -------------------------------------------------------------
+
+REJECTION = (
+    "Chỗ ở đề nghị đăng ký tạm trú thuộc khu vực có quyết định thu hồi đất "
+    "(Luật Cư trú 2020, điều 23), nên không đăng ký tạm trú được."
+)
+
+
+def test_rejection_with_a_reason_the_citizen_reads(browser_of, portal_url):
+    an = browser_of("Nguyễn Văn An")
+    code = file_online(an, portal_url, TEMPORARY_RESIDENCE_FILING)
+
+    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    clerk.act("Tiếp nhận").act("Bắt đầu xử lý")
+    dossier = refuse_and_tell(an, clerk, code, "Từ chối giải quyết", REJECTION)
+    expect(dossier.rating).to_have_count(0)
+
+
+# --- (6) a late dossier: extended with an apology (Mẫu 04) -------------------------------------
+
+APOLOGY = (
+    "UBND Phường Bến Thành xin lỗi ông/bà vì hồ sơ chưa được giải quyết đúng hẹn do "
+    "phải xác minh thông tin cư trú trước đây."
+)
+
+
+def test_late_dossier_is_extended_with_an_apology(live, browser_of, portal_url):
+    lan = browser_of("Đỗ Thị Lan")
+    code = file_online(lan, portal_url, MARITAL_STATUS_FILING)
+
+    hanh = browser_of(HANH)
+    clerk_opens(hanh, portal_url, code).act("Tiếp nhận").act("Bắt đầu xử lý")
+    # Two weeks pass: three working days were promised, the dossier is now late.
+    old_due = time_travel(live, code, received_days_ago=14, working_days=3)
+
+    queue = ClerkQueue(hanh, portal_url).open().show("Quá hạn")
+    expect(queue.row(code)).to_contain_text(f"{vn(old_due)} (quá hạn)")
+    assert_no_axe_violations(hanh, "clerk queue, overdue tab")
+    clerk = queue.open_dossier(code)
+    assert_no_axe_violations(hanh, "clerk dossier in processing")
+
+    clerk.submit("Gia hạn và gửi phiếu xin lỗi", APOLOGY, old_due - timedelta(days=1))
+    expect(clerk.error).to_have_text(f"Ngày hẹn trả mới phải sau ngày hẹn cũ ({vn(old_due)}).")
+    new_due = deadlines.add_working_days(deadlines.today(), 2)
+    clerk.act("Gia hạn và gửi phiếu xin lỗi", APOLOGY, new_due)
+    expect(clerk.item("Ngày hẹn trả kết quả")).to_have_text(f"{vn(new_due)} (đã gia hạn)")
+    expect(clerk.action("Gia hạn và gửi phiếu xin lỗi")).to_have_count(0)  # once only
+    expect(ClerkQueue(hanh, portal_url).open().show("Quá hạn").row(code)).to_have_count(0)
+
+    dossier = expect_told(
+        lan,
+        portal_url,
+        code,
+        PROCESSING,
+        f"Hồ sơ {code} được hẹn lại ngày trả kết quả.",
+        f"Ngày hẹn trả kết quả: {vn(new_due)}.",
+        APOLOGY,
+    )
+    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(vn(new_due))
+    expect(dossier.timeline.last).to_contain_text(APOLOGY)
+    letter = letter_text(lan, dossier.letter("04"))
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in letter.upper(), letter
+    assert APOLOGY in letter and vn(new_due) in letter, letter
+
+
+# --- (7) verifying a result: genuine, tampered with, unknown -----------------------------------
+
+
+def test_result_verification_genuine_tampered_and_unknown(
+    live, browser_of, new_context, portal_url
+):
+    tu = browser_of("Lý Văn Tư")
+    code = file_online(tu, portal_url, CIVIL_STATUS_COPY_FILING)
+    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act("Phê duyệt và ký kết quả").act("Trả kết quả")
+    expect(clerk.results).to_contain_text("người ký Trương Thị Hạnh")
+
+    title = "Bản sao trích lục hộ tịch (bản điện tử)"
+    text = collect_result(tu, portal_url, code, [title], 5)
+    verification_code = re.search(r"Mã tra cứu: (\S+)", text)[1]  # printed beside the QR
+    dossier = CitizenDossier(tu, portal_url).open(code)
+    url = f"{portal_url}/tra-cuu-ket-qua/{verification_code}"
+    expect(dossier.verification_links).to_have_attribute("href", url)
+    number = dossier.result_items("Số văn bản").inner_text().strip()
+
+    # Anyone who scans the QR code, signed in or not.
+    check = VerificationPage(new_context().new_page(), portal_url)
+    check.open(verification_code)
+    expect(check.heading).to_have_text("Văn bản hợp lệ")
+    expect(check.confirmation).to_contain_text(f"Chữ ký của {BEN_THANH_OFFICE} hợp lệ")
+    expect(check.item("Số văn bản")).to_have_text(number)
+    expect(check.item("Tên văn bản")).to_have_text(title)
+    expect(check.item("Cơ quan cấp")).to_have_text(BEN_THANH_OFFICE)
+    expect(check.item("Người ký")).to_have_text(HANH)
+    expect(check.content).to_contain_text("Trích lục kết hôn")
+
+    tamper_with(live, verification_code, "Số bản sao", "5")
+    check.open(verification_code)
+    expect(check.heading).to_have_text("Văn bản không hợp lệ")
+    expect(check.warning).to_contain_text("Văn bản KHÔNG hợp lệ")
+    expect(check.confirmation).to_have_count(0)
+    expect(check.content).to_have_count(0)  # the altered content is not shown as genuine
+
+    response = check.open("KhongCoVanBanNay2026")
+    assert response is not None and response.status == 404
+    expect(check.heading).to_have_text("Không tìm thấy văn bản")
+    expect(check.details).to_have_count(0)
