@@ -1,8 +1,11 @@
 """The signed-in citizen as Flask-Login sees them: a view of one LoginSession row."""
 
+from functools import cached_property
+
 from flask_login import UserMixin
 
-from portal.models import LoginSession
+from portal.db import db
+from portal.models import LoginSession, Staff
 
 
 class CurrentCitizen(UserMixin):
@@ -16,3 +19,8 @@ class CurrentCitizen(UserMixin):
 
     def get_id(self) -> str:
         return self.session_id
+
+    @cached_property
+    def is_staff(self) -> bool:
+        """Whether the citizen also works in an office (asked only by pages that show it)."""
+        return db.session.get(Staff, self.personal_id) is not None

@@ -499,15 +499,17 @@ CLERK_ACTIONS = {
 class ClerkQueue(PortalPage):
     """/can-bo: the office's dossiers, one tab per group ("Chờ tiếp nhận (2)", …)."""
 
-    PATH = "/can-bo"
-
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
         self.tabs = page.get_by_role("navigation", name="Nhóm hồ sơ")
         self.table = self.main.get_by_role("table")
 
     def open(self) -> ClerkQueue:
-        self.goto(self.PATH)
+        """From any page, through the "Xử lý hồ sơ" link staff have in the header."""
+        if not self.page.url.startswith(self.base_url):
+            self.goto("/")
+        nav = self.page.get_by_role("navigation", name="Điều hướng chính")
+        nav.get_by_role("link", name="Xử lý hồ sơ").click()
         expect(self.heading).to_have_text(re.compile(r"^Hồ sơ của "))
         return self
 

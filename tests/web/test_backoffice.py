@@ -131,6 +131,13 @@ def listed_codes(html: str) -> list[str]:
 # --- who may see what --------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("personal_id", "shown"), [(HANH, True), (AN, False)])
+def test_only_staff_see_the_way_to_the_back_office(app, client, personal_id, shown):
+    sign_in(app, client, personal_id)
+    html = client.get("/thu-tuc").get_data(as_text=True)
+    assert ('href="/can-bo">Xử lý hồ sơ</a>' in html) is shown
+
+
 def test_logged_out_user_is_sent_to_login(client):
     for path in ("/can-bo", "/can-bo/ho-so/79.26743-261123-00001"):
         resp = client.get(path)
