@@ -50,7 +50,10 @@ bench-idp: install ## Benchmark full OIDC flows against the provider under gunic
 bench-portal: install ## Seed 1M citizens + 200k dossiers; catalogue, procedure, dashboard, submit vs hello
 	$(PY) -m scripts.bench_portal $(ARGS)
 
+bench-backoffice: install ## Seed 1M citizens + 1M dossiers; clerk queues, dossier page, receive, stats vs hello
+	$(PY) -m scripts.bench_portal --scenario backoffice $(ARGS)
+
 clean: ## Remove the local databases and keys (instance/)
 	rm -rf instance
 
-.PHONY: help install chromium run lint test seed-big bench-idp bench-portal clean
+.PHONY: help install chromium run lint test seed-big bench-idp bench-portal bench-backoffice clean

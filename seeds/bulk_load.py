@@ -52,14 +52,17 @@ class Loader:
     """Writes chunks through one raw DBAPI connection: executemany on SQLite, COPY on
     PostgreSQL. Drops the secondary indexes for the load and rebuilds them in `close`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, indexes: list | None = None) -> None:
+        """`indexes`: those to drop for the load (default: the citizens' tables')."""
         self.dialect = engine.dialect
         self.sqlite = engine.dialect.name == "sqlite"
         self.raw = engine.raw_connection()
         self.cursor = self.raw.cursor()
-        tables = idp_registry.metadata.tables
-        self.indexes = sorted((ix for name in ("pop_person", "pop_residence")
-                               for ix in tables[name].indexes), key=lambda ix: ix.name)  # fmt: skip
+        if indexes is None:
+            tables = idp_registry.metadata.tables
+            indexes = sorted((ix for name in ("pop_person", "pop_residence")
+                              for ix in tables[name].indexes), key=lambda ix: ix.name)  # fmt: skip
+        self.indexes = indexes
         self.statements = [self.statement(*spec) for spec in TABLES]
         self.uncommitted = 0
 

@@ -27,6 +27,18 @@ class Dossier(PortalModel, table=True):
         UniqueConstraint("applicant_id", "procedure_code", "draft_key"),
         Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
         Index("ix_dossier_office_status_due", "office_code", "status", "due_date"),  # queues
+        # statistics: every column they read, so a pass over an office, a province or the
+        # country reads this index only, in office order (services/stats.py)
+        Index(
+            "ix_dossier_stats",
+            "office_code",
+            "status",
+            "received_at",
+            "returned_at",
+            "decided_at",
+            "due_date",
+            "procedure_code",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

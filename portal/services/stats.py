@@ -4,7 +4,9 @@ full-process online dossiers, the average processing time in working days and th
 satisfaction score.
 
 Plain functions over a session; every count is a SQL GROUP BY per office (a few thousand rows
-at most), and provinces are rolled up from the office rows in Python.
+at most), and provinces are rolled up from the office rows in Python. At national scale
+(a million dossiers) the counts take one pass over the covering index `ix_dossier_stats`,
+in office order, plus one over the ratings (see `_dossier_counts`, `_rating_counts`).
 
 Definitions (decisions are marked):
 
@@ -21,28 +23,32 @@ Definitions (decisions are marked):
   A resolved dossier without a due date is left out of timeliness.
 - Processing time: `deadlines.working_days_between(local received date, local resolution
   date)`, averaged. Computed exactly without a row per dossier: with W(d) the working-day
-  ordinal of d, the sum over dossiers is Σ W(resolved) − Σ W(received), and both sums come
-  from counts grouped by (office, local date).
+  ordinal of d, the sum over dossiers is Σ W(resolved) − Σ W(received), summed per office
+  in SQL by joining both local days to a calendar table of W (`_calendar`).
 - Satisfaction: ratings given (`Rating.created_at`) within the period, by the dossier's office.
 - A rate or average over zero dossiers is None ("no data"), never a division by zero.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Date, case, cast, func, literal, select
+from sqlalchemy import JSON, Date, Integer, and_, case, cast, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.models import Dossier, Office
 from portal.models.ratings import Rating
-from portal.services.deadlines import is_working_day
+from portal.services.deadlines import is_working_day, today
 
 VN_OFFSET = timedelta(hours=7)  # no daylight saving since 1975
 VN_ZONE_NAME = "Asia/Ho_Chi_Minh"
 RESOLVED_STATUSES = ("returned", "rejected")
+COUNTED_IN_SQL = ("received", "full_process", "resolved", "before_due", "on_due", "after_due",
+                  "processing_days_total", "processing_counted")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -172,12 +178,11 @@ def _in_period(column, f: StatsFilter) -> list:
 def _office_scope(f: StatsFilter) -> list:
     if f.province_code is None:
         return [Dossier.office_code.is_not(None)]
-    offices = select(Office.code).where(Office.province_code == f.province_code)
-    return [Dossier.office_code.in_(offices)]
+    return [Dossier.office_code.in_(select(Office.code).where(*_province(f)))]
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _province(f: StatsFilter) -> list:
+    return [Office.province_code == f.province_code]
 
 
 def working_day_ordinals(days: Iterable[date]) -> dict[date, int]:
@@ -204,97 +209,156 @@ def working_day_ordinals(days: Iterable[date]) -> dict[date, int]:
 
 
 def compute(session: Session, f: StatsFilter, full_process_codes: Iterable[str]) -> StatsReport:
-    dialect = session.get_bind().dialect.name
-    codes = sorted(set(full_process_codes))
     per_office: dict[str, Counts] = {}
-
-    def counts(code: str) -> Counts:
-        return per_office.setdefault(code, Counts())
-
-    # Received and full-process online.
-    full = case((Dossier.procedure_code.in_(codes), 1), else_=0) if codes else literal(0)
-    rows = session.execute(
-        select(Dossier.office_code, func.count(), func.sum(full))
-        .where(*_in_period(Dossier.received_at, f), *_office_scope(f))
-        .group_by(Dossier.office_code)
-    )
-    for office, received, full_process in rows:
-        c = counts(office)
-        c.received, c.full_process = received, int(full_process or 0)
-
-    # Resolved and timeliness.
-    resolved_at = func.coalesce(Dossier.returned_at, Dossier.decided_at)
-    resolved_on = local_date(resolved_at, dialect)
-    resolved_scope = [
-        Dossier.status.in_(RESOLVED_STATUSES),
-        *_in_period(resolved_at, f),
-        *_office_scope(f),
-    ]
-
-    def when(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    rows = session.execute(
-        select(
-            Dossier.office_code,
-            func.count(),
-            when(resolved_on < Dossier.due_date),
-            when(resolved_on == Dossier.due_date),
-            when(resolved_on > Dossier.due_date),
-        )
-        .where(*resolved_scope)
-        .group_by(Dossier.office_code)
-    )
-    for office, resolved, before, on, after in rows:
-        c = counts(office)
-        c.resolved, c.before_due, c.on_due, c.after_due = (
-            resolved,
-            int(before or 0),
-            int(on or 0),
-            int(after or 0),
-        )
-
-    # Processing time: Σ W(resolved day) − Σ W(received day), per office.
-    timed_scope = [*resolved_scope, Dossier.received_at.is_not(None)]
-    grouped: dict[str, list[tuple[date, int, int]]] = {}
-    for column, sign in ((resolved_on, 1), (local_date(Dossier.received_at, dialect), -1)):
-        day = column.label("day")
-        rows = session.execute(
-            select(Dossier.office_code, day, func.count())
-            .where(*timed_scope)
-            .group_by(Dossier.office_code, day)
-        )
-        for office, value, n in rows:
-            grouped.setdefault(office, []).append((_as_date(value), n, sign))
-    ordinals = working_day_ordinals(d for items in grouped.values() for d, _, _ in items)
-    for office, items in grouped.items():
-        c = counts(office)
-        c.processing_days_total = sum(sign * n * ordinals[d] for d, n, sign in items)
-        c.processing_counted = sum(n for _, n, sign in items if sign > 0)
-
-    # Satisfaction.
-    rows = session.execute(
-        select(Dossier.office_code, func.count(), func.sum(Rating.score))
-        .join(Dossier, Dossier.id == Rating.dossier_id)
-        .where(*_in_period(Rating.created_at, f), *_office_scope(f))
-        .group_by(Dossier.office_code)
-    )
-    for office, n, total in rows:
-        c = counts(office)
-        c.ratings, c.rating_total = n, int(total or 0)
-
+    _dossier_counts(session, f, sorted(set(full_process_codes)), per_office)
+    _rating_counts(session, f, per_office)
     return _assemble(session, f, per_office)
 
 
-def _assemble(session: Session, f: StatsFilter, per_office: dict[str, Counts]) -> StatsReport:
-    known = (
-        {
-            o.code: o
-            for o in session.scalars(select(Office).where(Office.code.in_(list(per_office))))
-        }
-        if per_office
-        else {}
+def _dossier_counts(
+    session: Session, f: StatsFilter, codes: list[str], per_office: dict[str, Counts]
+) -> None:
+    """Received, full-process, resolved, timeliness and processing time of every office, in
+    one pass over the dossiers in scope (received or resolved in the period).
+
+    Each resolved dossier's local resolution day, and each timed one's reception day, is
+    joined to a calendar of working-day ordinals (`_calendar`): its day gives the
+    timeliness and W(resolved) − W(received) the processing time, summed in SQL. The
+    calendar spans whole years; when a dossier falls outside it, the pass runs again over
+    the years it reaches (remembered for the next reports)."""
+    dialect = session.get_bind().dialect.name
+    received = and_(*_in_period(Dossier.received_at, f))
+    resolved_at = func.coalesce(Dossier.returned_at, Dossier.decided_at)
+    resolved = and_(Dossier.status.in_(RESOLVED_STATUSES), *_in_period(resolved_at, f))
+    timed = and_(resolved, Dossier.received_at.is_not(None))
+    full = and_(received, Dossier.procedure_code.in_(codes)) if codes else false()
+
+    def office_rows() -> list:
+        calendar = _calendar(dialect, *_calendar_years())
+        done, start = calendar.alias("done"), calendar.alias("start")  # resolution, reception
+        query = (
+            select(
+                Dossier.office_code.label("office"),
+                _count(received).label("received"),
+                _count(full).label("full_process"),
+                _count(resolved).label("resolved"),
+                _count(done.c.day < Dossier.due_date).label("before_due"),
+                _count(done.c.day == Dossier.due_date).label("on_due"),
+                _count(done.c.day > Dossier.due_date).label("after_due"),
+                func.sum(done.c.w - start.c.w).label("processing_days_total"),
+                _count(timed).label("processing_counted"),
+                func.count(done.c.day).label("resolved_inside"),  # the calendar
+                func.count(start.c.day).label("timed_inside"),
+            )
+            .outerjoin(done, and_(resolved, done.c.day == local_date(resolved_at, dialect)))
+            .outerjoin(
+                start,
+                and_(
+                    done.c.day.is_not(None),
+                    start.c.day == local_date(Dossier.received_at, dialect),
+                ),
+            )
+            .where(*_office_scope(f), or_(received, resolved))
+            .group_by(Dossier.office_code)
+        )
+        return session.execute(query).all()
+
+    rows = office_rows()
+    if any(r.resolved_inside < r.resolved or r.timed_inside < r.processing_counted for r in rows):
+        first_and_last = select(
+            func.min(case((resolved, resolved_at))),
+            func.max(case((resolved, resolved_at))),
+            func.min(case((timed, Dossier.received_at))),
+            func.max(case((timed, Dossier.received_at))),
+        ).where(*_office_scope(f), resolved)
+        moments = [m for m in session.execute(first_and_last).one() if m is not None]
+        _widen_calendar(min(moments), max(moments))
+        rows = office_rows()
+    for row in rows:
+        c = per_office.setdefault(row.office, Counts())
+        for name in COUNTED_IN_SQL:
+            setattr(c, name, int(getattr(row, name) or 0))
+
+
+def _count(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+_years_reached: set[int] = set()  # local years of dossiers outside the default span
+
+
+def _calendar_years() -> tuple[int, int]:
+    """The years the calendar covers: the last two, this one and the next, and any year a
+    resolved dossier has reached in this process."""
+    year = today().year
+    years = {year - 2, year + 1, *_years_reached}
+    return min(years), max(years)
+
+
+def _widen_calendar(first, last) -> None:
+    """Cover the local days of the earliest reception and the latest resolution."""
+    _years_reached.update((_local_year(first), _local_year(last)))
+
+
+def _local_year(moment) -> int:
+    if isinstance(moment, str):  # as SQLite may hand back an aggregate of timestamps
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return (moment + VN_OFFSET).year
+
+
+def _calendar(dialect: str, first_year: int, last_year: int):
+    """A table (day, w) of the working-day ordinal W of every day of the years, for SQL to
+    join on, from a JSON object passed as one parameter (json_each on SQLite, json_each_text
+    on PostgreSQL). A CTE joined twice: SQLite materialises it once, with an automatic
+    index on day; PostgreSQL hashes it."""
+    document = _calendar_json(first_year, last_year)
+    if dialect == "sqlite":
+        rows = func.json_each(document).table_valued("key", "value")
+        return select(rows.c.key.label("day"), rows.c.value.label("w")).cte("calendar")
+    rows = func.json_each_text(cast(literal(document), JSON)).table_valued("key", "value")
+    day, w = cast(rows.c.key, Date), cast(rows.c.value, Integer)
+    return select(day.label("day"), w.label("w")).cte("calendar")
+
+
+@lru_cache(maxsize=8)
+def _calendar_json(first_year: int, last_year: int) -> str:
+    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return json.dumps({day.isoformat(): w for day, w in working_day_ordinals(days).items()})
+
+
+def _rating_counts(session: Session, f: StatsFilter, per_office: dict[str, Counts]) -> None:
+    """Satisfaction: ratings given in the period, by the dossier's office. The ratings are
+    read first and each one's office looked up by the dossier's id (a join lets SQLite
+    start from an office index instead, probing the ratings once for every dossier); the
+    province filter applies to the grouped offices."""
+    office = select(Dossier.office_code).where(Dossier.id == Rating.dossier_id)
+    rows = session.execute(
+        select(office.scalar_subquery().label("office"), func.count(), func.sum(Rating.score))
+        .where(*_in_period(Rating.created_at, f))
+        .group_by("office")
     )
+    wanted = None
+    if f.province_code is not None:
+        wanted = set(session.scalars(select(Office.code).where(*_province(f))))
+    for code, n, total in rows:
+        if code is not None and (wanted is None or code in wanted):
+            c = per_office.setdefault(code, Counts())
+            c.ratings, c.rating_total = n, int(total or 0)
+
+
+def _assemble(session: Session, f: StatsFilter, per_office: dict[str, Counts]) -> StatsReport:
+    # every office as plain rows: a few thousand, cheaper than ORM objects or a long IN list
+    known = {}
+    if per_office:
+        known = {
+            code: (name, province)
+            for code, name, province in session.execute(
+                select(Office.code, Office.name, Office.province_code)
+            )
+        }
     offices: list[OfficeStats] = []
     provinces: dict[int, ProvinceStats] = {}
     total = Counts()
@@ -303,8 +367,9 @@ def _assemble(session: Session, f: StatsFilter, per_office: dict[str, Counts]) -
         if office is None:  # a dossier routed to an office no longer listed: total only
             total.add(c)
             continue
-        offices.append(OfficeStats(code, office.name, office.province_code, c))
-        province = provinces.setdefault(office.province_code, ProvinceStats(office.province_code))
+        name, province_code = office
+        offices.append(OfficeStats(code, name, province_code, c))
+        province = provinces.setdefault(province_code, ProvinceStats(province_code))
         province.counts.add(c)
         total.add(c)
     offices.sort(key=lambda o: (o.province_code, -o.counts.received, o.name))

@@ -253,3 +253,19 @@ def test_working_day_ordinals_match_working_days_between():
         for b in days:
             assert w[b] - w[a] == working_days_between(a, b)
     assert working_day_ordinals([]) == {}
+
+
+def test_processing_time_outside_the_default_calendar_years(session, monkeypatch):
+    # The SQL calendar covers the last two years to the next one; older (or later) days
+    # widen it and the pass runs again, with the same exact answer.
+    monkeypatch.setattr(stats, "_years_reached", set())
+    received, returned = date(2015, 2, 13), date(2015, 2, 26)  # Tết Ất Mùi: 16–20 Feb 2015
+    add(session, received=vn(received), due=returned, returned=vn(returned, 10))
+    add(session, office=HA_NOI, received=vn(date(2026, 11, 23)), returned=vn(date(2031, 1, 6)))
+    by_office = {o.code: o.counts for o in compute(session).offices}
+    assert by_office[BEN_THANH].avg_processing_days == working_days_between(received, returned)
+    assert by_office[HA_NOI].avg_processing_days == working_days_between(
+        date(2026, 11, 23), date(2031, 1, 6)
+    )
+    assert by_office[BEN_THANH].before_due == 0 and by_office[BEN_THANH].on_due == 1
+    assert {2015, 2031} <= stats._years_reached
