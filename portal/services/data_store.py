@@ -28,18 +28,3 @@ def of_kind(session: Session, personal_id: str, kind: str) -> list[ResultDocumen
     newest first."""
     query = _issued_to(select(ResultDocument), personal_id).where(ResultDocument.kind == kind)
     return list(session.exec(query).all())
-
-
-def find_kind(session: Session, personal_id: str, kind: str) -> ResultDocument | None:
-    """The citizen's newest result document of `kind`, or None."""
-    found = of_kind(session, personal_id, kind)
-    return found[0] if found else None
-
-
-def result_of(session: Session, dossier_id: int) -> ResultDocument | None:
-    """The newest result document of one dossier, or None."""
-    return session.exec(
-        select(ResultDocument)
-        .where(ResultDocument.dossier_id == dossier_id)
-        .order_by(ResultDocument.id.desc())  # type: ignore[union-attr]
-    ).first()

@@ -391,15 +391,15 @@ def test_the_data_store_lists_only_the_citizens_own_documents(portal_app, portal
     assert "Trích lục khai sinh của Bình" not in html and other.verification_code not in html
 
 
-def test_find_kind_reuses_a_result(portal_app):
+def test_of_kind_finds_only_the_citizens_documents_of_that_kind(portal_app):
     from portal.services import data_store
 
     mine = _add_dossier(portal_app, status="returned")
     doc = _issue(portal_app, mine)
     with portal_app.app_context(), db.new_session() as session:
-        assert data_store.find_kind(session, AN, "trich_luc_khai_sinh").id == doc.id
-        assert data_store.find_kind(session, BINH, "trich_luc_khai_sinh") is None
-        assert data_store.find_kind(session, AN, "giay_chung_nhan_ket_hon") is None
+        assert [d.id for d in data_store.of_kind(session, AN, "trich_luc_khai_sinh")] == [doc.id]
+        assert data_store.of_kind(session, BINH, "trich_luc_khai_sinh") == []
+        assert data_store.of_kind(session, AN, "giay_chung_nhan_ket_hon") == []
 
 
 def test_workflow_notifications_reach_the_dashboard(portal_app, portal_client, monkeypatch):
