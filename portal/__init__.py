@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask, request
@@ -14,7 +14,7 @@ from common.keys import load_or_create_rsa_key, public_jwks
 from common.web import add_security_headers, make_app, register_error_pages
 from portal import config as config_module
 from portal.db import db
-from portal.services.deadlines import to_local
+from portal.services.deadlines import stored_local
 from portal.services.fees import format_dong
 from portal.services.uploads import size_label
 from procedures import load_catalogue
@@ -119,6 +119,4 @@ def vn_datetime(value) -> str:
     """HH:MM dd/mm/yyyy in Vietnam time."""
     if not value:
         return ""
-    if value.tzinfo is None:  # the database hands back UTC without a zone
-        value = value.replace(tzinfo=UTC)
-    return to_local(value).strftime("%H:%M %d/%m/%Y")
+    return stored_local(value).strftime("%H:%M %d/%m/%Y")

@@ -23,7 +23,7 @@ Counting rules (decisions where the texts are silent are marked):
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Literal
 
@@ -71,6 +71,14 @@ def to_local(moment: datetime) -> datetime:
     """Vietnam local time of `moment`; a naive datetime is already local."""
     if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
         return moment
+    return moment.astimezone(VN_TZ)
+
+
+def stored_local(moment: datetime) -> datetime:
+    """Vietnam local time of a stored moment: the database hands datetimes back naive, in
+    UTC (aware ones are converted as they are)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(VN_TZ)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from common import divisions
 from portal.models import ROLE_LABELS, Citizen, Dossier, DossierEvent, Office
-from portal.services.deadlines import to_local
+from portal.services.deadlines import stored_local
 from portal.services.pdf import heading, label_table, new_document
 from portal.services.receipt import Receipt, build_receipt, receipt_rows
 from procedures.schema import Procedure
@@ -129,10 +129,6 @@ def note_items(note: str | None) -> tuple[str, ...]:
     return tuple(item for item in items if item)
 
 
-def _local(moment: datetime) -> datetime:
-    return to_local(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
-
-
 def _day(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else "chưa có"
 
@@ -169,7 +165,7 @@ def build_letter(
         form=FORMS[action],
         code=facts.code,
         office_name=facts.office_name,
-        place_date=_place_date(office, _local(event.at).date()),
+        place_date=_place_date(office, stored_local(event.at).date()),
         addressee=f"Kính gửi: Ông/bà {facts.applicant_name}",
         rows=(*((k, v) for k, v in receipt_rows(facts) if k in RECEIPT_FACTS), *rows),
         sections=sections,
@@ -221,7 +217,7 @@ def _refusal(facts: Receipt, _dossier: Dossier, event: DossierEvent) -> Body:
 
 
 def _apology(facts: Receipt, dossier: Dossier, event: DossierEvent) -> Body:
-    received = _local(dossier.received_at or facts.submitted_at).date()
+    received = stored_local(dossier.received_at or facts.submitted_at).date()
     old, new = _day(event.due_before), _day(event.due_after)
     rows = (
         ("Ngày tiếp nhận hồ sơ", _day(received)),

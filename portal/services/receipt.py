@@ -8,7 +8,7 @@ fpdf2 and the DejaVu Sans fonts shipped in portal/fonts/, which carry every Viet
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from portal.models import Citizen, Dossier, Office
 from portal.services import reuse, uploads
-from portal.services.deadlines import to_local
+from portal.services.deadlines import stored_local
 from portal.services.fees import format_dong
 from portal.services.pdf import heading, label_table, new_document
 from procedures.schema import Procedure
@@ -86,13 +86,6 @@ def has_receipt(dossier: Dossier) -> bool:
     return bool(dossier.code and dossier.submitted_at and dossier.status not in NO_RECEIPT_STATUSES)
 
 
-def _local(moment: datetime) -> datetime:
-    """Vietnam time; the database hands datetimes back naive, in UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return to_local(moment)
-
-
 def _prefilled(dossier: Dossier, procedure: Procedure | None, path: str) -> str:
     """The value the dossier holds for the field prefilled from registry `path`; without the
     procedure, the conventional field name ("applicant.full_name" → "applicant_full_name")."""
@@ -117,7 +110,7 @@ def build_receipt(
         raise ValueError(f"dossier {dossier.id} has no receipt")
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
     citizen = session.get(Citizen, dossier.applicant_id)
-    submitted = _local(dossier.submitted_at)
+    submitted = stored_local(dossier.submitted_at)
     working_days = procedure.processing.working_days if procedure else None
     return Receipt(
         code=dossier.code,

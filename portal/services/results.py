@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 from portal.models.dossiers import Dossier
 from portal.models.offices import Office
 from portal.models.results import ResultDocument, ResultSequence
-from portal.services.deadlines import to_local
+from portal.services.deadlines import stored_local, to_local
 from portal.services.pdf import heading, label_table, new_document
 from portal.services.sequences import take_next
 
@@ -233,7 +233,7 @@ def verification_url(portal_url: str, code: str) -> str:
 
 def issued_date(doc: ResultDocument) -> str:
     """dd/mm/yyyy in Vietnam time."""
-    return f"{to_local(_utc(doc.issued_at)):%d/%m/%Y}"
+    return f"{stored_local(doc.issued_at):%d/%m/%Y}"
 
 
 def content_rows(doc: ResultDocument) -> list[tuple[str, str]]:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from portal.models import ResultDocument, ReusedDocument
 from portal.services import data_store, results
-from portal.services.deadlines import to_local
+from portal.services.deadlines import stored_local
 from procedures.schema import Component, Procedure
 
 BROKEN_SIGNATURE = "chữ ký số không hợp lệ (văn bản đã bị thay đổi sau khi ký)"
@@ -43,8 +43,7 @@ def add_months(day: date, months: int) -> date:
 
 def issued_on(doc: ResultDocument) -> date:
     """The day of issue in Vietnam; the database hands datetimes back naive, in UTC."""
-    moment = doc.issued_at if doc.issued_at.tzinfo else doc.issued_at.replace(tzinfo=UTC)
-    return to_local(moment).date()
+    return stored_local(doc.issued_at).date()
 
 
 def valid_until(component: Component, doc: ResultDocument) -> date | None:

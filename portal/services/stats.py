@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Dossier, Office
 from portal.models.ratings import Rating
-from portal.services.deadlines import is_working_day, today
+from portal.services.deadlines import is_working_day, stored_local, today
 
 VN_OFFSET = timedelta(hours=7)  # no daylight saving since 1975
 VN_ZONE_NAME = "Asia/Ho_Chi_Minh"
@@ -303,9 +303,7 @@ def _widen_calendar(first, last) -> None:
 def _local_year(moment) -> int:
     if isinstance(moment, str):  # as SQLite may hand back an aggregate of timestamps
         moment = datetime.fromisoformat(moment)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return (moment + VN_OFFSET).year
+    return stored_local(moment).year
 
 
 def _calendar(dialect: str, first_year: int, last_year: int):
