@@ -29,8 +29,8 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith(("postgresql://", "postgres://")):
-        # SQLAlchemy 2.1 picks psycopg 3 for a bare scheme; we ship psycopg2.
-        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
+        # psycopg 3, whatever SQLAlchemy's default driver for a bare scheme.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     if schema:
@@ -69,6 +69,8 @@ class Database:
         return current_app.extensions[self.key]
 
     def create_all(self) -> None:
+        """Every table at once, for throw-away test databases only: the apps' schema comes
+        from their migrations (common/migrate.py)."""
         self.metadata.create_all(self.engine)
 
     def drop_all(self) -> None:

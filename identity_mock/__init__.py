@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
 from common.web import add_security_headers, make_app, register_error_pages
 from identity_mock import config as config_module
+from identity_mock import health
 from identity_mock.db import db
 from identity_mock.models import CallRecord
 
@@ -44,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     with app.app_context():
-        db.create_all()
+        health.init_app(app)  # /healthz, JSON logs; the tables come from migrations
         from seeds.clients import register_clients
 
         with db.new_session() as session:

@@ -9,7 +9,7 @@ from flask import Flask, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from common import divisions
+from common import divisions, logs
 from common.keys import load_or_create_rsa_key, public_jwks
 from common.web import add_security_headers, make_app, register_error_pages
 from portal import config as config_module
@@ -65,8 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_filter(size_label, "filesize")
     app.add_template_global(divisions.province_name)
     register_cli(app)
-    with app.app_context():
-        db.create_all()
+    logs.init_app(app, "portal")  # request ids, JSON logs; tables come from migrations
     return app
 
 

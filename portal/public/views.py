@@ -14,7 +14,16 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    ok = db.is_reachable()
-    return jsonify(status="ok" if ok else "error", database="ok" if ok else "unreachable"), (
-        200 if ok else 503
-    )
+    """Database and (when the task queue exists) queue: 200 when all answer, else 503."""
+    import importlib
+    import importlib.util
+
+    checks = {"database": "ok" if db.is_reachable() else "unreachable"}
+    if importlib.util.find_spec("portal.tasks") is not None:
+        probe = getattr(importlib.import_module("portal.tasks"), "queue_reachable", None)
+        if probe is not None:
+            checks["queue"] = "ok" if probe() else "unreachable"
+    ok = all(v == "ok" for v in checks.values())
+    resp = jsonify(status="ok" if ok else "error", **checks)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp, 200 if ok else 503

@@ -18,7 +18,7 @@ from portal.db import db as portal_db
 from portal.services.offices import seed_offices
 from portal.services.staff import seed_staff
 from seeds import personas
-from tests.support.databases import database_settings, drop_schema
+from tests.support.databases import create_tables, database_settings, drop_schema
 
 BASIC_SECRET = "bi-mat-cua-ung-dung-thu-nghiem"
 
@@ -29,8 +29,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_idp(tmp: Path, *, issuer: str, portal_url: str, **overrides):
+def make_idp(tmp: Path, *, issuer: str, portal_url: str, migrations: bool = False, **overrides):
+    """A provider (test mode) with the demo personas, on a fresh database whose tables come
+    from the models, or from the migrations when `migrations`."""
     db = database_settings(tmp, "idp")
+    create_tables("identity_mock", db, migrations=migrations)
     app = identity_mock.create_app(
         {
             "ENV_NAME": "test",
@@ -48,8 +51,19 @@ def make_idp(tmp: Path, *, issuer: str, portal_url: str, **overrides):
     return app
 
 
-def make_portal(tmp: Path, *, issuer: str, portal_url: str, seed: bool = False, **overrides):
+def make_portal(
+    tmp: Path,
+    *,
+    issuer: str,
+    portal_url: str,
+    seed: bool = False,
+    migrations: bool = False,
+    **overrides,
+):
+    """A portal (test mode) on a fresh database (tables as for `make_idp`); `seed` adds the
+    offices and the demo staff."""
     db = database_settings(tmp, "portal")
+    create_tables("portal", db, migrations=migrations)
     app = portal.create_app(
         {
             "ENV_NAME": "test",
@@ -100,8 +114,9 @@ class LiveApps:
 def start_live(tmp: Path) -> tuple[LiveApps, list[LiveServer]]:
     idp_port, portal_port = free_port(), free_port()
     idp_url, portal_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{portal_port}"
-    idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url)
-    portal_app = make_portal(tmp, issuer=idp_url, portal_url=portal_url, seed=True)
+    # The live servers' databases are built by the real migrations, once per session.
+    idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url, migrations=True)
+    portal_app = make_portal(tmp, issuer=idp_url, portal_url=portal_url, seed=True, migrations=True)
     servers = [LiveServer(idp_app, idp_port), LiveServer(portal_app, portal_port)]
     for s in servers:
         s.start()

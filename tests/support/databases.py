@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from common import migrate
 from common.db import make_engine
 from portal.models.base import portal_registry
 
@@ -27,6 +28,20 @@ def database_settings(tmp: Path, app: str) -> dict:
     if on_postgres():
         return {"DATABASE_URL": PG_URL, "DATABASE_SCHEMA": f"t_{app}_{uuid.uuid4().hex[:10]}"}
     return {"DATABASE_URL": f"sqlite:///{tmp}/{app}.sqlite", "DATABASE_SCHEMA": None}
+
+
+def create_tables(app: str, settings: dict, *, migrations: bool = False) -> None:
+    """Give a fresh database of `app` ("portal" or "identity_mock") its tables: from the
+    models (create_all: fast, for the many per-test apps) or by running the real
+    migrations (the session's live servers, so every run exercises them)."""
+    engine = migrate.engine_for(settings)
+    try:
+        if migrations:
+            migrate.upgrade(app, engine)
+        else:
+            migrate.APPS[app].metadata().create_all(engine)
+    finally:
+        engine.dispose()
 
 
 def drop_schema(schema: str | None) -> None:
