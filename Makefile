@@ -12,13 +12,31 @@ export PYTHONDONTWRITEBYTECODE = 1
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+LOCK := requirements.lock
+LOCK_CMD = $(VENV)/bin/uv pip compile pyproject.toml --extra test --generate-hashes \
+	--python-version 3.11 --quiet -o $(LOCK)
+
+# Every package comes pinned and hash-checked from the lock; the project itself is then
+# installed without resolving anything more.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed ## Create the virtualenv and install the apps and test tools
+install: $(VENV)/.installed ## Create the virtualenv and install the locked packages and the apps
+
+$(VENV)/bin/uv: | $(VENV)/.installed
+	$(PIP) install --quiet uv
+
+lock: $(VENV)/bin/uv ## Re-resolve requirements.lock after a pyproject change (keeps other pins)
+	$(LOCK_CMD)
+	@echo "Now run: make install"
+
+lock-upgrade: $(VENV)/bin/uv ## Upgrade every pin in requirements.lock to the newest allowed release
+	$(LOCK_CMD) --upgrade
+	@echo "Now run: make install && make test"
 
 chromium: ## Install Debian's Chromium for Playwright when it is missing (needs root)
 	@if [ -x "$(CHROMIUM)" ]; then echo "Chromium: $(CHROMIUM)"; else \
@@ -26,13 +44,28 @@ chromium: ## Install Debian's Chromium for Playwright when it is missing (needs 
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-run: install ## Seed the demo data and start VNeID (:5001) and the portal (:5000)
+run: install ## Migrate, seed the demo data, start VNeID (:5001), the portal (:5000) and the worker
 	$(PY) -m scripts.run
 
-lint: install ## ruff
-	$(VENV)/bin/ruff check .
+serve: install ## Production: migrate, then both apps and the worker under gunicorn (secrets required)
+	$(PY) -m scripts.serve
 
-test: install chromium lint ## Install everything and run every test (SQLite, then PostgreSQL if reachable)
+upgrade: install ## Apply pending database migrations to both apps (run and serve do it too)
+	$(PY) -m flask --app identity_mock db upgrade
+	$(PY) -m flask --app portal db upgrade
+
+migration: install ## After a model change: make migration app=portal|identity_mock m="what changed"
+	@if [ -z "$(app)" ] || [ -z "$(m)" ]; then \
+		echo 'usage: make migration app=portal|identity_mock m="what changed"'; exit 2; fi
+	$(PY) -m flask --app $(app) db revision -m "$(m)"
+
+lint: install ## ruff check, ruff format --check and mypy over the apps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: install chromium ## Install everything and run every test (SQLite, then PostgreSQL if reachable)
+	$(VENV)/bin/ruff check .
 	env -u TEST_DATABASE_URL $(PY) -m pytest
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		if $(PY) -m scripts.pg_ready "$(TEST_DATABASE_URL)"; then \
@@ -41,7 +74,7 @@ test: install chromium lint ## Install everything and run every test (SQLite, th
 		else echo "== SKIPPED PostgreSQL leg: no server answers at $(TEST_DATABASE_URL)"; fi; \
 	else echo "== SKIPPED PostgreSQL leg: TEST_DATABASE_URL is not set"; fi
 
-seed-big: install ## Add 1,000,000 synthetic citizens to the provider's SQLite database
+seed-big: upgrade ## Add 1,000,000 synthetic citizens to the provider's SQLite database
 	$(PY) -m flask --app identity_mock seed --citizens 1000000
 
 bench-idp: install ## Benchmark full OIDC flows against the provider under gunicorn
@@ -53,7 +86,7 @@ bench-portal: install ## Seed 1M citizens + 200k dossiers; catalogue, procedure,
 bench-backoffice: install ## Seed 1M citizens + 1M dossiers; clerk queues, dossier page, receive, stats vs hello
 	$(PY) -m scripts.bench_portal --scenario backoffice $(ARGS)
 
-clean: ## Remove the local databases and keys (instance/)
+clean: ## Remove the local databases and keys (instance/): every dossier is lost
 	rm -rf instance
 
-.PHONY: help install chromium run lint test seed-big bench-idp bench-portal bench-backoffice clean
+.PHONY: help install lock lock-upgrade chromium run serve upgrade migration lint test seed-big bench-idp bench-portal bench-backoffice clean

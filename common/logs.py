@@ -69,6 +69,7 @@ def init_app(app: Flask, name: str | None = None) -> None:
                 request.path,
                 response.status_code,
                 extra={
+                    "request_id": rid,
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,

@@ -1,7 +1,8 @@
 """Start the mock VNeID (port 5001) and the portal (port 5000) for development.
 
-Seeds the provider's SQLite database with the demo personas (idempotent), starts both
-apps and prints the URLs and the demo logins. Ctrl-C stops both.
+Applies pending migrations to both databases, seeds the demo personas, offices and staff
+(idempotent), starts both apps and the task-queue worker (when portal/tasks.py exists)
+and prints the URLs and the demo logins. Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -11,11 +12,23 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from seeds.personas import PERSONAS_FILE, personas, read
 
 IDP_PORT = int(os.environ.get("IDP_PORT", "5001"))
 PORTAL_PORT = int(os.environ.get("PORTAL_PORT", "5000"))
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("identity_mock", "portal")
+
+
+def worker_command(python: str, *, workers: int = 2) -> list[str] | None:
+    """The task-queue worker (Huey consumer of `portal.tasks.huey`), or None while the
+    portal has no task module."""
+    if not (ROOT / "portal" / "tasks.py").exists():
+        return None
+    consumer = [python, "-m", "huey.bin.huey_consumer", "portal.tasks.huey"]
+    return [*consumer, "-w", str(workers), "-k", "thread"]
 
 
 def main() -> int:
@@ -23,8 +36,10 @@ def main() -> int:
     env.setdefault("IDP_ISSUER", f"http://127.0.0.1:{IDP_PORT}")
     env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
     python = sys.executable
-    for app in ("identity_mock", "portal"):
-        subprocess.run([python, "-m", "flask", "--app", app, "seed"], env=env, check=True)
+    for command in ("db upgrade", "seed"):
+        for app in APPS:
+            flask = [python, "-m", "flask", "--app", app, *command.split()]
+            subprocess.run(flask, env=env, check=True)
     procs = [
         subprocess.Popen(
             [python, "-m", "flask", "--app", app, "run", "--port", str(port), "--no-reload"],
@@ -32,6 +47,9 @@ def main() -> int:
         )
         for app, port in (("identity_mock", IDP_PORT), ("portal", PORTAL_PORT))
     ]
+    worker = worker_command(python)
+    if worker:
+        procs.append(subprocess.Popen(worker, env=env))
     # `kill` and CI timeouts send SIGTERM: stop both apps the same way as Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
     time.sleep(1.5)
