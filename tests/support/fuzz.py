@@ -231,10 +231,10 @@ def sweep(client, findings: Findings, *, method, rule, base, names, headers=None
     params = [n for _c, n in path_params(rule)]
     real_path = path_for(rule, {n: base.get(n, "x") for n in params})
     for value in NASTY:
-        fields = {n: value for n in names}
+        fields = dict.fromkeys(names, value)
         sent = [(real_path, fields)]
         if params:
-            sent.append((path_for(rule, {n: value or "x" for n in params}), {}))
+            sent.append((path_for(rule, dict.fromkeys(params, value or "x")), {}))
         for path, body in sent:
             if method in ("GET", "DELETE"):
                 resp = client.open(path + "?" + query_string(body), method=method, headers=headers)
