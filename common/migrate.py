@@ -182,7 +182,7 @@ def run_env() -> None:
     from alembic import context
 
     cfg = context.config
-    app = cfg.attributes.get("app") or Path(cfg.get_main_option("script_location")).parent.name
+    app = cfg.attributes.get("app") or Path(cfg.get_main_option("script_location", "")).parent.name
     if context.is_offline_mode():
         raise click.ClickException("Offline (--sql) migrations are not supported.")
     conn = cfg.attributes.get("connection")
