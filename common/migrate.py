@@ -119,6 +119,16 @@ def upgrade(app: str, engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def upgrade_database(app: str, settings: dict[str, Any], revision: str = "head") -> None:
+    """Upgrade the database named by an app's DATABASE_URL / DATABASE_SCHEMA settings
+    (what a script does before `create_app(settings)` on a fresh database)."""
+    engine = engine_for(settings)
+    try:
+        upgrade(app, engine, revision)
+    finally:
+        engine.dispose()
+
+
 def downgrade(app: str, engine: Engine, revision: str) -> None:
     from alembic import command
 

@@ -112,3 +112,22 @@ def test_production_apps_have_no_dev_switches(tmp_path):
     settings = config.load({"ENV_NAME": "production", "SECRET_KEY": "s"})
     assert not settings["DEV_PERSONAS"] and not settings["TEST_SWITCHES"]
     assert not settings["RECORD_CALLS"]
+
+
+@pytest.mark.parametrize("launcher", ["run", "serve"])
+def test_the_worker_starts_only_once_the_portal_has_a_task_module(launcher, tmp_path, monkeypatch):
+    from scripts import run
+
+    module = {"run": run, "serve": serve}[launcher]
+    command = (
+        (lambda: run.worker_command("python"))
+        if launcher == "run"
+        else (lambda: serve.worker_command({}))
+    )
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+    assert command() is None
+    (tmp_path / "portal").mkdir()
+    (tmp_path / "portal" / "tasks.py").write_text("")
+    cmd = command()
+    assert cmd is not None
+    assert "portal.tasks.huey" in cmd or cmd[-2:] == ["scripts.serve", "worker"]

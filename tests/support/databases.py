@@ -34,12 +34,12 @@ def create_tables(app: str, settings: dict, *, migrations: bool = False) -> None
     """Give a fresh database of `app` ("portal" or "identity_mock") its tables: from the
     models (create_all: fast, for the many per-test apps) or by running the real
     migrations (the session's live servers, so every run exercises them)."""
+    if migrations:
+        migrate.upgrade_database(app, settings)
+        return
     engine = migrate.engine_for(settings)
     try:
-        if migrations:
-            migrate.upgrade(app, engine)
-        else:
-            migrate.APPS[app].metadata().create_all(engine)
+        migrate.APPS[app].metadata().create_all(engine)
     finally:
         engine.dispose()
 
