@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM ?= /usr/bin/chromium
 TEST_DATABASE_URL ?=
+# pytest-xdist processes per leg (each starts its own live servers); PYTEST_WORKERS=0 = serial
+PYTEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS)
 export PYTHONDONTWRITEBYTECODE = 1
 
 .DEFAULT_GOAL := help
@@ -66,11 +69,11 @@ lint: install ## ruff check, ruff format --check and mypy over the apps
 
 test: install chromium ## Install everything and run every test (SQLite, then PostgreSQL if reachable)
 	$(VENV)/bin/ruff check .
-	env -u TEST_DATABASE_URL $(PY) -m pytest
+	env -u TEST_DATABASE_URL $(PYTEST)
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		if $(PY) -m scripts.pg_ready "$(TEST_DATABASE_URL)"; then \
 			echo "== PostgreSQL leg: $(TEST_DATABASE_URL)"; \
-			TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest; \
+			TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST); \
 		else echo "== SKIPPED PostgreSQL leg: no server answers at $(TEST_DATABASE_URL)"; fi; \
 	else echo "== SKIPPED PostgreSQL leg: TEST_DATABASE_URL is not set"; fi
 
