@@ -30,6 +30,19 @@ class Config:
     # Uploads are checked against 5 MB each (portal/services/uploads.py); a request larger
     # than this is cut off before it is read, with the 413 page.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Task queue (portal/tasks.py, Huey): Redis when REDIS_URL is set, else an SQLite file
+    # (TASK_QUEUE_FILE, default instance/portal-tasks.sqlite) that needs no server.
+    # The worker: `python -m huey.bin.huey_consumer portal.tasks.huey`.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    TASK_QUEUE_FILE = os.environ.get("TASK_QUEUE_FILE", "")
+    # Run tasks in the enqueuing process at once (Huey's immediate mode): tests, or a
+    # development run without a worker.
+    TASK_QUEUE_IMMEDIATE = os.environ.get("TASK_QUEUE_IMMEDIATE") == "1"
+    # Registry write-back retries on transient failures: BASE * 2**attempt seconds, at
+    # most MAX; the periodic sweep re-enqueues a pending one GRACE seconds past its due time.
+    TASK_RETRY_BASE_SECONDS = 30
+    TASK_RETRY_MAX_SECONDS = 3600
+    TASK_PENDING_GRACE_SECONDS = 120
 
 
 class DevConfig(Config):
@@ -39,6 +52,7 @@ class DevConfig(Config):
 
 class TestConfig(DevConfig):
     ENV_NAME = "test"
+    TASK_QUEUE_IMMEDIATE = True
 
 
 CONFIGS = {"dev": DevConfig, "test": TestConfig, "production": Config}

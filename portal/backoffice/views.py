@@ -24,6 +24,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlmodel import select
 
+from portal import tasks
 from portal.db import db
 from portal.models import (
     ROLE_LABELS,
@@ -239,7 +240,7 @@ def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, stat
             proc=proc,
             office=db.session.get(Office, found.office_code),
             fields=issuing.field_rows(proc, found),
-            registry_pending=found.registry_sync == "pending",
+            registry=_registry_state(found),
             files=files,
             reused=reuse.recorded(
                 db.session, found.id, results.key_folder(current_app.instance_path)
@@ -261,6 +262,19 @@ def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, stat
         ),
         status,
     )
+
+
+def _registry_state(found: Dossier) -> dict | None:
+    """The write-back's state for the dossier page, while it is not done."""
+    if found.registry_sync not in ("pending", "refused"):
+        return None
+    refused = found.registry_sync == "refused"
+    return {
+        "refused": refused,
+        "message": writeback.refusal_message(found.registry_error_status) if refused else None,
+        "attempts": found.registry_attempts or 0,
+        "next_at": found.registry_next_at if not refused else None,
+    }
 
 
 @bp.post("/ho-so/<code>/<action>")
@@ -305,8 +319,8 @@ def act(code: str, action: str):
         status = 409 if str(exc) == workflow.CONFLICT else 400
         return _render_dossier(found, actor, str(exc), status)
     flash(ACTION_DONE[action].format(code=found.code), "ok")
-    if action == "approve":  # liên thông: the approval stands even if the registry fails
-        _sync(found, proc, actor, TRANSITIONS[action].role)
+    if action == "approve":  # liên thông runs on the task queue; the approval stands
+        _flash_registry(found)
     return redirect(url_for(".dossier", code=found.code))
 
 
@@ -316,38 +330,25 @@ RETRY_ROLES = ("xu_ly", "lanh_dao")  # who may retry a write-back, as the event 
 @bp.post("/ho-so/<code>/ghi-lai-csdl")
 @login_required
 def retry_writeback(code: str):
-    """Try again to write an approved dossier's result to the population registry."""
+    """Ask the task queue to write an approved dossier's result to the population registry
+    again (also after a refusal, once the officer has checked the data)."""
     found, actor = _office_dossier(code)
     role = next((r for r in RETRY_ROLES if r in actor.roles), None)
     if role is None:
         flash("Chỉ chuyên viên xử lý hoặc lãnh đạo được ghi lại vào CSDLQG về dân cư.", "warn")
-    elif found.registry_sync != "pending":
+    elif not writeback.request_retry(db.session, found, actor.personal_id, role, utcnow()):
         flash("Kết quả của hồ sơ này không còn chờ ghi vào CSDLQG về dân cư.", "warn")
     else:
-        _sync(found, _catalogue().get(found.procedure_code), actor, role)
+        tasks.enqueue(tasks.write_back_dossier, found.id)
+        _flash_registry(found)
     return redirect(url_for(".dossier", code=found.code))
 
 
-def _sync(found: Dossier, proc, actor: Actor, role: str) -> None:
-    outcome = writeback.sync(
-        db.session,
-        found,
-        proc,
-        _catalogue(),
-        _registry(),
-        actor_id=actor.personal_id,
-        actor_role=role,
-        now=utcnow(),
-        key_folder=results.key_folder(current_app.instance_path),
-    )
+def _flash_registry(found: Dossier) -> None:
+    """Where the write-back stands (done already when the queue runs tasks at once)."""
+    outcome = writeback.status_message(db.session, found)
     if outcome:
         flash(*outcome)
-
-
-def _registry() -> writeback.Registry:
-    return writeback.Registry(
-        current_app.config["OIDC_ISSUER"], current_app.extensions["vneid"].service_token
-    )
 
 
 def _issue_result(proc, found: Dossier, actor: Actor, now) -> ResultDocument:

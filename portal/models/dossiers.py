@@ -27,6 +27,8 @@ class Dossier(PortalModel, table=True):
         UniqueConstraint("applicant_id", "procedure_code", "draft_key"),
         Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
         Index("ix_dossier_office_status_due", "office_code", "status", "due_date"),  # queues
+        # the task queue's sweep of overdue write-backs (portal/tasks.py)
+        Index("ix_dossier_registry_due", "registry_sync", "registry_next_at"),
         # statistics: every column they read, so a pass over an office, a province or the
         # country reads this index only, in office order (services/stats.py)
         Index(
@@ -63,9 +65,18 @@ class Dossier(PortalModel, table=True):
     extended: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     decided_at: datetime | None = None  # approved or rejected
     returned_at: datetime | None = None
-    # Liên thông: "pending" from an approval whose result the registry has not taken yet,
-    # "done" once it has; None when the procedure writes nothing back.
+    # Liên thông, an outbox kept by the dossier itself: "pending" from an approval whose
+    # result the registry has not taken yet (the task queue writes it, portal/tasks.py),
+    # "done" once it has, "refused" when the registry refused it for good (a 4xx answer:
+    # never retried by itself); None when the procedure writes nothing back.
     registry_sync: str | None = Field(default=None, max_length=8)
+    registry_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # When the next attempt is due: the periodic sweep re-enqueues a pending dossier whose
+    # attempt is overdue (a crash between commit and enqueue, a lost queue).
+    registry_next_at: datetime | None = None
+    # The last failure: the registry's HTTP status (None: no answer) and its own reason.
+    registry_error_status: int | None = None
+    registry_error: str | None = Field(default=None, max_length=500)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -5,7 +5,9 @@ Each transition checks the actor (role and office for staff, the applicant for a
 the current status and the version the actor saw, then moves the dossier with a guarded
 UPDATE (WHERE id AND status AND version): of two clerks acting at once exactly one wins.
 The event (who, when, from, to, note) and the citizen's notification are written in the same
-transaction. Refusals raise TransitionError with a message for people. No Flask here.
+transaction; once it commits, the task queue gets the notification's delivery and, for an
+approval that writes back, the registry write-back (portal/tasks.py: the rows are the
+outbox). Refusals raise TransitionError with a message for people. No Flask here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Literal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from portal import tasks
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Staff
 from portal.services import deadlines
 
@@ -25,7 +28,11 @@ ActorKind = Literal["citizen", "staff"]
 
 CONFLICT = "Hồ sơ đã được cán bộ khác cập nhật; vui lòng tải lại."
 REGISTRY_PENDING = (
-    "Kết quả chưa được ghi vào CSDLQG về dân cư; vui lòng ghi lại trước khi trả kết quả."
+    "Kết quả chưa được ghi vào CSDLQG về dân cư; hồ sơ được trả kết quả sau khi ghi xong."
+)
+REGISTRY_REFUSED = (
+    "CSDLQG về dân cư đã từ chối ghi kết quả của hồ sơ này; không thể trả kết quả trước khi "
+    "ghi được."
 )
 
 
@@ -208,14 +215,17 @@ def apply(
             due_after=values.get("due_date"),
         )
     )
-    session.add(
-        Notification(
-            personal_id=current.applicant_id,
-            dossier_id=current.id,
-            created_at=now,
-            text=_notice(action, current, target, text, values),
-        )
+    notification = Notification(
+        personal_id=current.applicant_id,
+        dossier_id=current.id,
+        created_at=now,
+        text=_notice(action, current, target, text, values),
     )
+    session.add(notification)
+    session.flush()  # the notification's id, for its delivery task
+    tasks.after_commit(session, tasks.deliver_notification, notification.id)
+    if values.get("registry_sync") == "pending":
+        tasks.after_commit(session, tasks.write_back_dossier, current.id)
     session.commit()
     session.refresh(current)
     return current
@@ -239,16 +249,38 @@ def _changes(
     if action == "resubmit":  # complete again: the full time counts from zero
         return {"paused_at": None, "due_date": deadlines.restart_due_date(now, working_days)}
     if action == "approve":
-        return {"decided_at": now, "registry_sync": "pending" if writes_back else None}
+        return _approval(now, writes_back)
     if action == "reject":
         return {"decided_at": now}
     if action == "return":
-        if dossier.registry_sync == "pending":
-            raise TransitionError(REGISTRY_PENDING)
-        return {"returned_at": now}
+        return _return(dossier, now)
     if action == "extend":
         return _extension(dossier, new_due_date)
     return {}
+
+
+def _approval(now: datetime, writes_back: bool) -> dict:
+    """An approval that writes back leaves the write pending: the outbox the task queue
+    reads after the commit."""
+    if not writes_back:
+        return {"decided_at": now, "registry_sync": None}
+    return {
+        "decided_at": now,
+        "registry_sync": "pending",
+        "registry_attempts": 0,
+        "registry_next_at": now,
+        "registry_error_status": None,
+        "registry_error": None,
+    }
+
+
+def _return(dossier: Dossier, now: datetime) -> dict:
+    """The result is returned only once the registry has it."""
+    if dossier.registry_sync == "pending":
+        raise TransitionError(REGISTRY_PENDING)
+    if dossier.registry_sync == "refused":
+        raise TransitionError(REGISTRY_REFUSED)
+    return {"returned_at": now}
 
 
 def _extension(dossier: Dossier, new_due_date: date | None) -> dict:

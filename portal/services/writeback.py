@@ -8,27 +8,44 @@ database. The procedure file's `write_backs` say what to write:
 - "close_record": a death closes the deceased's record.
 
 Every call carries the dossier code as `reference`, so retrying after a failure never
-writes twice. Registry failures raise RegistryError; `sync` turns the outcome into a flash
-message and a note on the dossier's timeline, and leaves a failed one pending for a retry
-(the clerk's button, or `flask --app portal retry-writebacks`).
+writes twice. The dossier is its own outbox: approving sets `registry_sync = "pending"` and
+the task queue (portal/tasks.py) calls `sync` after the commit. A transient failure (no
+answer, 5xx, 429, 401) is retried with exponential backoff (`backoff`); a refusal (any other
+4xx) sets the terminal state "refused" with the registry's reason, shown to the officer in
+Vietnamese (`refusal_message`), and is never retried by itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal.models import Dossier, DossierEvent
-from portal.services import issuing, registry, results
+from portal.services import issuing, results
 from portal.services.registry import RegistryError
+from portal.services.writeback_client import (
+    REASON_MAX,
+    WriteFailed,
+    WriteRefused,
+    backoff,
+    is_permanent,
+    is_permanent_status,
+    post_json,
+    refusal_message,
+)
+
+__all__ = ["WriteFailed", "WriteRefused", "backoff", "is_permanent", "is_permanent_status"]
 
 WRITE_SCOPE = "population.write"
-RETRY_LATER = "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại"
+SYSTEM = "system"  # actor of the events the task queue writes
+RETRY_LATER = "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại tự động"
+RESENT = "Cán bộ yêu cầu gửi lại kết quả sang CSDLQG về dân cư."
+SENDING = "Kết quả đang được gửi sang CSDLQG về dân cư; trang hồ sơ sẽ hiện kết quả khi ghi xong."
 
 Post = Callable[[str, str, dict, int], dict]  # (url, token, body, timeout) -> data
 
@@ -142,10 +159,13 @@ def write_back(
         token = token_getter(WRITE_SCOPE)
     except Exception as exc:  # noqa: BLE001 - the token endpoint failed in any way
         raise RegistryError(f"no service token: {exc}") from exc
-    data = (post or registry._post)(
+    data = (post or post_json)(
         f"{base_url.rstrip('/')}/api/population/{endpoint}", token, payload, timeout
     )
     return message(data), data
+
+
+# --- one attempt, run by the task queue -------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -157,44 +177,153 @@ class Registry:
     post: Post | None = None  # tests pass a fake
 
 
+@dataclass(frozen=True)
+class Retry:
+    """The backoff policy: BASE·2^attempt seconds, at most MAX."""
+
+    base: float = 30
+    cap: float = 3600
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt did: "done", "refused", "retry" (after `delay` s) or "skipped"."""
+
+    state: str
+    message: str = ""
+    delay: float | None = None
+
+
+SKIPPED = Outcome("skipped")
+
+
 def sync(
+    session: Session,
+    dossier_id: int,
+    catalogue,
+    target: Registry,
+    *,
+    now: datetime,
+    key_folder: Path,
+    retry: Retry = Retry(),
+) -> Outcome:
+    """One attempt to write back an approved dossier still pending. It first claims the
+    attempt (attempt counter and next due time, guarded: of two concurrent runs one goes
+    on). On success, in one transaction: the dossier is marked done, the linked
+    procedures' results are issued (a birth also yields the residence notice and the
+    health-insurance card) and the outcome is noted on the timeline. A refusal is terminal;
+    a transient failure asks for a retry after the backoff. The approval always stands."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is not None:
+        session.refresh(dossier)
+    if dossier is None or dossier.registry_sync != "pending":
+        return SKIPPED
+    procedure = catalogue.get(dossier.procedure_code)
+    attempt = dossier.registry_attempts or 0
+    delay = backoff(attempt, retry.base, retry.cap)
+    claimed = session.execute(
+        update(Dossier)
+        .where(
+            Dossier.id == dossier_id,
+            Dossier.registry_sync == "pending",
+            Dossier.registry_attempts == attempt,
+        )
+        .values(registry_attempts=attempt + 1, registry_next_at=now + timedelta(seconds=delay))
+    ).rowcount
+    session.commit()
+    if claimed != 1 or procedure is None:
+        return SKIPPED
+    try:
+        written = write_back(
+            dossier,
+            procedure,
+            target.token_getter,
+            target.base_url,
+            _approver(session, dossier),
+            post=target.post,
+        )
+    except RegistryError as exc:
+        if is_permanent(exc):
+            return _refused(session, dossier, exc, now)
+        return _failed(session, dossier, exc, attempt, max(delay, _hint(exc)), now)
+    return _written(session, dossier, procedure, catalogue, written, now, key_folder)
+
+
+def _hint(exc: Exception) -> float:
+    """The registry's own Retry-After, if it gave one."""
+    return getattr(exc, "retry_after", None) or 0.0
+
+
+def _approver(session: Session, dossier: Dossier) -> str:
+    """Who approved the dossier: the registry records them as the actor of the write."""
+    found = session.exec(
+        select(DossierEvent.actor_id)
+        .where(DossierEvent.dossier_id == dossier.id, DossierEvent.to_status == "approved")
+        .order_by(DossierEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
+    return found or SYSTEM
+
+
+def _refused(session: Session, dossier: Dossier, exc: RegistryError, now: datetime) -> Outcome:
+    status = getattr(exc, "status", None)
+    session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
+        .values(
+            registry_sync="refused",
+            registry_next_at=None,
+            registry_error_status=status,
+            registry_error=str(exc)[:REASON_MAX],
+        )
+    )
+    message = refusal_message(status)
+    _note(session, dossier, SYSTEM, SYSTEM, message, now)
+    session.commit()
+    return Outcome("refused", message)
+
+
+def _failed(
+    session: Session,
+    dossier: Dossier,
+    exc: RegistryError,
+    attempt: int,
+    delay: float,
+    now: datetime,
+) -> Outcome:
+    session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
+        .values(
+            registry_next_at=now + timedelta(seconds=delay),
+            registry_error_status=getattr(exc, "status", None),
+            registry_error=str(exc)[:REASON_MAX],
+        )
+    )
+    message = f"{RETRY_LATER} (CSDLQG về dân cư tạm thời không phản hồi)."
+    if attempt == 0:  # noted once, not at every retry of an outage
+        _note(session, dossier, SYSTEM, SYSTEM, message, now)
+    session.commit()
+    return Outcome("retry", message, delay)
+
+
+def _written(
     session: Session,
     dossier: Dossier,
     procedure,
     catalogue,
-    target: Registry,
-    *,
-    actor_id: str,
-    actor_role: str,
+    written: tuple[str, dict] | None,
     now: datetime,
     key_folder: Path,
-) -> tuple[str, str] | None:
-    """Write back an approved dossier still waiting for the registry (registry_sync
-    "pending"), after the approval or as a retry: (message, flash category), or None when
-    nothing was waiting. On success, in one transaction: the dossier is marked done, the
-    linked procedures' results are issued (a birth also yields the residence notice and the
-    health-insurance card) and the outcome is noted on the timeline. On failure the outcome
-    is noted and the dossier stays pending for the next retry; the approval always stands."""
-    if procedure is None or dossier.registry_sync != "pending":
-        return None
-    try:
-        written = write_back(
-            dossier, procedure, target.token_getter, target.base_url, actor_id, post=target.post
-        )
-    except RegistryError as exc:
-        message = f"{RETRY_LATER} ({exc})."
-        _note(session, dossier, actor_id, actor_role, message, now)
-        session.commit()
-        return message, "warn"
+) -> Outcome:
     message, answer = written or ("", {})
     done = session.execute(
         update(Dossier)
         .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
-        .values(registry_sync="done")
+        .values(registry_sync="done", registry_next_at=None, registry_error=None)
     ).rowcount
-    if done != 1:  # another retry finished it meanwhile: it issued the results
+    if done != 1:  # another run finished it meanwhile: it issued the results
         session.rollback()
-        return None
+        return SKIPPED
     issued = results.of_dossier(session, dossier.id)
     if issued:
         linked = issuing.issue_linked(
@@ -210,10 +339,68 @@ def sync(
         if linked:
             message += " Đã cấp kèm: " + "; ".join(d.title for d in linked) + "."
     if message:
-        _note(session, dossier, actor_id, actor_role, message, now)
+        _note(session, dossier, SYSTEM, SYSTEM, message, now)
     session.commit()
     session.refresh(dossier)
-    return (message, "ok") if message else None
+    return Outcome("done", message)
+
+
+# --- the officer's view and manual retry ------------------------------------------------
+
+
+def request_retry(
+    session: Session, dossier: Dossier, actor_id: str, actor_role: str, now: datetime
+) -> bool:
+    """The officer asks to write again (the caller enqueues the attempt after this
+    commits). A refused dossier becomes pending again, its attempts counted from zero.
+    False when nothing waits for the registry."""
+    session.refresh(dossier)
+    if dossier.registry_sync == "refused":
+        reset = session.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier.id, Dossier.registry_sync == "refused")
+            .values(registry_sync="pending", registry_attempts=0, registry_next_at=now)
+        ).rowcount
+        if reset != 1:
+            session.rollback()
+            return False
+        _note(session, dossier, actor_id, actor_role, RESENT, now)
+        session.commit()
+        session.refresh(dossier)
+    return dossier.registry_sync == "pending"
+
+
+def status_message(session: Session, dossier: Dossier) -> tuple[str, str] | None:
+    """What to tell the officer about the write-back now: (message, flash category)."""
+    session.refresh(dossier)
+    if dossier.registry_sync == "pending":
+        return SENDING, "ok"
+    if dossier.registry_sync == "refused":
+        return refusal_message(dossier.registry_error_status), "warn"
+    if dossier.registry_sync == "done":
+        note = session.exec(
+            select(DossierEvent.note)
+            .where(DossierEvent.dossier_id == dossier.id, DossierEvent.actor_role == SYSTEM)
+            .order_by(DossierEvent.id.desc())  # type: ignore[union-attr]
+        ).first()
+        return (note, "ok") if note else None
+    return None
+
+
+def overdue(session: Session, before: datetime, limit: int = 100) -> list[int]:
+    """Pending dossiers whose next attempt was due before `before`, oldest first: left by
+    a crash between commit and enqueue, or by a lost queue."""
+    return list(
+        session.exec(
+            select(Dossier.id)
+            .where(
+                Dossier.registry_sync == "pending",
+                Dossier.registry_next_at <= before,  # type: ignore[operator]
+            )
+            .order_by(Dossier.registry_next_at, Dossier.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def pending(session: Session, limit: int = 100) -> list[Dossier]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal.models import Dossier, DossierEvent, Office
-from portal.services import issuing, results, writeback
-from portal.services.registry import RegistryError, RegistryRefused
+from portal.services import issuing, results, writeback, writeback_client
+from portal.services.registry import RegistryAuthExpired, RegistryError, RegistryRefused
 from procedures.loader import load_catalogue
 from tests.support.databases import portal_engine
 
@@ -206,16 +208,13 @@ def approved(session, tmp_path, catalogue, code: str, **data) -> Dossier:
     return found
 
 
-def sync(session, tmp_path, catalogue, found, fake):
+def sync(session, tmp_path, catalogue, found, fake, now=NOW):
     return writeback.sync(
         session,
-        found,
-        catalogue.get(found.procedure_code),
+        found.id,
         catalogue,
         writeback.Registry(BASE, fake.token, fake.post),
-        actor_id=STAFF,
-        actor_role="lanh_dao",
-        now=NOW,
+        now=now,
         key_folder=tmp_path / "keys",
     )
 
@@ -228,8 +227,8 @@ def notes(session, found) -> list[str]:
 
 def test_a_birth_yields_three_signed_results(session, tmp_path, catalogue):
     found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
-    message, category = sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))
-    assert category == "ok" and "079326001234" in message
+    outcome = sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))
+    assert outcome.state == "done" and "079326001234" in outcome.message
     docs = results.of_dossier(session, found.id)
     assert [d.kind for d in docs] == ["trich_luc_khai_sinh", "xac_nhan_thuong_tru", "the_bhyt"]
     assert all(results.verify(d, tmp_path / "keys") for d in docs)
@@ -243,6 +242,24 @@ def test_a_birth_yields_three_signed_results(session, tmp_path, catalogue):
     assert "Đã cấp kèm" in notes(session, found)[-1]
 
 
+def test_the_write_names_the_approving_officer(session, tmp_path, catalogue):
+    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    session.add(
+        DossierEvent(
+            dossier_id=found.id,
+            actor_id="079190000009",
+            actor_role="lanh_dao",
+            from_status="processing",
+            to_status="approved",
+        )
+    )
+    session.commit()
+    fake = FakeRegistry(CHILD)
+    sync(session, tmp_path, catalogue, found, fake)
+    [(_, _, body)] = fake.calls
+    assert body["actor"] == "079190000009"
+
+
 def test_linked_results_follow_what_the_registry_did(session, tmp_path, catalogue):
     found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
     answer = {**CHILD, "permanent_residence": False, "health_insurance": False}
@@ -250,23 +267,60 @@ def test_linked_results_follow_what_the_registry_did(session, tmp_path, catalogu
     assert [d.kind for d in results.of_dossier(session, found.id)] == ["trich_luc_khai_sinh"]
 
 
-def test_a_failure_stays_pending_then_a_retry_issues_once(session, tmp_path, catalogue):
+def test_a_transient_failure_asks_for_retries_with_growing_delays(session, tmp_path, catalogue):
     found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
-    message, category = sync(
-        session, tmp_path, catalogue, found, FakeRegistry(error=RegistryError("status 503"))
-    )
-    assert category == "warn"
-    assert message.startswith("Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại")
-    assert found.registry_sync == "pending"
-    assert writeback.pending(session) == [found]
+    down = FakeRegistry(error=writeback.WriteFailed("503 The population registry is down.", 503))
+    delays = [sync(session, tmp_path, catalogue, found, down).delay for _ in range(4)]
+    assert delays == [30.0, 60.0, 120.0, 240.0]
+    session.refresh(found)
+    assert found.registry_sync == "pending" and found.registry_attempts == 4
+    assert found.registry_error_status == 503
+    # noted once on the timeline, in Vietnamese, not at every retry
+    [note] = [n for n in notes(session, found) if n and n.startswith(writeback.RETRY_LATER)]
+    assert "503" not in note and "down" not in note
     assert len(results.of_dossier(session, found.id)) == 1
 
-    assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))[1] == "ok"
+    assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "done"
     again = FakeRegistry(CHILD)
-    assert sync(session, tmp_path, catalogue, found, again) is None  # nothing pending
+    assert sync(session, tmp_path, catalogue, found, again).state == "skipped"  # nothing pending
     assert again.calls == []
     assert len(results.of_dossier(session, found.id)) == 3
     assert writeback.pending(session) == []
+
+
+def test_a_refusal_is_terminal_and_told_in_vietnamese(session, tmp_path, catalogue):
+    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    refused = FakeRegistry(
+        error=writeback.WriteRefused("409 Birth notice X is already registered as Y.", 409)
+    )
+    outcome = sync(session, tmp_path, catalogue, found, refused)
+    assert outcome.state == "refused" and outcome.delay is None
+    assert outcome.message == writeback.refusal_message(409)
+    assert "đã được đăng ký trước đó" in outcome.message and "registered" not in outcome.message
+    session.refresh(found)
+    assert found.registry_sync == "refused"
+    assert found.registry_error == "409 Birth notice X is already registered as Y."
+    assert found.registry_error_status == 409
+    assert writeback.overdue(session, NOW + timedelta(days=1)) == []  # the sweep leaves it
+    assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "skipped"
+    assert len(results.of_dossier(session, found.id)) == 1
+
+    # the officer checked the data and asks again: pending, attempts from zero
+    assert writeback.request_retry(session, found, STAFF, "lanh_dao", NOW)
+    assert (found.registry_sync, found.registry_attempts) == ("pending", 0)
+    assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "done"
+
+
+def test_overdue_lists_pending_dossiers_past_their_due_attempt(session, tmp_path, catalogue):
+    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    session.execute(update(Dossier).where(Dossier.id == found.id).values(registry_next_at=NOW))
+    session.commit()
+    assert writeback.overdue(session, NOW - timedelta(seconds=1)) == []
+    assert writeback.overdue(session, NOW) == [found.id]
+    down = FakeRegistry(error=writeback.WriteFailed("no answer"))
+    sync(session, tmp_path, catalogue, found, down, now=NOW)  # next attempt in 30 s
+    assert writeback.overdue(session, NOW + timedelta(seconds=29)) == []
+    assert writeback.overdue(session, NOW + timedelta(seconds=30)) == [found.id]
 
 
 def test_a_concurrent_retry_that_lost_issues_nothing(session, tmp_path, catalogue):
@@ -275,7 +329,7 @@ def test_a_concurrent_retry_that_lost_issues_nothing(session, tmp_path, catalogu
     with Session(session.get_bind()) as other:  # the winner, on its own connection
         other.execute(update(Dossier).where(Dossier.id == found.id).values(registry_sync="done"))
         other.commit()
-    assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)) is None
+    assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "skipped"
     assert len(results.of_dossier(session, found.id)) == 1
 
 
@@ -289,8 +343,8 @@ def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
         partner_personal_id="079195002222",
     )
     fake = FakeRegistry({"personal_ids": ["079095001234", "079195002222"]})
-    message, _ = sync(session, tmp_path, catalogue, found, fake)
-    assert "Đã kết hôn" in message and "Đã cấp kèm" not in message
+    outcome = sync(session, tmp_path, catalogue, found, fake)
+    assert "Đã kết hôn" in outcome.message and "Đã cấp kèm" not in outcome.message
     assert found.registry_sync == "done"
 
 
@@ -302,3 +356,84 @@ def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
 def test_writes_back(catalogue, code, writes):
     assert writeback.writes_back(catalogue.get(code)) is writes
     assert writeback.writes_back(None) is False
+
+
+# --- transient or permanent, and the backoff ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [(400, True), (403, True), (404, True), (409, True), (422, True), (401, False),
+     (408, False), (425, False), (429, False), (500, False), (502, False), (503, False)],
+)  # fmt: skip
+def test_which_statuses_are_refusals(status, permanent):
+    assert writeback.is_permanent_status(status) is permanent
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (writeback.WriteRefused("409 already registered", 409), True),
+        (writeback.WriteFailed("503 down", 503), False),
+        (writeback.WriteFailed("429 slow down", 429), False),
+        (writeback.WriteFailed("no answer: connection refused"), False),
+        (RegistryRefused("No birth notice number X."), True),  # a fake's refusal
+        (RegistryError("no service token: token endpoint down"), False),
+        (RegistryAuthExpired("access token refused"), False),
+    ],
+)
+def test_which_failures_are_permanent(error, permanent):
+    assert writeback.is_permanent(error) is permanent
+
+
+def test_backoff_doubles_up_to_the_cap():
+    assert [writeback.backoff(n) for n in range(8)] == [
+        30, 60, 120, 240, 480, 960, 1920, 3600,
+    ]  # fmt: skip
+    assert writeback.backoff(500) == 3600 and writeback.backoff(-1) == 30
+    assert [writeback.backoff(n, base=1, cap=5) for n in range(4)] == [1, 2, 4, 5]
+
+
+def _answer(status: int, body: dict, **headers) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code, resp._content = status, json.dumps(body).encode()
+    resp.headers.update(headers)
+    return resp
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(409, writeback.WriteRefused), (404, writeback.WriteRefused), (503, writeback.WriteFailed),
+     (429, writeback.WriteFailed), (500, writeback.WriteFailed)],
+)  # fmt: skip
+def test_post_json_classifies_the_answer(monkeypatch, status, error):
+    resp = _answer(
+        status, {"error_description": "Reason from the registry."}, **{"Retry-After": "7"}
+    )
+    monkeypatch.setattr(writeback_client._http, "post", lambda *a, **kw: resp)
+    with pytest.raises(error) as raised:
+        writeback.post_json("http://idp.test/api/population/births", "tok", {}, 5)
+    assert raised.value.status == status
+    assert str(raised.value) == f"{status} Reason from the registry."
+    if status == 429:
+        assert raised.value.retry_after == 7
+
+
+def test_post_json_without_an_answer_is_transient(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise requests.ConnectionError("connection refused")
+
+    monkeypatch.setattr(writeback_client._http, "post", refuse)
+    with pytest.raises(writeback.WriteFailed) as raised:
+        writeback.post_json("http://idp.test/api/population/births", "tok", {}, 5)
+    assert raised.value.status is None and not writeback.is_permanent(raised.value)
+    ok = _answer(201, {"data": {"personal_id": "079326001234"}})
+    monkeypatch.setattr(writeback_client._http, "post", lambda *a, **kw: ok)
+    assert writeback.post_json("http://x", "tok", {}, 5) == {"personal_id": "079326001234"}
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 422, 418, None])
+def test_refusal_messages_are_vietnamese_sentences(status):
+    message = writeback.refusal_message(status)
+    assert message.startswith("CSDLQG về dân cư từ chối ghi kết quả: ")
+    assert "không tự động gửi lại" in message

@@ -1,0 +1,215 @@
+"""The portal's task queue (Huey): registry write-backs and notification delivery.
+
+Storage: Redis when REDIS_URL is set, else an SQLite file in the instance folder (no server
+needed for `make run` or the tests). The worker: `python -m huey.bin.huey_consumer
+portal.tasks.huey` (`make run` and `make serve` start it).
+
+The database is the outbox: an approved dossier keeps `registry_sync = "pending"` and each
+transition writes its Notification row in the workflow's transaction; `after_commit`
+enqueues the matching task only once that transaction has committed (nothing on rollback).
+A task takes plain ids and opens its own application context and session: the one being
+used when it runs in the enqueuing process (immediate mode: tests, TASK_QUEUE_IMMEDIATE),
+else an app built once per worker process by `portal.create_app()` (or given by `use_app`).
+The periodic sweep re-enqueues pending write-backs whose attempt is overdue, so a crash
+between commit and enqueue, or a lost queue, only delays them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, RedisHuey, crontab
+from huey.api import TaskWrapper
+from huey.exceptions import RetryTask
+from huey.storage import SqliteStorage
+from sqlalchemy import event
+from sqlmodel import Session
+
+from portal.config import Config
+from portal.db import db
+from portal.models import Notification, utcnow
+from portal.services import results, writeback
+
+QUEUE_NAME = "portal"
+QUEUE_FILE = "portal-tasks.sqlite"
+SWEEP_LIMIT = 200
+log = logging.getLogger("portal.tasks")
+
+
+class LazySqliteStorage(SqliteStorage):
+    """Huey's SQLite storage, creating its folder and tables on first use rather than when
+    the module is imported."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["create_tables"] = False
+        super().__init__(*args, **kwargs)
+        self._schema_ready = False
+
+    def _create_connection(self):  # noqa: ANN202 - huey's sqlite3 connection
+        Path(self.filename).parent.mkdir(parents=True, exist_ok=True)
+        conn = super()._create_connection()
+        if not self._schema_ready:
+            for sql in self.ddl:
+                conn.execute(sql)
+            self._schema_ready = True
+        return conn
+
+
+def make_huey(redis_url: str = "", sqlite_file: str | Path = "", *, name: str = QUEUE_NAME) -> Huey:
+    """RedisHuey on `redis_url` when given, else Huey on an SQLite file (default
+    instance/portal-tasks.sqlite). Results are not kept: the database holds every outcome."""
+    if redis_url:
+        return RedisHuey(name, url=redis_url, results=False, utc=True)
+    path = Path(sqlite_file or Path(Config.INSTANCE_PATH) / QUEUE_FILE)
+    return Huey(name, storage_class=LazySqliteStorage, filename=str(path), results=False, utc=True)
+
+
+huey = make_huey(Config.REDIS_URL, Config.TASK_QUEUE_FILE)
+huey.immediate = Config.TASK_QUEUE_IMMEDIATE
+
+
+def queue_reachable() -> bool:
+    """Whether the queue's storage answers (for /healthz)."""
+    try:
+        huey.storage.queue_size()
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+    return True
+
+
+# --- the app a task runs in -------------------------------------------------------------
+
+_app: Flask | None = None
+_app_lock = threading.Lock()
+
+
+def use_app(app: Flask | None) -> None:
+    """Run tasks outside any app context in `app` (tests with a consumer thread)."""
+    global _app
+    _app = app
+
+
+def task_app() -> Flask:
+    """The current app (a task run at once by the enqueuing process), else the worker's
+    own, built on first use from the environment."""
+    global _app
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    with _app_lock:
+        if _app is None:
+            from portal import create_app
+
+            _app = create_app()
+    return _app
+
+
+def registry_target(app: Flask) -> writeback.Registry:
+    """Where write-backs go: the provider's API with the portal's service token."""
+    return writeback.Registry(app.config["OIDC_ISSUER"], app.extensions["vneid"].service_token)
+
+
+def _retry_policy(app: Flask) -> writeback.Retry:
+    return writeback.Retry(
+        app.config["TASK_RETRY_BASE_SECONDS"], app.config["TASK_RETRY_MAX_SECONDS"]
+    )
+
+
+# --- tasks ------------------------------------------------------------------------------
+
+
+@huey.task()
+def write_back_dossier(dossier_id: int) -> str:
+    """One write-back attempt; a transient failure schedules the next after the backoff."""
+    app = task_app()
+    with app.app_context(), db.new_session() as session:
+        outcome = writeback.sync(
+            session,
+            dossier_id,
+            app.extensions["catalogue"],
+            registry_target(app),
+            now=utcnow(),
+            key_folder=results.key_folder(app.instance_path),
+            retry=_retry_policy(app),
+        )
+    log.info("write-back of dossier %s: %s", dossier_id, outcome.state)
+    if outcome.state == "retry":
+        raise RetryTask(f"registry unavailable for dossier {dossier_id}", delay=outcome.delay)
+    return outcome.state
+
+
+@huey.task()
+def deliver_notification(notification_id: int) -> bool:
+    """Deliver a notification beyond the in-app list; today the row is the delivery (and
+    a log line). E-mail and SMS will hang off this task."""
+    app = task_app()
+    with app.app_context(), db.new_session() as session:
+        found = session.get(Notification, notification_id)
+    if found is None:
+        log.warning("notification %s not found", notification_id)
+        return False
+    log.info("notification %s delivered in the portal (dossier %s)", found.id, found.dossier_id)
+    return True
+
+
+@huey.periodic_task(crontab(minute="*"))
+def requeue_overdue_writebacks() -> int:
+    """Every minute: enqueue the pending write-backs whose attempt is overdue."""
+    app = task_app()
+    grace = timedelta(seconds=app.config["TASK_PENDING_GRACE_SECONDS"])
+    with app.app_context(), db.new_session() as session:
+        ids = writeback.overdue(session, utcnow() - grace, SWEEP_LIMIT)
+    for dossier_id in ids:
+        enqueue(write_back_dossier, dossier_id)
+    if ids:
+        log.info("re-enqueued %s overdue write-backs", len(ids))
+    return len(ids)
+
+
+# --- enqueueing after the commit --------------------------------------------------------
+
+_OUTBOX = "portal.tasks.outbox"
+
+
+def enqueue(task: TaskWrapper, *args: Any) -> bool:
+    """Enqueue `task(*args)` now; False (logged) when the queue cannot take it: the
+    database still says what is owed, and the sweep catches up."""
+    if has_app_context() and current_app.config.get("TASK_QUEUE_IMMEDIATE"):
+        huey.immediate = True
+    try:
+        task(*args)
+    except Exception:  # noqa: BLE001 - a queue outage must not fail the committed request
+        log.exception("could not enqueue %s%s", task.name, args)
+        return False
+    return True
+
+
+def after_commit(session: Session, task: TaskWrapper, *args: Any) -> None:
+    """Enqueue `task(*args)` once the session's transaction commits; dropped on rollback.
+    Only inside an application (a request, a command, a task): a bare session (unit tests,
+    scripts) enqueues nothing, and the outbox rows stay for the sweep."""
+    if not has_app_context():
+        return
+    outbox = session.info.get(_OUTBOX)
+    if outbox is None:
+        outbox = session.info[_OUTBOX] = []
+        event.listen(session, "after_commit", _send_outbox)
+        event.listen(session, "after_rollback", _drop_outbox)
+    outbox.append((task, args))
+
+
+def _send_outbox(session: Session) -> None:
+    outbox = session.info.get(_OUTBOX) or []
+    todo, outbox[:] = list(outbox), []
+    for task, args in todo:
+        enqueue(task, *args)
+
+
+def _drop_outbox(session: Session) -> None:
+    outbox = session.info.get(_OUTBOX)
+    if outbox:
+        outbox.clear()
