@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, crontab
 from huey.api import TaskWrapper
 from huey.exceptions import RetryTask
-from huey.storage import SqliteStorage
+from huey.storage import BaseStorage, SqliteStorage
 from sqlalchemy import event
 from sqlmodel import Session
 
@@ -71,6 +73,24 @@ def make_huey(redis_url: str = "", sqlite_file: str | Path = "", *, name: str = 
 
 huey = make_huey(Config.REDIS_URL, Config.TASK_QUEUE_FILE)
 huey.immediate = Config.TASK_QUEUE_IMMEDIATE
+
+
+_queued = False  # inside queue_on: the app's TASK_QUEUE_IMMEDIATE is not applied
+
+
+@contextmanager
+def queue_on(storage: BaseStorage) -> Iterator[Huey]:
+    """Within the block, tasks wait in `storage` for a consumer (or `huey.execute`) instead
+    of running at once: tests of the real queue, on SQLite or Redis."""
+    global _queued
+    saved = huey.immediate, huey.immediate_use_memory, huey.storage, _queued
+    huey.immediate_use_memory = False  # keep `storage` when leaving immediate mode
+    huey.immediate, huey.storage, _queued = False, storage, True
+    try:
+        yield huey
+    finally:
+        huey.immediate, huey.storage, _queued = saved[0], saved[2], saved[3]
+        huey.immediate_use_memory = saved[1]
 
 
 def queue_reachable() -> bool:
@@ -178,8 +198,8 @@ _OUTBOX = "portal.tasks.outbox"
 def enqueue(task: TaskWrapper, *args: Any) -> bool:
     """Enqueue `task(*args)` now; False (logged) when the queue cannot take it: the
     database still says what is owed, and the sweep catches up."""
-    if has_app_context() and current_app.config.get("TASK_QUEUE_IMMEDIATE"):
-        huey.immediate = True
+    if not _queued and has_app_context() and current_app.config.get("TASK_QUEUE_IMMEDIATE"):
+        huey.immediate = True  # the app asks for it (tests); never switched off here
     try:
         task(*args)
     except Exception:  # noqa: BLE001 - a queue outage must not fail the committed request

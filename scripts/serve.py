@@ -83,6 +83,7 @@ def worker_command(env: dict[str, str]) -> list[str] | None:
 def run_worker(workers: int = 2) -> int:
     """The Huey consumer of `portal.tasks.huey`, logging JSON lines."""
     from huey.consumer_options import ConsumerConfig
+
     from portal.tasks import huey
 
     logs.configure("portal-worker")

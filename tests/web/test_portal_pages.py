@@ -82,7 +82,8 @@ def test_home_offers_vneid_login(portal_client):
 
 def test_healthz_reports_database(portal_client):
     resp = portal_client.get("/healthz")
-    assert resp.status_code == 200 and resp.json == {"status": "ok", "database": "ok"}
+    assert resp.status_code == 200
+    assert resp.json == {"status": "ok", "database": "ok", "queue": "ok"}
 
 
 def test_healthz_reports_unreachable_database(portal_client, monkeypatch):

@@ -1,24 +1,28 @@
 """Approving a birth registration in the back office writes the child to the registry,
-over HTTP between the two live apps; a registry outage leaves the approval standing."""
+over HTTP between the two live apps, on the task queue (immediate mode unless a test holds
+the tasks in a queue); a registry outage leaves the approval standing and is retried with
+growing delays; a refusal is final and told in Vietnamese."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from huey.storage import MemoryStorage
 from sqlalchemy import update
 from sqlmodel import select
 
 from common import personal_id as pid
 from identity_mock import misbehaviour
 from identity_mock.db import db as idp_db
-from identity_mock.models import BirthNotice
+from identity_mock.models import BirthNotice, PopulationWrite
+from portal import tasks
 from portal.db import db
 from portal.models import Dossier, DossierEvent, Staff, utcnow
 from portal.services import deadlines, registry, results
 from tests.support.apps import running_apps
 from tests.support.filing import csrf_token
-from tests.web.test_backoffice import HANH, act, sign_in
+from tests.web.test_backoffice import HANH, act, load, sign_in
 
 COMMUNE = "79.26743"
 RECEPTION_ONLY = "079301000002"  # staff of the commune with the tiep_nhan role only
@@ -126,9 +130,38 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
     assert act(client, code, "return").status_code == 302
 
 
-def test_registry_down_keeps_the_approval_and_says_it_will_retry(live_apps):
+def scheduled_retries(dossier_id: int) -> list:
+    """The write-back retries of this dossier waiting in the (immediate-mode) queue."""
+    return [
+        t
+        for t in tasks.huey.scheduled()
+        if t.name.endswith("write_back_dossier") and t.args == (dossier_id,)
+    ]
+
+
+def run_retry(app, dossier_id: int) -> float:
+    """Run the dossier's scheduled retry now; returns how far off (s) it was scheduled."""
+    [retry] = scheduled_retries(dossier_id)
+    delay = (retry.eta - datetime.now(UTC).replace(tzinfo=None)).total_seconds()
+    tasks.huey.read_schedule(retry.eta)  # take it (and anything older) off the schedule
+    with app.app_context():
+        tasks.huey.execute(retry, timestamp=retry.eta)
+    return delay
+
+
+def dossier_id(app, code: str) -> int:
+    with app.app_context(), db.new_session() as session:
+        return session.exec(select(Dossier.id).where(Dossier.code == code)).one()
+
+
+def switch(live_apps, *names: str) -> None:
     with live_apps.idp_app.app_context(), idp_db.new_session() as session:
-        misbehaviour.set_switches(session, ["population_5xx"])
+        misbehaviour.set_switches(session, list(names))
+
+
+def test_registry_down_retries_with_growing_delays_then_succeeds(live_apps):
+    tasks.huey.storage.flush_all()
+    switch(live_apps, "population_5xx")
     portal_app = live_apps.portal_app
     client = portal_app.test_client()
     code = f"{COMMUNE}-261123-90002"
@@ -136,10 +169,10 @@ def test_registry_down_keeps_the_approval_and_says_it_will_retry(live_apps):
     sign_in(portal_app, client, HANH)
     assert act(client, code, "approve").status_code == 302
     page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    assert "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại" in page
+    assert "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại tự động" in page
+    assert "đã thử 1 lần" in page and "503" not in page
     found_notes, status = notes(portal_app, code)
     assert status == "approved"
-    assert any(n.startswith("Chưa ghi được vào CSDLQG về dân cư") for n in found_notes)
     assert len(documents(portal_app, code)) == 1  # the birth record only, for now
 
     # the result cannot be returned before the registry has it
@@ -147,43 +180,99 @@ def test_registry_down_keeps_the_approval_and_says_it_will_retry(live_apps):
     assert refused.status_code == 400
     assert "chưa được ghi vào CSDLQG" in refused.get_data(as_text=True)
 
-    # still down: the retry says so and keeps it pending
-    page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    assert (
-        client.post(
-            f"/can-bo/ho-so/{code}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)}
-        ).status_code
-        == 302
-    )
-    assert "sẽ thử lại" in client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
+    # still down: each retry is scheduled twice as far off (30 s, then 60 s, then 120 s)
+    ident = dossier_id(portal_app, code)
+    delays = [run_retry(portal_app, ident) for _ in range(2)]
+    [third] = scheduled_retries(ident)
+    delays.append((third.eta - datetime.now(UTC).replace(tzinfo=None)).total_seconds())
+    assert [round(d / 10) * 10 for d in delays] == [30, 60, 120], delays
+    with portal_app.app_context():
+        assert load(portal_app, code).registry_attempts == 3
 
-    # the registry is back: the clerk's retry writes once and issues the linked results
-    with live_apps.idp_app.app_context(), idp_db.new_session() as session:
-        misbehaviour.set_switches(session, [])
-    page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    resp = client.post(f"/can-bo/ho-so/{code}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)})
-    assert resp.status_code == 302
+    # the registry is back: the next retry writes once and issues the linked results
+    switch(live_apps)
+    run_retry(portal_app, ident)
+    assert scheduled_retries(ident) == []
     page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
     assert "Đã ghi vào CSDLQG về dân cư" in page and "Ghi lại vào CSDLQG" not in page
     assert len(documents(portal_app, code)) == 3
     assert act(client, code, "return").status_code == 302
-    # a second retry has nothing to do
+    # a retry asked afterwards has nothing to do
     again = client.post(f"/can-bo/ho-so/{code}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)})
     assert again.status_code == 302
     assert "không còn chờ ghi" in client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
 
 
-def test_the_command_line_retry_writes_what_is_pending(live_apps):
+def test_a_registry_refusal_is_terminal_and_told_in_vietnamese(live_apps):
+    tasks.huey.storage.flush_all()
+    portal_app = live_apps.portal_app
+    client = portal_app.test_client()
+    first, second = f"{COMMUNE}-261123-90004", f"{COMMUNE}-261123-90005"
+    add_birth_dossier(portal_app, first)
+    add_birth_dossier(portal_app, second)  # the same birth notice, filed twice
+    sign_in(portal_app, client, HANH)
+    assert act(client, first, "approve").status_code == 302
+    resp = act(client, second, "approve")
+    assert resp.status_code == 302
+
+    found = load(portal_app, second)
+    assert found.registry_sync == "refused" and found.registry_error_status == 409
+    assert "already registered" in found.registry_error  # the registry's own reason, kept
+    assert scheduled_retries(found.id) == []  # no retry
+    page = client.get(f"/can-bo/ho-so/{second}").get_data(as_text=True)
+    assert "CSDLQG về dân cư từ chối ghi kết quả" in page
+    assert "đã được đăng ký trước đó" in page
+    assert "already registered" not in page and "409" not in page
+    assert len(documents(portal_app, second)) == 1
+    refused = act(client, second, "return")
+    assert refused.status_code == 400 and "đã từ chối ghi kết quả" in refused.get_data(as_text=True)
+
+    # the officer may ask once more; the registry refuses again, still without a loop
+    resp = client.post(
+        f"/can-bo/ho-so/{second}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)}
+    )
+    assert resp.status_code == 302
+    found = load(portal_app, second)
+    assert (found.registry_sync, found.registry_attempts) == ("refused", 1)
+    assert scheduled_retries(found.id) == []
+
+
+def test_approving_does_not_call_the_registry_in_the_request(live_apps):
+    portal_app = live_apps.portal_app
+    client = portal_app.test_client()
+    code = f"{COMMUNE}-261123-90006"
+    add_birth_dossier(portal_app, code)
+    sign_in(portal_app, client, HANH)
+    with tasks.queue_on(MemoryStorage("portal-test-request")) as queue:
+        assert act(client, code, "approve").status_code == 302
+        page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
+        assert "Kết quả đang được gửi sang CSDLQG về dân cư" in page
+        found = load(portal_app, code)
+        assert (found.registry_sync, found.registry_attempts) == ("pending", 0)
+        with live_apps.idp_app.app_context(), idp_db.new_session() as session:
+            assert session.exec(select(PopulationWrite)).all() == []
+        names = sorted(t.name.rsplit(".", 1)[-1] for t in queue.pending())
+        assert names == ["deliver_notification", "write_back_dossier"]
+        with portal_app.app_context():  # the worker's turn
+            for task in queue.pending():
+                queue.storage.dequeue()
+                queue.execute(task)
+    assert load(portal_app, code).registry_sync == "done"
+    assert len(documents(portal_app, code)) == 3
+
+
+def test_the_sweep_writes_what_was_left_pending(live_apps):
     portal_app = live_apps.portal_app
     client = portal_app.test_client()
     code = f"{COMMUNE}-261123-90003"
     add_birth_dossier(portal_app, code)
-    with live_apps.idp_app.app_context(), idp_db.new_session() as session:
-        misbehaviour.set_switches(session, ["population_5xx"])
     sign_in(portal_app, client, HANH)
-    assert act(client, code, "approve").status_code == 302
+    # a crash between commit and enqueue: approved and pending, but nothing in the queue
+    with tasks.queue_on(MemoryStorage("portal-test-lost")):
+        assert act(client, code, "approve").status_code == 302
+    assert load(portal_app, code).registry_sync == "pending"
 
-    # a reception-only clerk may not retry
+    # a reception-only clerk may not ask for a retry
     with portal_app.app_context(), db.new_session() as session:
         session.add(Staff(personal_id=RECEPTION_ONLY, office_code=COMMUNE, roles="tiep_nhan"))
         session.commit()
@@ -195,10 +284,19 @@ def test_the_command_line_retry_writes_what_is_pending(live_apps):
     assert "Chỉ chuyên viên xử lý hoặc lãnh đạo" in page
     assert len(documents(portal_app, code)) == 1
 
-    out = portal_app.test_cli_runner().invoke(args=["retry-writebacks"])
-    assert f"{code}: Chưa ghi được" in out.output and "still waiting: 1" in out.output
-    with live_apps.idp_app.app_context(), idp_db.new_session() as session:
-        misbehaviour.set_switches(session, [])
-    out = portal_app.test_cli_runner().invoke(args=["retry-writebacks"])
-    assert out.exit_code == 0 and "Written back: 1; still waiting: 0" in out.output
+    with portal_app.app_context():
+        assert tasks.requeue_overdue_writebacks.call_local() == 0  # within the grace period
+        with db.new_session() as session:
+            past = utcnow() - timedelta(minutes=10)
+            session.execute(
+                update(Dossier).where(Dossier.code == code).values(registry_next_at=past)
+            )
+            session.commit()
+        assert tasks.requeue_overdue_writebacks.call_local() == 1
+    assert load(portal_app, code).registry_sync == "done"
     assert len(documents(portal_app, code)) == 3
+
+
+def test_the_cron_command_is_gone(live_apps):
+    out = live_apps.portal_app.test_cli_runner().invoke(args=["retry-writebacks"])
+    assert out.exit_code != 0 and "No such command" in out.output
