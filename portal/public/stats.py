@@ -19,6 +19,8 @@ from portal.services.deadlines import TIMELINESS_LABELS
 
 bp = Blueprint("stats", __name__)
 
+# The dates a filter may name: the portal's statistics cannot start earlier or end later.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 MAX_CHART_ROWS = 20
 MAX_OFFICE_ROWS_UNFILTERED = 50
 CHART_WIDTH = 640
@@ -45,7 +47,7 @@ def _parse_filter(args, provinces: list[int]) -> tuple[stats.StatsFilter, list[s
     province: int | None = None
     raw = (args.get("tinh") or "").strip()
     if raw:
-        if raw.isdigit() and int(raw) in provinces:
+        if raw.isascii() and raw.isdigit() and int(raw) in provinces:
             province = int(raw)
         else:
             errors.append(
@@ -59,12 +61,20 @@ def _parse_filter(args, provinces: list[int]) -> tuple[stats.StatsFilter, list[s
         if not value:
             continue
         try:
-            dates[name] = date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             errors.append(
                 f"{label} «{value[:40]}» không phải là ngày hợp lệ (định dạng năm-tháng-ngày, "
                 "ví dụ 2026-01-31); bộ lọc này được bỏ qua."
             )
+            continue
+        if not FIRST_DAY <= day <= LAST_DAY:
+            errors.append(
+                f"{label} {day.isoformat()} nằm ngoài khoảng {FIRST_DAY.year}–{LAST_DAY.year}; "
+                "bộ lọc này được bỏ qua."
+            )
+            continue
+        dates[name] = day
     start, end = dates["tu_ngay"], dates["den_ngay"]
     if start and end and start > end:
         errors.append("“Từ ngày” sau “Đến ngày”; khoảng thời gian được bỏ qua.")

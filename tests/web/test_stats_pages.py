@@ -143,6 +143,10 @@ def test_period_filter(seeded):
         ("tinh=abc", "không có trong danh sách"),
         ("tinh=99", "không có trong danh sách"),
         ("tinh=-1", "không có trong danh sách"),
+        ("tinh=7%C2%B2", "không có trong danh sách"),  # a superscript two
+        ("tinh=%D9%A7%D9%A9", "không có trong danh sách"),  # Arabic-Indic 79
+        ("tu_ngay=0001-01-01", "nằm ngoài khoảng"),
+        ("den_ngay=9999-12-31", "nằm ngoài khoảng"),
         ("tu_ngay=31-12-2026", "không phải là ngày hợp lệ"),
         ("den_ngay=2026-02-30", "không phải là ngày hợp lệ"),
         ("tu_ngay=2027-01-31&den_ngay=2027-01-01", "“Từ ngày” sau “Đến ngày”"),
