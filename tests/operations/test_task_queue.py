@@ -1,0 +1,118 @@
+"""The task queue for real: a Huey consumer (worker threads, as `make run` starts it) takes
+a write-back from the queue's own storage, an SQLite file by default and Redis when
+REDIS_URL is set, and writes the approved birth into the live registry."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis
+from huey.storage import RedisStorage
+from sqlmodel import select
+
+from portal import tasks
+from portal.db import db
+from portal.models import Dossier, DossierEvent, utcnow
+from portal.services import deadlines
+from tests.support.apps import running_apps
+
+COMMUNE = "79.26743"
+FATHER, MOTHER = "079093004567", "052196007890"
+OFFICER = "079190001234"
+REDIS_URL = "redis://127.0.0.1:6379/4"
+
+
+def add_approved_birth(app, code: str) -> int:
+    """An approved birth registration whose write-back is owed (the outbox state)."""
+    data = {
+        "birth_notice_number": "GCS-79-2026-004512",
+        "child_full_name": "Trần Bảo Ngọc",
+        "child_ethnicity": "Kinh",
+        "mother_personal_id": MOTHER,
+        "father_personal_id": FATHER,
+        "applicant_personal_id": FATHER,
+    }
+    with app.app_context(), db.new_session() as session:
+        dossier = Dossier(
+            code=code,
+            procedure_code="1.001193",
+            procedure_version=1,
+            applicant_id=FATHER,
+            status="approved",
+            office_code=COMMUNE,
+            data=data,
+            submitted_at=utcnow(),
+            received_at=utcnow(),
+            decided_at=utcnow(),
+            due_date=deadlines.today() + timedelta(days=3),
+            registry_sync="pending",
+            draft_key=None,
+        )
+        session.add(dossier)
+        session.flush()
+        session.add(
+            DossierEvent(
+                dossier_id=dossier.id,
+                actor_id=OFFICER,
+                actor_role="chuyen_vien",
+                from_status="processing",
+                to_status="approved",
+            )
+        )
+        session.commit()
+        return dossier.id
+
+
+def sync_state(app, dossier_id: int) -> str | None:
+    with app.app_context(), db.new_session() as session:
+        return session.exec(select(Dossier.registry_sync).where(Dossier.id == dossier_id)).one()
+
+
+def run_consumer_until_done(app, queue, dossier_id: int, timeout: float = 30) -> str | None:
+    tasks.use_app(app)
+    consumer = queue.create_consumer(workers=2, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and sync_state(app, dossier_id) == "pending":
+            time.sleep(0.1)
+    finally:
+        consumer.stop(graceful=True)
+        tasks.use_app(None)
+    return sync_state(app, dossier_id)
+
+
+def sqlite_storage(tmp_path):
+    return tasks.LazySqliteStorage(name="portal-test", filename=str(tmp_path / "queue.sqlite"))
+
+
+def redis_storage(tmp_path):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    return RedisStorage(name=f"portal-test-{uuid.uuid4().hex}", url=REDIS_URL)
+
+
+@pytest.mark.parametrize("make_storage", [sqlite_storage, redis_storage], ids=["sqlite", "redis"])
+def test_a_consumer_writes_back_from_the_queue_storage(tmp_path, make_storage):
+    storage = make_storage(tmp_path)
+    with running_apps(tmp_path) as apps:
+        dossier_id = add_approved_birth(apps.portal_app, f"{COMMUNE}-261202-91001")
+        with tasks.queue_on(storage) as queue:
+            with apps.portal_app.app_context():
+                assert tasks.enqueue(tasks.write_back_dossier, dossier_id)
+            assert queue.pending_count() == 1  # waiting for a worker, not run in place
+            assert sync_state(apps.portal_app, dossier_id) == "pending"
+            assert run_consumer_until_done(apps.portal_app, queue, dossier_id) == "done"
+            assert queue.pending_count() == 0
+    storage.flush_queue()
+
+
+def test_the_queue_is_redis_when_redis_url_is_set():
+    queue = tasks.make_huey(REDIS_URL)
+    assert isinstance(queue.storage, RedisStorage)
+    assert isinstance(tasks.make_huey("", "/tmp/x.sqlite").storage, tasks.LazySqliteStorage)
