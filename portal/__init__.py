@@ -9,12 +9,11 @@ from flask import Flask, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from common import divisions, logs
+from common import divisions, logs, tz
 from common.keys import load_or_create_rsa_key, public_jwks
 from common.web import add_security_headers, make_app, register_error_pages
 from portal import config as config_module
 from portal.db import db
-from portal.services.deadlines import stored_local
 from portal.services.fees import format_dong
 from portal.services.uploads import size_label
 from procedures import load_catalogue
@@ -118,4 +117,4 @@ def vn_datetime(value) -> str:
     """HH:MM dd/mm/yyyy in Vietnam time."""
     if not value:
         return ""
-    return stored_local(value).strftime("%H:%M %d/%m/%Y")
+    return tz.local(value).strftime("%H:%M %d/%m/%Y")

@@ -23,18 +23,16 @@ Counting rules (decisions where the texts are silent are marked):
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 
 import holidays
 
-try:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from common import tz
+from common.tz import today
 
-    VN_TZ: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
-except ZoneInfoNotFoundError:  # no tz database on the host: Vietnam has been UTC+7 since 1975
-    VN_TZ = timezone(timedelta(hours=7), "ICT")
+__all__ = ["today"]  # re-exported: deadlines.today() is the working calendar's today
 
 CUTOFF = time(15, 0)  # received after this → counts from the next working day
 WORKING_DAYS_PER_YEAR_MIN = 200  # a safe lower bound, to size the cached year range
@@ -68,23 +66,11 @@ def _calendar_for_shift(start: date, n: int) -> holidays.HolidayBase:
 
 
 def to_local(moment: datetime) -> datetime:
-    """Vietnam local time of `moment`; a naive datetime is already local."""
-    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+    """Vietnam local time of `moment`; a naive datetime is already local (the wall-clock
+    times of the counting rules, e.g. "received at 15:01")."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
         return moment
-    return moment.astimezone(VN_TZ)
-
-
-def stored_local(moment: datetime) -> datetime:
-    """Vietnam local time of a stored moment: the database hands datetimes back naive, in
-    UTC (aware ones are converted as they are)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VN_TZ)
-
-
-def today() -> date:
-    """Today's date in Vietnam, whatever the server's time zone."""
-    return datetime.now(VN_TZ).date()
+    return tz.local(moment)
 
 
 def is_working_day(day: date) -> bool:

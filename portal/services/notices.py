@@ -20,9 +20,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlmodel import Session
 
-from common import divisions
+from common import divisions, tz
 from portal.models import ROLE_LABELS, Citizen, Dossier, DossierEvent, Office
-from portal.services.deadlines import stored_local
 from portal.services.pdf import heading, label_table, new_document
 from portal.services.receipt import Receipt, build_receipt, receipt_rows
 from procedures.schema import Procedure
@@ -165,7 +164,7 @@ def build_letter(
         form=FORMS[action],
         code=facts.code,
         office_name=facts.office_name,
-        place_date=_place_date(office, stored_local(event.at).date()),
+        place_date=_place_date(office, tz.local(event.at).date()),
         addressee=f"Kính gửi: Ông/bà {facts.applicant_name}",
         rows=(*((k, v) for k, v in receipt_rows(facts) if k in RECEIPT_FACTS), *rows),
         sections=sections,
@@ -217,7 +216,7 @@ def _refusal(facts: Receipt, _dossier: Dossier, event: DossierEvent) -> Body:
 
 
 def _apology(facts: Receipt, dossier: Dossier, event: DossierEvent) -> Body:
-    received = stored_local(dossier.received_at or facts.submitted_at).date()
+    received = tz.local(dossier.received_at or facts.submitted_at).date()
     old, new = _day(event.due_before), _day(event.due_after)
     rows = (
         ("Ngày tiếp nhận hồ sơ", _day(received)),

@@ -14,9 +14,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlmodel import Session
 
+from common import tz
 from portal.models import Citizen, Dossier, Office
 from portal.services import reuse, uploads
-from portal.services.deadlines import stored_local
 from portal.services.fees import format_dong
 from portal.services.pdf import heading, label_table, new_document
 from procedures.schema import Procedure
@@ -110,7 +110,7 @@ def build_receipt(
         raise ValueError(f"dossier {dossier.id} has no receipt")
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
     citizen = session.get(Citizen, dossier.applicant_id)
-    submitted = stored_local(dossier.submitted_at)
+    submitted = tz.local(dossier.submitted_at)
     working_days = procedure.processing.working_days if procedure else None
     return Receipt(
         code=dossier.code,

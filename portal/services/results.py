@@ -31,10 +31,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlmodel import Session, select
 
+from common import tz
 from portal.models.dossiers import Dossier
 from portal.models.offices import Office
 from portal.models.results import ResultDocument, ResultSequence
-from portal.services.deadlines import stored_local, to_local
+from portal.services.deadlines import to_local
 from portal.services.pdf import heading, label_table, new_document
 from portal.services.sequences import take_next
 
@@ -114,8 +115,7 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 
 
 def _utc(moment: datetime) -> datetime:
-    """Aware UTC; the database hands datetimes back naive, in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.astimezone(UTC)
 
 
 def signed_payload(doc: ResultDocument) -> dict:
@@ -233,7 +233,7 @@ def verification_url(portal_url: str, code: str) -> str:
 
 def issued_date(doc: ResultDocument) -> str:
     """dd/mm/yyyy in Vietnam time."""
-    return f"{stored_local(doc.issued_at):%d/%m/%Y}"
+    return f"{tz.local(doc.issued_at):%d/%m/%Y}"
 
 
 def content_rows(doc: ResultDocument) -> list[tuple[str, str]]:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from common import tz
 from portal.models import ResultDocument, ReusedDocument
 from portal.services import data_store, results
-from portal.services.deadlines import stored_local
 from procedures.schema import Component, Procedure
 
 BROKEN_SIGNATURE = "chữ ký số không hợp lệ (văn bản đã bị thay đổi sau khi ký)"
@@ -43,7 +43,7 @@ def add_months(day: date, months: int) -> date:
 
 def issued_on(doc: ResultDocument) -> date:
     """The day of issue in Vietnam; the database hands datetimes back naive, in UTC."""
-    return stored_local(doc.issued_at).date()
+    return tz.local(doc.issued_at).date()
 
 
 def valid_until(component: Component, doc: ResultDocument) -> date | None:

@@ -40,12 +40,11 @@ from functools import lru_cache
 from sqlalchemy import JSON, Date, Integer, and_, case, cast, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from common import tz
 from portal.models import Dossier, Office
 from portal.models.ratings import Rating
-from portal.services.deadlines import is_working_day, stored_local, today
+from portal.services.deadlines import is_working_day, today
 
-VN_OFFSET = timedelta(hours=7)  # no daylight saving since 1975
-VN_ZONE_NAME = "Asia/Ho_Chi_Minh"
 RESOLVED_STATUSES = ("returned", "rejected")
 COUNTED_IN_SQL = ("received", "full_process", "resolved", "before_due", "on_due", "after_due",
                   "processing_days_total", "processing_counted")  # fmt: skip
@@ -151,14 +150,14 @@ def local_date(column, dialect: str):
     without an offset; PostgreSQL a timestamptz, converted whatever the session time zone."""
     if dialect == "sqlite":
         return func.date(column, "+7 hours", type_=Date)
-    return cast(func.timezone(VN_ZONE_NAME, column), Date)
+    return cast(func.timezone(tz.ZONE_NAME, column), Date)
 
 
 def utc_bounds(f: StatsFilter) -> tuple[datetime | None, datetime | None]:
     """[start, end) as aware UTC datetimes covering the local days date_from … date_to."""
 
     def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=UTC) - VN_OFFSET
+        return datetime.combine(day, time(), tzinfo=UTC) - tz.OFFSET
 
     start = midnight(f.date_from) if f.date_from else None
     end = midnight(f.date_to + timedelta(days=1)) if f.date_to else None
@@ -303,7 +302,7 @@ def _widen_calendar(first, last) -> None:
 def _local_year(moment) -> int:
     if isinstance(moment, str):  # as SQLite may hand back an aggregate of timestamps
         moment = datetime.fromisoformat(moment)
-    return stored_local(moment).year
+    return tz.local(moment).year
 
 
 def _calendar(dialect: str, first_year: int, last_year: int):

@@ -258,17 +258,3 @@ def test_timeliness(returned, due, code, label):
 def test_calendar_is_cached_per_year_range():
     assert dl._calendar(2025, 2027) is dl._calendar(2025, 2027)
     assert dl._calendar(2025, 2027) is not dl._calendar(2026, 2028)
-
-
-@pytest.mark.parametrize(
-    ("stored", "expected"),
-    [
-        (datetime(2026, 11, 23, 16, 59), datetime(2026, 11, 23, 23, 59)),  # naive = UTC
-        (datetime(2026, 11, 23, 17, 0), datetime(2026, 11, 24, 0, 0)),  # next day in Vietnam
-        (datetime(2026, 12, 31, 17, 30, tzinfo=UTC), datetime(2027, 1, 1, 0, 30)),
-        (datetime(2026, 1, 1, 8, tzinfo=timezone(timedelta(hours=9))), datetime(2026, 1, 1, 6)),
-    ],
-)
-def test_stored_local_reads_naive_times_as_utc(stored, expected):
-    assert dl.stored_local(stored).replace(tzinfo=None) == expected
-    assert dl.stored_local(stored).utcoffset() == timedelta(hours=7)

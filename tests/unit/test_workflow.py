@@ -11,7 +11,7 @@ from common.db import make_engine
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Staff
 from portal.models.base import portal_registry
 from portal.services import deadlines, workflow
-from portal.services.deadlines import VN_TZ
+from common.tz import VN_TZ
 from portal.services.staff import office_code_of, seed_staff
 from portal.services.workflow import CONFLICT, TRANSITIONS, TransitionError, citizen
 from tests.support.databases import database_settings, drop_schema

@@ -12,7 +12,7 @@ from common.db import make_engine
 from portal.models import Dossier, DossierEvent, Notification, Staff
 from portal.models.base import portal_registry
 from portal.services import workflow
-from portal.services.deadlines import VN_TZ
+from common.tz import VN_TZ
 from portal.services.workflow import CONFLICT, TransitionError
 from tests.support.databases import database_settings, drop_schema
 
