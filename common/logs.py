@@ -24,6 +24,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import requests
 from flask import Flask, Response, g, has_request_context, request
 
 HEADER = "X-Request-ID"
@@ -42,6 +43,15 @@ def outgoing_headers() -> dict[str, str]:
     the same request id: `requests.get(url, headers={**outgoing_headers(), ...})`."""
     rid = request_id()
     return {HEADER: rid} if rid else {}
+
+
+class TracedSession(requests.Session):
+    """A requests session that passes the current request id on with every call (for
+    clients that are sessions themselves, mix it in first: `class C(TracedSession, X)`)."""
+
+    def request(self, method, url, **kwargs):  # type: ignore[override]
+        kwargs["headers"] = {**outgoing_headers(), **(kwargs.get("headers") or {})}
+        return super().request(method, url, **kwargs)
 
 
 def init_app(app: Flask, name: str | None = None) -> None:
