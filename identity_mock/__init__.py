@@ -61,7 +61,7 @@ def _register_hooks(app: Flask) -> None:
                 session.add(
                     CallRecord(
                         method=request.method,
-                        endpoint=request.endpoint,
+                        endpoint=request.endpoint or "",
                         status=response.status_code,
                         client_id=_client_id(),
                     )

@@ -48,7 +48,7 @@ class TestConfig(DevConfig):
     WTF_CSRF_ENABLED = True
 
 
-CONFIGS = {"dev": DevConfig, "test": TestConfig, "production": Config}
+CONFIGS: dict[str, type] = {"dev": DevConfig, "test": TestConfig, "production": Config}
 
 
 def load(overrides: dict | None = None) -> dict:

@@ -62,7 +62,7 @@ def _b64(data: dict) -> str:
 
 def _tamper_claims(claims: dict, switches: set[str], lower_acr: str) -> None:
     now = int(time.time())
-    edits = {
+    edits: dict[str, dict[str, object]] = {
         "wrong_iss": {"iss": "https://vneid-gia-mao.invalid"},
         "wrong_aud": {"aud": "ung-dung-khac"},
         "expired": {"iat": now - 7200, "exp": now - 3600, "auth_time": now - 7200},

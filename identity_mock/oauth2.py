@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import requests
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
@@ -26,7 +27,7 @@ from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import current_app, g, session
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -113,6 +114,11 @@ def current_residence(personal_id: str) -> Residence | None:
     ).first()
 
 
+def _key_set(jwks: dict) -> KeySet:
+    """A client's keys from its stored or fetched JWKS document."""
+    return KeySet.import_key_set(cast(KeySetSerialization, jwks))
+
+
 # How long a client's fetched JWKS is trusted before it is fetched again (key rotation delay).
 JWKS_CACHE_SECONDS = 300
 
@@ -149,22 +155,22 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
 
     def resolve_client_public_key(self, client: OAuthClient) -> KeySet:
         if client.jwks:
-            return KeySet.import_key_set(client.jwks)
+            return _key_set(client.jwks)
         if not client.jwks_uri:
             raise InvalidClientError(description="The client has no registered keys.")
         cached = self._jwks_cache.get(client.jwks_uri)
         if cached and cached[0] > time.monotonic():
-            return KeySet.import_key_set(cached[1])
+            return _key_set(cached[1])
         try:
             resp = requests.get(client.jwks_uri, timeout=5)
             resp.raise_for_status()
             jwks = resp.json()
         except (requests.RequestException, ValueError) as exc:
             if cached:  # a busy client (its workers all waiting on us) keeps its last keys
-                return KeySet.import_key_set(cached[1])
+                return _key_set(cached[1])
             raise InvalidClientError(description="The client's JWKS is unreachable.") from exc
         self._jwks_cache[client.jwks_uri] = (time.monotonic() + JWKS_CACHE_SECONDS, jwks)
-        return KeySet.import_key_set(jwks)
+        return _key_set(jwks)
 
 
 class StrictS256Challenge(CodeChallenge):
@@ -252,6 +258,8 @@ class OpenIDCode(oidc_grants.OpenIDCode):
 
     def generate_user_info(self, user: EndUser, scope: str) -> dict:
         person = db.session.get(Person, user.personal_id)
+        if person is None:  # an account whose registry record is gone: the subject only
+            return {"sub": user.personal_id, "so_dinh_danh": user.personal_id}
         return user_info(person, current_residence(user.personal_id), scope)
 
     def encode_id_token(self, token: dict, request) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from common import divisions
 from identity_mock.models import BirthNotice, Household, Person, PopulationAudit, Residence
@@ -35,8 +35,10 @@ def _field(person: Person, name: str, value=None) -> dict:
 
 
 def _brief(person: Person | None) -> dict | None:
-    if person is None:
-        return None
+    return None if person is None else _summary(person)
+
+
+def _summary(person: Person) -> dict:
     return {
         "personal_id": person.personal_id,
         "full_name": person.full_name,
@@ -65,33 +67,38 @@ def _household(session: Session, person: Person) -> dict | None:
     if not person.household_id:
         return None
     household = session.get(Household, person.household_id)
+    if household is None:
+        return None
     members = session.exec(
-        select(Person).where(Person.household_id == person.household_id).order_by(Person.birth_date)
+        select(Person)
+        .where(Person.household_id == person.household_id)
+        .order_by(col(Person.birth_date))
     ).all()
     value = {
         "id": household.id,
         "head_id": household.head_id,
         "poor_household": household.poor_household,
-        "members": [{**_brief(m), "relation_to_head": m.relation_to_head} for m in members],
+        "members": [{**_summary(m), "relation_to_head": m.relation_to_head} for m in members],
     }
     return _item(value, household.source, household.updated_at)
 
 
 def _relatives(session: Session, person: Person) -> dict:
     ids = [person.father_id, person.mother_id, person.spouse_id]
+    wanted = [i for i in ids if i]
     found = {
         p.personal_id: p
-        for p in session.exec(select(Person).where(Person.personal_id.in_([i for i in ids if i])))
+        for p in session.exec(select(Person).where(col(Person.personal_id).in_(wanted)))
     }
     children = session.exec(
         select(Person)
         .where(or_(Person.father_id == person.personal_id, Person.mother_id == person.personal_id))
-        .order_by(Person.birth_date)
+        .order_by(col(Person.birth_date))
     ).all()
     return {
-        "father": _field(person, "father_id", _brief(found.get(person.father_id))),
-        "mother": _field(person, "mother_id", _brief(found.get(person.mother_id))),
-        "spouse": _field(person, "spouse_id", _brief(found.get(person.spouse_id))),
+        "father": _field(person, "father_id", _brief(found.get(person.father_id or ""))),
+        "mother": _field(person, "mother_id", _brief(found.get(person.mother_id or ""))),
+        "spouse": _field(person, "spouse_id", _brief(found.get(person.spouse_id or ""))),
         "children": _item([_brief(c) for c in children], person.source, person.updated_at),
     }
 

@@ -34,11 +34,9 @@ class WriteRefused(ValueError):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _text(body: dict, name: str, *, required: bool = True, max_length: int = 200) -> str | None:
+def _optional_text(body: dict, name: str, *, max_length: int = 200) -> str | None:
     value = body.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise WriteRefused(f"The '{name}' field is required.")
         return None
     if not isinstance(value, str):
         raise WriteRefused(f"The '{name}' field must be a string.")
@@ -48,10 +46,15 @@ def _text(body: dict, name: str, *, required: bool = True, max_length: int = 200
     return value
 
 
-def _date(body: dict, name: str, *, required: bool = True) -> date | None:
-    raw = _text(body, name, required=required, max_length=10)
-    if raw is None:
-        return None
+def _text(body: dict, name: str, *, max_length: int = 200) -> str:
+    value = _optional_text(body, name, max_length=max_length)
+    if value is None:
+        raise WriteRefused(f"The '{name}' field is required.")
+    return value
+
+
+def _date(body: dict, name: str) -> date:
+    raw = _text(body, name, max_length=10)
     try:
         value = date.fromisoformat(raw)
     except ValueError as exc:
@@ -61,12 +64,19 @@ def _date(body: dict, name: str, *, required: bool = True) -> date | None:
     return value
 
 
-def _person_id(body: dict, name: str, *, required: bool = True) -> str | None:
-    value = _text(body, name, required=required, max_length=12)
+def _optional_person_id(body: dict, name: str) -> str | None:
+    value = _optional_text(body, name, max_length=12)
     if value is not None and not pid.is_valid(value):
         raise WriteRefused(
             f"The '{name}' field is not a well-formed personal identification number."
         )
+    return value
+
+
+def _person_id(body: dict, name: str) -> str:
+    value = _optional_person_id(body, name)
+    if value is None:
+        raise WriteRefused(f"The '{name}' field is required.")
     return value
 
 
@@ -162,6 +172,8 @@ def _home_of(
                 parent_id,
             )
     parent = session.get(Person, parent_id)
+    if parent is None:
+        raise WriteRefused(f"No parent with number {parent_id} in the registry.", 404)
     household = session.get(Household, parent.household_id) if parent.household_id else None
     return home, household
 
@@ -175,10 +187,10 @@ def register_birth(session: Session, body: dict) -> tuple[str, dict]:
     `residence_of` (the parent who applied) when given."""
     number = _text(body, "birth_notice_number", max_length=64)
     full_name = _text(body, "full_name", max_length=100)
-    ethnicity = _text(body, "ethnicity", required=False, max_length=40) or "Kinh"
-    mother_id = _person_id(body, "mother_id", required=False)
-    father_id = _person_id(body, "father_id", required=False)
-    residence_of = _person_id(body, "residence_of", required=False)
+    ethnicity = _optional_text(body, "ethnicity", max_length=40) or "Kinh"
+    mother_id = _optional_person_id(body, "mother_id")
+    father_id = _optional_person_id(body, "father_id")
+    residence_of = _optional_person_id(body, "residence_of")
     health_insurance = body.get("health_insurance", False)
     if not isinstance(health_insurance, bool):
         raise WriteRefused("The 'health_insurance' field must be true or false.")

@@ -30,15 +30,16 @@ def register_clients(session: Session, config: dict) -> None:
     secret = config.get("BASIC_CLIENT_SECRET")
     if secret:
         existing = session.get(OAuthClient, BASIC_CLIENT_ID)
-        keep_hash = existing and existing.check_client_secret(secret)
+        if existing is not None and existing.check_client_secret(secret):
+            secret_hash = existing.client_secret_hash
+        else:
+            secret_hash = generate_password_hash(secret)
         _upsert(
             session,
             OAuthClient(
                 client_id=BASIC_CLIENT_ID,
                 client_name="Ứng dụng thử nghiệm",
-                client_secret_hash=(
-                    existing.client_secret_hash if keep_hash else generate_password_hash(secret)
-                ),
+                client_secret_hash=secret_hash,
                 token_endpoint_auth_method="client_secret_basic",
                 redirect_uris=[portal + "/thu-nghiem/callback"],
                 grant_types=["authorization_code", "client_credentials"],

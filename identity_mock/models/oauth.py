@@ -47,9 +47,9 @@ class OAuthClient(IdpModel, ClientMixin, table=True):
         return redirect_uri in self.redirect_uris  # exact match, no prefixes
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return bool(self.client_secret_hash) and check_password_hash(
-            self.client_secret_hash, client_secret
-        )
+        if not self.client_secret_hash:
+            return False
+        return check_password_hash(self.client_secret_hash, client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if endpoint == "token":

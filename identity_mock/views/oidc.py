@@ -109,14 +109,12 @@ def authorize():
         if getattr(error, "redirect_uri", None):
             return authorization.handle_error_response(request, error)
         return _error_page(error)
-    for switch, error in AUTHORIZE_ERROR_SWITCHES.items():
+    for switch, answer in AUTHORIZE_ERROR_SWITCHES.items():
         if switch in switches():
-            return _redirect_error(grant, error)
+            return _redirect_error(grant, answer)
     prompts = set((grant.request.payload.data.get("prompt") or "").split())
-    needs_login = end_user is None or (
-        "login" in prompts and session.get("fresh_login_for") != request.full_path
-    )
-    if needs_login:
+    fresh_login = session.get("fresh_login_for") == request.full_path
+    if end_user is None or ("login" in prompts and not fresh_login):
         session["pending_authorize"] = request.full_path
         return redirect(url_for("login.sign_in"))
     if "none" in prompts:  # we always ask for consent, which prompt=none forbids

@@ -80,6 +80,7 @@ def lookup(personal_id: str):
 
 # --- writes (liên thông): client-credentials tokens with `population.write` ---------------
 
+
 @bp.post("/<any(births, marriages, deaths):kind>")
 @require_oauth("population.write")
 def write(kind: str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from identity_mock import misbehaviour
 from identity_mock.db import db
@@ -31,7 +31,7 @@ def put_switches():
 
 @bp.route("/calls", methods=["GET"])
 def calls():
-    rows = db.session.exec(select(CallRecord).order_by(CallRecord.id)).all()
+    rows = db.session.exec(select(CallRecord).order_by(col(CallRecord.id))).all()
     return jsonify(calls=[r.model_dump(mode="json") for r in rows])
 
 
