@@ -13,6 +13,7 @@ from identity_mock import config as config_module
 from identity_mock import health
 from identity_mock.db import db
 from identity_mock.models import CallRecord
+from identity_mock.safe_json import SafeJSONProvider
 
 csrf = CSRFProtect()
 RECORDED = ("oidc.", "population_api.")
@@ -21,6 +22,7 @@ RECORDED = ("oidc.", "population_api.")
 def create_app(config: dict | None = None) -> Flask:
     """Build the provider. `config` overrides the class chosen by IDP_ENV."""
     app = make_app(__name__, config_module.load(config))
+    app.json = SafeJSONProvider(app)
     key = load_or_create_rsa_key(Path(app.instance_path) / "vneid_signing_key.pem")
     app.extensions["idp_signing_key"] = key
     app.extensions["idp_jwks"] = public_jwks(key)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import NoReturn, cast
 
 import requests
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import (
     InvalidClientError,
     InvalidRequestError,
@@ -26,7 +27,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import current_app, g, session
+from flask import Response, abort, current_app, g, session
 from joserfc.jwk import KeySet, KeySetSerialization
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -302,13 +303,36 @@ class EndSession(EndSessionEndpoint):
         session.clear()
 
 
+# What a refused bearer token means, in Vietnamese, beside the RFC 6750 error code.
+BEARER_MESSAGES = {
+    "insufficient_scope": "Mã truy cập không có quyền thực hiện yêu cầu này.",
+    "invalid_token": "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
+}
+MISSING_TOKEN_MESSAGE = "Thiếu mã truy cập (access token) hợp lệ."
+
+
+class Protector(ResourceProtector):
+    """Bearer protection whose errors keep their OAuth shape (`error`, `error_description`,
+    WWW-Authenticate) and add a Vietnamese `message`, past the app's generic error pages."""
+
+    def raise_error_response(self, error: OAuth2Error) -> NoReturn:
+        body = dict(error.get_body())
+        body["message"] = BEARER_MESSAGES.get(error.error or "", MISSING_TOKEN_MESSAGE)
+        response = Response(
+            current_app.json.dumps(body), error.status_code or 401, mimetype="application/json"
+        )
+        for name, value in error.get_headers():
+            response.headers[name] = value
+        abort(response)
+
+
 class BearerValidator(BearerTokenValidator):
     def authenticate_token(self, token_string: str) -> Token | None:
         return db.session.exec(select(Token).where(Token.access_token == token_string)).first()
 
 
 authorization = AuthorizationServer()
-require_oauth = ResourceProtector()
+require_oauth = Protector()
 
 
 def config_oauth(app) -> None:

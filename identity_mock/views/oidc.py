@@ -5,6 +5,8 @@ from __future__ import annotations
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import current_token
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.base import invalid_error_characters
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from flask import (
     Blueprint,
     current_app,
@@ -81,14 +83,30 @@ def jwks():
     return jsonify(current_app.extensions["idp_jwks"])
 
 
-def _error_page(error: OAuth2Error):
-    """An authorize error we must not redirect: bad client or redirect URI."""
+def _unsafe_parameters() -> bool:
+    """True when a parameter holds a character an OAuth error cannot carry (outside
+    %x20-21 / %x23-5B / %x5D-7E, RFC 6749 §4.1.2.1): refused before Authlib sees it, as
+    Authlib would fail building the error that names it."""
+    return any(
+        invalid_error_characters(value)
+        for values in request.values.listvalues()
+        for value in values
+    )
+
+
+UNSAFE = "A parameter holds characters outside printable ASCII"
+
+
+def _error_page(error: OAuth2Error | None = None):
+    """An authorize error we must not redirect: bad client or redirect URI, or parameters
+    no OAuth client sends."""
+    detail = f"{error.error}: {error.description or ''}" if error else f"invalid_request: {UNSAFE}"
     return (
         render_template(
             "identity/error.html",
             title="Yêu cầu đăng nhập không hợp lệ",
             message="Ứng dụng gửi yêu cầu đăng nhập không hợp lệ nên VNeID không thể tiếp tục.",
-            detail=f"{error.error}: {error.description or ''}",
+            detail=detail,
         ),
         400,
     )
@@ -101,6 +119,8 @@ def _redirect_error(grant, error: str):
 
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize():
+    if _unsafe_parameters():
+        return _error_page()
     user = signed_in_user()
     end_user = EndUser(**user) if user else None
     try:
@@ -139,6 +159,8 @@ def authorize():
 def issue_token():
     if "token_5xx" in switches():
         return jsonify(error="server_error", error_description="Lỗi máy chủ (thử nghiệm)"), 503
+    if _unsafe_parameters():
+        return jsonify(error="invalid_request", error_description=UNSAFE), 400
     try:
         return authorization.create_token_response()
     except ValueError:  # e.g. a Basic header that is not UTF-8, raised inside Authlib
@@ -160,6 +182,8 @@ def userinfo():
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     try:
+        if _unsafe_parameters():
+            raise InvalidRequestError(UNSAFE)
         end_request = authorization.validate_endpoint_request("end_session")
     except OAuth2Error as error:
         return (

@@ -1,6 +1,8 @@
 """The population data API: a citizen's own record, and back-office lookups.
 
-Bearer tokens only. Every read is audited, found or not.
+Bearer tokens only. Every read is audited, found or not. Every error carries the OAuth-style
+`error` code and English `error_description` clients act on, and a Vietnamese `message`
+for people (the bearer errors get theirs from `oauth2.Protector`).
 """
 
 from __future__ import annotations
@@ -26,8 +28,20 @@ def _maybe_down():
     return None
 
 
-def _error(status: int, error: str, description: str):
-    return jsonify(error=error, error_description=description), status
+REGISTRY = "Cơ sở dữ liệu quốc gia về dân cư"
+MESSAGES = {
+    400: "Yêu cầu gửi đến " + REGISTRY + " không hợp lệ.",
+    403: "Mã truy cập này không được dùng cho yêu cầu này.",
+    404: "Không tìm thấy dữ liệu trong " + REGISTRY + ".",
+    409: "Yêu cầu mâu thuẫn với dữ liệu hiện có trong " + REGISTRY + ".",
+    503: REGISTRY + " tạm thời không phản hồi. Vui lòng thử lại sau.",
+}
+
+
+def _error(status: int, error: str, description: str, message: str | None = None):
+    """An error answer: `message` in Vietnamese (by default the status's)."""
+    message = message or MESSAGES.get(status, MESSAGES[400])
+    return jsonify(error=error, error_description=description, message=message), status
 
 
 @bp.route("/me")
@@ -36,7 +50,12 @@ def me():
     """The signed-in citizen's own record (a user token with the `population` scope)."""
     subject = current_token.personal_id
     if subject is None:
-        return _error(403, "insufficient_scope", "A citizen's token is required.")
+        return _error(
+            403,
+            "insufficient_scope",
+            "A citizen's token is required.",
+            "Cần mã truy cập của chính công dân.",
+        )
     person = db.session.get(Person, subject)
     population.audit(
         db.session,
@@ -48,7 +67,12 @@ def me():
         outcome="found" if person else "not_found",
     )
     if person is None:
-        return _error(404, "not_found", "No registry record for this citizen.")
+        return _error(
+            404,
+            "not_found",
+            "No registry record for this citizen.",
+            f"Không có dữ liệu của bạn trong {REGISTRY}.",
+        )
     return jsonify(data=population.person_record(db.session, person))
 
 
@@ -57,12 +81,27 @@ def me():
 def lookup(personal_id: str):
     """Back-office lookup (client-credentials token); `purpose` is required and audited."""
     if current_token.personal_id is not None:
-        return _error(403, "insufficient_scope", "Lookups need a client-credentials token.")
+        return _error(
+            403,
+            "insufficient_scope",
+            "Lookups need a client-credentials token.",
+            "Tra cứu cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
+        )
     purpose = (request.args.get("purpose") or "").strip()
     if not purpose:
-        return _error(400, "invalid_request", "The 'purpose' parameter is required.")
+        return _error(
+            400,
+            "invalid_request",
+            "The 'purpose' parameter is required.",
+            "Thiếu mục đích tra cứu (tham số purpose).",
+        )
     if not pid.is_valid(personal_id):
-        return _error(400, "invalid_request", "Malformed personal identification number.")
+        return _error(
+            400,
+            "invalid_request",
+            "Malformed personal identification number.",
+            "Số định danh cá nhân không hợp lệ.",
+        )
     person = db.session.get(Person, personal_id)
     population.audit(
         db.session,
@@ -74,7 +113,12 @@ def lookup(personal_id: str):
         outcome="found" if person else "not_found",
     )
     if person is None:
-        return _error(404, "not_found", "No person with this number.")
+        return _error(
+            404,
+            "not_found",
+            "No person with this number.",
+            f"Không có người mang số định danh này trong {REGISTRY}.",
+        )
     return jsonify(data=population.person_record(db.session, person))
 
 
@@ -86,15 +130,35 @@ def lookup(personal_id: str):
 def write(kind: str):
     """Apply a registration result; `purpose`, `actor` and `reference` are required."""
     if current_token.personal_id is not None:
-        return _error(403, "insufficient_scope", "Writes need a client-credentials token.")
+        return _error(
+            403,
+            "insufficient_scope",
+            "Writes need a client-credentials token.",
+            "Ghi dữ liệu cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
+        )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "invalid_request", "The body must be a JSON object.")
+        return _error(
+            400,
+            "invalid_request",
+            "The body must be a JSON object.",
+            "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
+        )
     purpose, actor = body.get("purpose"), body.get("actor")
     if not isinstance(purpose, str) or not purpose.strip():
-        return _error(400, "invalid_request", "The 'purpose' field is required.")
+        return _error(
+            400,
+            "invalid_request",
+            "The 'purpose' field is required.",
+            "Thiếu mục đích (trường purpose).",
+        )
     if not isinstance(actor, str) or not actor.strip():
-        return _error(400, "invalid_request", "The 'actor' field is required.")
+        return _error(
+            400,
+            "invalid_request",
+            "The 'actor' field is required.",
+            "Thiếu người thực hiện (trường actor).",
+        )
     client_id = current_token.client_id
     try:
         result, created = registry_writes.apply(db.session, client_id, kind, body)

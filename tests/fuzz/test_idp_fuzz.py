@@ -38,7 +38,8 @@ WRITE_FIELDS = (
 def provider(tmp_path_factory):
     """The provider, a visitor, a citizen signed in there, and bearer headers of each kind."""
     app = oauth.build_provider(tmp_path_factory.mktemp("fuzz-idp"))
-    rp = oauth.register_client(app)
+    # population.write too: otherwise the write token has no scope and every write is a 403
+    rp = oauth.register_client(app, scope=oauth.RP_SCOPE + " population.write")
     visitor, citizen, tokens = app.test_client(), app.test_client(), app.test_client()
     oauth.sign_in(citizen, personal_id=oauth.AN)
     _request, user_tokens = oauth.login_tokens(tokens, rp=rp, scope="openid profile population")
