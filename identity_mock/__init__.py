@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
 from common.web import add_security_headers, make_app, register_error_pages
 from identity_mock import config as config_module
-from identity_mock import health
+from identity_mock import health, limits
 from identity_mock.db import db
 from identity_mock.models import CallRecord
 from identity_mock.safe_json import SafeJSONProvider
@@ -42,15 +42,16 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(testing.bp)
         csrf.exempt(testing.bp)
     _register_hooks(app)
+    limits.init_app(app, _wants_json)
 
     from identity_mock.cli import register_cli
 
     register_cli(app)
-    with app.app_context():
-        health.init_app(app)  # /healthz, JSON logs; the tables come from migrations
+    health.init_app(app)  # /healthz, JSON logs; the tables come from migrations
+    if app.config["REGISTER_CLIENTS_ON_START"]:  # the test suite's providers only
         from seeds.clients import register_clients
 
-        with db.new_session() as session:
+        with app.app_context(), db.new_session() as session:
             register_clients(session, app.config)
     return app
 
@@ -71,11 +72,12 @@ def _register_hooks(app: Flask) -> None:
                 session.commit()
         return add_security_headers(response)
 
-    register_error_pages(
-        app,
-        "identity/error.html",
-        lambda: request.path.startswith(("/api/", "/token", "/userinfo", "/test/", "/jwks")),
-    )
+    register_error_pages(app, "identity/error.html", _wants_json)
+
+
+def _wants_json() -> bool:
+    """Machine endpoints answer errors in JSON; people get a Vietnamese page."""
+    return request.path.startswith(("/api/", "/token", "/userinfo", "/test/", "/jwks"))
 
 
 def _client_id() -> str | None:

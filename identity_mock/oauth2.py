@@ -27,12 +27,12 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import Response, abort, current_app, g, session
+from flask import Response, abort, current_app, g
 from joserfc.jwk import KeySet, KeySetSerialization
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from identity_mock import misbehaviour
+from identity_mock import misbehaviour, sessions
 from identity_mock.claims import ACR_BY_LEVEL, user_info
 from identity_mock.db import db
 from identity_mock.models import (
@@ -300,7 +300,7 @@ class EndSession(EndSessionEndpoint):
         return self.server.query_client(aud) if isinstance(aud, str) else None
 
     def end_session(self, end_session_request) -> None:
-        session.clear()
+        sessions.end()
 
 
 # What a refused bearer token means, in Vietnamese, beside the RFC 6750 error code.

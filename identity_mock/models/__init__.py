@@ -11,6 +11,7 @@ from identity_mock.models.population import (
     PopulationWrite,
     Residence,
 )
+from identity_mock.models.signin import LoginThrottle, SignInSession
 from identity_mock.models.testing import CallRecord, Switch
 
 __all__ = [
@@ -20,11 +21,13 @@ __all__ = [
     "CallRecord",
     "Household",
     "IdpModel",
+    "LoginThrottle",
     "OAuthClient",
     "Person",
     "PopulationAudit",
     "PopulationWrite",
     "Residence",
+    "SignInSession",
     "Switch",
     "Token",
     "UsedJti",

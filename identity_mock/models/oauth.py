@@ -4,7 +4,7 @@ import time
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin, TokenMixin
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 from werkzeug.security import check_password_hash
 
@@ -63,15 +63,23 @@ class OAuthClient(IdpModel, ClientMixin, table=True):
         return grant_type in self.grant_types
 
 
+NONCE_CONSTRAINT = "uq_idp_authorization_code_client_nonce"
+
+
 class AuthorizationCode(IdpModel, AuthorizationCodeMixin, table=True):
+    """A code, redeemable once (`used` is set by the one request that wins it). Used codes
+    stay a day so their nonce cannot come back (one nonce per client)."""
+
     __tablename__ = "idp_authorization_code"
+    __table_args__ = (UniqueConstraint("client_id", "nonce", name=NONCE_CONSTRAINT),)
 
     code: str = Field(primary_key=True)
     client_id: str
     personal_id: str
     redirect_uri: str
     scope: str
-    nonce: str | None = Field(default=None, index=True)
+    nonce: str | None = None
+    used: bool = False
     code_challenge: str | None = None
     code_challenge_method: str | None = None
     acr: str | None = None

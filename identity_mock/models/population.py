@@ -94,15 +94,14 @@ class BirthNotice(IdpModel, table=True):
 
 
 class Account(IdpModel, table=True):
-    """A VNeID account: the key to a person's identity, at level 1 or 2."""
+    """A VNeID account: the key to a person's identity, at level 1 or 2. Failed sign-ins
+    are counted apart, per personal ID and client (`LoginThrottle`)."""
 
     __tablename__ = "idp_account"
 
     personal_id: str = Field(primary_key=True, max_length=12)
     passcode_hash: str
     level: int = 2
-    failed_attempts: int = 0
-    locked_until: datetime | None = None
     persona: str | None = None  # demo persona label, shown by the dev picker
 
 

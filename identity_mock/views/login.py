@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlmodel import select
 
+from common.limits import client_ip
+from identity_mock import sessions
 from identity_mock.accounts import LoginError, authenticate
 from identity_mock.db import db
 from identity_mock.forms import LoginForm, PersonaForm
@@ -16,16 +16,13 @@ bp = Blueprint("login", __name__)
 
 
 def signed_in_user() -> dict | None:
-    """The account signed in at the provider, from the `vneid_session` cookie."""
-    if "personal_id" not in session:
-        return None
-    return {k: session[k] for k in ("personal_id", "level", "auth_time")}
+    """The person signed in at the provider (server-side session named by the cookie)."""
+    return sessions.current()
 
 
 def _sign_in(account: Account) -> None:
     pending = session.get("pending_authorize")
-    session.clear()  # a fresh session at every sign-in: no fixation
-    session.update(personal_id=account.personal_id, level=account.level, auth_time=int(time.time()))
+    sessions.start(account)  # a fresh session at every sign-in: no fixation
     if pending:
         session["pending_authorize"] = pending
         session["fresh_login_for"] = pending  # satisfies prompt=login for that request
@@ -74,6 +71,8 @@ def sign_in():
                 now=utcnow(),
                 max_attempts=current_app.config["LOCKOUT_ATTEMPTS"],
                 lock_minutes=current_app.config["LOCKOUT_MINUTES"],
+                max_lock_minutes=current_app.config["LOCKOUT_MAX_MINUTES"],
+                client=client_ip(),
             )
         except LoginError as exc:
             if exc.field:  # shown next to its field and linked from the summary
