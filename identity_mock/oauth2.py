@@ -17,6 +17,7 @@ from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProte
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import (
     InvalidClientError,
+    InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
     grants,
@@ -29,11 +30,12 @@ from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import Response, abort, current_app, g
 from joserfc.jwk import KeySet, KeySetSerialization
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, delete, select
 
 from identity_mock import misbehaviour, sessions
-from identity_mock.claims import ACR_BY_LEVEL, user_info
+from identity_mock.claims import ACR_BY_LEVEL, SCOPE_DESCRIPTIONS, user_info
 from identity_mock.db import db
 from identity_mock.models import (
     Account,
@@ -55,6 +57,16 @@ SCOPES = [
     "population.lookup",
     "population.write",
 ]
+
+
+NONCE_MEMORY = 86_400  # seconds a used code (and so its nonce) is remembered
+
+
+def consented_scope(client: OAuthClient, requested: str | None) -> str:
+    """The scopes a citizen's token may carry: requested, registered for the client, and
+    shown on the consent page (those with a description); any other is dropped."""
+    allowed = client.get_allowed_scope(requested or "").split()
+    return " ".join(s for s in allowed if s in SCOPE_DESCRIPTIONS)
 
 
 @dataclass
@@ -208,33 +220,63 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code: str, request) -> AuthorizationCode:
         data = request.payload.data
         user: EndUser = request.user
-        level = user.level
+        now = int(time.time())
         item = AuthorizationCode(
             code=code,
             client_id=request.client.client_id,
             personal_id=user.personal_id,
             redirect_uri=request.payload.redirect_uri,
-            scope=request.client.get_allowed_scope(request.payload.scope),
+            scope=consented_scope(request.client, request.payload.scope),
             nonce=data.get("nonce"),
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
-            acr=ACR_BY_LEVEL[level],
+            acr=ACR_BY_LEVEL[user.level],
             auth_time=user.auth_time,
-            expires_at=int(time.time()) + current_app.config["CODE_LIFETIME"],
+            expires_at=now + current_app.config["CODE_LIFETIME"],
+        )
+        db.session.exec(
+            delete(AuthorizationCode).where(col(AuthorizationCode.expires_at) < now - NONCE_MEMORY)
         )
         db.session.add(item)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same nonce in two requests at once: one code only
+            db.session.rollback()
+            raise InvalidRequestError(
+                "Replay attack", redirect_uri=request.payload.redirect_uri
+            ) from None
         return item
 
     def query_authorization_code(self, code: str, client) -> AuthorizationCode | None:
         item = db.session.get(AuthorizationCode, code)
-        if item and item.client_id == client.client_id and not item.is_expired():
+        if item and item.client_id == client.client_id and not item.used and not item.is_expired():
             return item
         return None
 
+    def create_token_response(self):
+        """Claim the code, then issue the token: of concurrent redemptions of one code,
+        only the request whose UPDATE flips `used` gets a token (invalid_grant for the
+        others). Claimed after every check, so a failed attempt does not burn the code."""
+        code = self.request.authorization_code.code
+        db.session.commit()  # end the read transaction: the UPDATE starts a fresh one
+        claimed = db.session.execute(
+            update(AuthorizationCode)
+            .where(
+                col(AuthorizationCode.code) == code,
+                col(AuthorizationCode.used).is_(False),
+                col(AuthorizationCode.expires_at) >= int(time.time()),
+            )
+            .values(used=True)
+            .returning(col(AuthorizationCode.code))
+        ).first()
+        db.session.commit()
+        if claimed is None:
+            raise InvalidGrantError("Invalid 'code' in request.")
+        return super().create_token_response()
+
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        db.session.delete(authorization_code)
-        db.session.commit()  # Authlib calls this after save_token: commit here, or never
+        """Kept (already marked used) until NONCE_MEMORY has passed, so its nonce stays
+        known to `exists_nonce`."""
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> EndUser | None:
         account = db.session.get(Account, authorization_code.personal_id)

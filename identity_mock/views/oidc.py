@@ -27,6 +27,7 @@ from identity_mock.oauth2 import (
     SCOPES,
     EndUser,
     authorization,
+    consented_scope,
     current_residence,
     require_oauth,
     switches,
@@ -143,14 +144,14 @@ def authorize():
     if request.method == "POST" and form.validate_on_submit():
         granted = end_user if request.form.get("decision") == "allow" else None
         return authorization.create_authorization_response(grant_user=granted, grant=grant)
-    scope = grant.client.get_allowed_scope(grant.request.payload.scope or "")
+    scope = consented_scope(grant.client, grant.request.payload.scope)
     return render_template(
         "identity/consent.html",
         form=form,
         client=grant.client,
         person=db.session.get(Person, end_user.personal_id),
         level=end_user.level,
-        items=[SCOPE_DESCRIPTIONS[s] for s in scope.split() if s in SCOPE_DESCRIPTIONS],
+        items=[SCOPE_DESCRIPTIONS[s] for s in scope.split()],
         action=request.full_path,
     )
 
