@@ -247,7 +247,6 @@ def _apology(facts: Receipt, dossier: Dossier, event: DossierEvent) -> Body:
 
 LINE = 6  # mm
 INDENT = 8  # mm, room for an item's number
-LEFT = {"align": "L", "new_x": XPos.LMARGIN, "new_y": YPos.NEXT}  # fpdf2 justifies by default
 
 
 def letter_pdf(letter: Letter) -> bytes:
@@ -274,14 +273,19 @@ def _section(pdf: FPDF, section: Section) -> None:
     pdf.ln(3)
     if section.title:
         pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(0, LINE, section.title, **LEFT)
+        _flush_left(pdf, 0, section.title)
     pdf.set_font("DejaVu", "", 11)
     for n, line in enumerate(section.lines, 1):
         if section.numbered:
             pdf.cell(INDENT, LINE, f"{n}.")
-            pdf.multi_cell(pdf.epw - INDENT, LINE, line, **LEFT)
+            _flush_left(pdf, pdf.epw - INDENT, line)
         else:
-            pdf.multi_cell(0, LINE, line, **LEFT)
+            _flush_left(pdf, 0, line)
+
+
+def _flush_left(pdf: FPDF, width: float, text: str) -> None:
+    """One paragraph aligned left (fpdf2 justifies by default), then the next line."""
+    pdf.multi_cell(width, LINE, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _signature(pdf: FPDF, letter: Letter) -> None:

@@ -32,13 +32,16 @@ Definitions (decisions are marked):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import JSON, Date, Integer, and_, case, cast, false, func, literal, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from common import tz
 from portal.models import Dossier, Office
@@ -176,8 +179,8 @@ def _in_period(column, f: StatsFilter) -> list:
 
 def _office_scope(f: StatsFilter) -> list:
     if f.province_code is None:
-        return [Dossier.office_code.is_not(None)]
-    return [Dossier.office_code.in_(select(Office.code).where(*_province(f)))]
+        return [col(Dossier.office_code).is_not(None)]
+    return [col(Dossier.office_code).in_(select(col(Office.code)).where(*_province(f)))]
 
 
 def _province(f: StatsFilter) -> list:
@@ -192,7 +195,7 @@ def working_day_ordinals(days: Iterable[date]) -> dict[date, int]:
     ordinals: dict[date, int] = {}
     count, day = 0, wanted[0]
     targets = iter(wanted)
-    target = next(targets)
+    target: date | None = next(targets)
     while True:
         if day != wanted[0] and is_working_day(day):
             count += 1
@@ -228,16 +231,16 @@ def _dossier_counts(
     dialect = session.get_bind().dialect.name
     received = and_(*_in_period(Dossier.received_at, f))
     resolved_at = func.coalesce(Dossier.returned_at, Dossier.decided_at)
-    resolved = and_(Dossier.status.in_(RESOLVED_STATUSES), *_in_period(resolved_at, f))
-    timed = and_(resolved, Dossier.received_at.is_not(None))
-    full = and_(received, Dossier.procedure_code.in_(codes)) if codes else false()
+    resolved = and_(col(Dossier.status).in_(RESOLVED_STATUSES), *_in_period(resolved_at, f))
+    timed = and_(resolved, col(Dossier.received_at).is_not(None))
+    full = and_(received, col(Dossier.procedure_code).in_(codes)) if codes else false()
 
-    def office_rows() -> list:
+    def office_rows() -> Sequence[Row[Any]]:
         calendar = _calendar(dialect, *_calendar_years())
         done, start = calendar.alias("done"), calendar.alias("start")  # resolution, reception
         query = (
             select(
-                Dossier.office_code.label("office"),
+                col(Dossier.office_code).label("office"),
                 _count(received).label("received"),
                 _count(full).label("full_process"),
                 _count(resolved).label("resolved"),
@@ -331,7 +334,7 @@ def _rating_counts(session: Session, f: StatsFilter, per_office: dict[str, Count
     read first and each one's office looked up by the dossier's id (a join lets SQLite
     start from an office index instead, probing the ratings once for every dossier); the
     province filter applies to the grouped offices."""
-    office = select(Dossier.office_code).where(Dossier.id == Rating.dossier_id)
+    office = select(col(Dossier.office_code)).where(col(Dossier.id) == Rating.dossier_id)
     rows = session.execute(
         select(office.scalar_subquery().label("office"), func.count(), func.sum(Rating.score))
         .where(*_in_period(Rating.created_at, f))
@@ -339,7 +342,7 @@ def _rating_counts(session: Session, f: StatsFilter, per_office: dict[str, Count
     )
     wanted = None
     if f.province_code is not None:
-        wanted = set(session.scalars(select(Office.code).where(*_province(f))))
+        wanted = set(session.scalars(select(col(Office.code)).where(*_province(f))))
     for code, n, total in rows:
         if code is not None and (wanted is None or code in wanted):
             c = per_office.setdefault(code, Counts())
@@ -353,7 +356,7 @@ def _assemble(session: Session, f: StatsFilter, per_office: dict[str, Counts]) -
         known = {
             code: (name, province)
             for code, name, province in session.execute(
-                select(Office.code, Office.name, Office.province_code)
+                select(col(Office.code), col(Office.name), col(Office.province_code))
             )
         }
     offices: list[OfficeStats] = []
@@ -380,7 +383,9 @@ def _assemble(session: Session, f: StatsFilter, per_office: dict[str, Counts]) -
 
 def provinces_with_offices(session: Session) -> list[int]:
     return list(
-        session.scalars(select(Office.province_code).distinct().order_by(Office.province_code))
+        session.scalars(
+            select(col(Office.province_code)).distinct().order_by(col(Office.province_code))
+        )
     )
 
 
