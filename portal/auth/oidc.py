@@ -18,9 +18,17 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc.jwk import RSAKey
 
+from common import logs
 from portal.auth.id_token import LEVEL_BY_ACR, IdTokenError, validate_id_token
 
 ACR_BY_LEVEL = {v: k for k, v in LEVEL_BY_ACR.items()}
+
+
+class TracedOAuth2Session(logs.TracedSession, OAuth2Session):
+    """Authlib's client, passing the portal request's id on to the provider."""
+
+
+_http = logs.TracedSession()  # discovery, JWKS, userinfo
 ASSERTION_LIFETIME = 60
 
 UNAVAILABLE = "Hệ thống VNeID đang tạm thời gián đoạn. Vui lòng thử lại sau ít phút."
@@ -104,7 +112,7 @@ class VneidClient:
             level=level,
             next_path=next_path,
         )
-        client = OAuth2Session(
+        client = TracedOAuth2Session(
             self.client_id,
             redirect_uri=self.redirect_uri,
             scope=self.scope,
@@ -168,7 +176,7 @@ class VneidClient:
 
     def _token_request(self, **params) -> dict:
         endpoint = self.metadata()["token_endpoint"]
-        client = OAuth2Session(
+        client = TracedOAuth2Session(
             self.client_id,
             client_secret=self.key,
             token_endpoint_auth_method="private_key_jwt",
@@ -205,7 +213,7 @@ class VneidClient:
 
     def _get_json(self, url: str, headers: dict | None = None) -> dict:
         try:
-            resp = requests.get(url, headers=headers, timeout=self.timeout)
+            resp = _http.get(url, headers=headers, timeout=self.timeout)
             resp.raise_for_status()
             data = resp.json()
         except (requests.RequestException, ValueError) as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from common import logs
+
 
 class RegistryError(Exception):
     """The registry could not answer; the page says so instead of failing."""
@@ -45,7 +47,7 @@ def lookup(
 
 # One pooled session for the process (keep-alive to the registry); the registry is reached
 # directly, so proxy variables of the environment are not consulted on every call.
-_http = requests.Session()
+_http = logs.TracedSession()  # passes the portal request's id on
 _http.trust_env = False
 
 
