@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal import tasks
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Staff
@@ -170,6 +170,7 @@ def apply(
     if t is None:
         raise TransitionError("Thao tác không hợp lệ.")
     current = _load(session, dossier)
+    assert current.id is not None  # loaded from the database
     refusal = _permission_error(current, actor, t)
     if refusal:
         raise TransitionError(refusal)
@@ -188,20 +189,24 @@ def apply(
     target = t.target or source
 
     guard = update(Dossier).where(
-        Dossier.id == current.id,
-        Dossier.status == source,
-        Dossier.version == expected_version,
+        col(Dossier.id) == current.id,
+        col(Dossier.status) == source,
+        col(Dossier.version) == expected_version,
     )
     if action == "extend":
-        guard = guard.where(Dossier.extended == False)  # noqa: E712 - SQL expression
-    moved = session.execute(
+        guard = guard.where(col(Dossier.extended) == False)  # noqa: E712 - SQL expression
+    moved = session.exec(
         guard.values(status=target, version=Dossier.version + 1, updated_at=now, **values)
     ).rowcount
     if moved != 1:
         session.rollback()
         raise TransitionError(CONFLICT)
 
-    role = "citizen" if t.actor == "citizen" else t.role
+    if t.actor == "citizen":
+        role = "citizen"
+    else:
+        assert t.role is not None  # every staff transition names its role
+        role = t.role
     session.add(
         DossierEvent(
             dossier_id=current.id,
@@ -240,14 +245,15 @@ def _changes(
     writes_back: bool = False,
 ) -> dict:
     """The columns an action sets besides status, version and updated_at."""
-    if action in ("receive", "resubmit") and working_days is None:
-        raise ValueError(f"{action} needs working_days to compute the due date")
-    if action == "receive":
-        return {"received_at": now, "due_date": deadlines.due_date(now, working_days)}
+    if action in ("receive", "resubmit"):
+        if working_days is None:
+            raise ValueError(f"{action} needs working_days to compute the due date")
+        if action == "receive":
+            return {"received_at": now, "due_date": deadlines.due_date(now, working_days)}
+        # resubmit, complete again: the full time counts from zero
+        return {"paused_at": None, "due_date": deadlines.restart_due_date(now, working_days)}
     if action == "request_supplement":
         return {"paused_at": now}
-    if action == "resubmit":  # complete again: the full time counts from zero
-        return {"paused_at": None, "due_date": deadlines.restart_due_date(now, working_days)}
     if action == "approve":
         return _approval(now, writes_back)
     if action == "reject":

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import Dossier, DossierEvent
 from portal.services import issuing, results
@@ -221,12 +221,12 @@ def sync(
     procedure = catalogue.get(dossier.procedure_code)
     attempt = dossier.registry_attempts or 0
     delay = backoff(attempt, retry.base, retry.cap)
-    claimed = session.execute(
+    claimed = session.exec(
         update(Dossier)
         .where(
-            Dossier.id == dossier_id,
-            Dossier.registry_sync == "pending",
-            Dossier.registry_attempts == attempt,
+            col(Dossier.id) == dossier_id,
+            col(Dossier.registry_sync) == "pending",
+            col(Dossier.registry_attempts) == attempt,
         )
         .values(registry_attempts=attempt + 1, registry_next_at=now + timedelta(seconds=delay))
     ).rowcount
@@ -259,7 +259,7 @@ def _approver(session: Session, dossier: Dossier) -> str:
     found = session.exec(
         select(DossierEvent.actor_id)
         .where(DossierEvent.dossier_id == dossier.id, DossierEvent.to_status == "approved")
-        .order_by(DossierEvent.id.desc())  # type: ignore[union-attr]
+        .order_by(col(DossierEvent.id).desc())
     ).first()
     return found or SYSTEM
 
@@ -268,7 +268,7 @@ def _refused(session: Session, dossier: Dossier, exc: RegistryError, now: dateti
     status = getattr(exc, "status", None)
     session.execute(
         update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
+        .where(col(Dossier.id) == dossier.id, col(Dossier.registry_sync) == "pending")
         .values(
             registry_sync="refused",
             registry_next_at=None,
@@ -292,7 +292,7 @@ def _failed(
 ) -> Outcome:
     session.execute(
         update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
+        .where(col(Dossier.id) == dossier.id, col(Dossier.registry_sync) == "pending")
         .values(
             registry_next_at=now + timedelta(seconds=delay),
             registry_error_status=getattr(exc, "status", None),
@@ -316,14 +316,15 @@ def _written(
     key_folder: Path,
 ) -> Outcome:
     message, answer = written or ("", {})
-    done = session.execute(
+    done = session.exec(
         update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.registry_sync == "pending")
+        .where(col(Dossier.id) == dossier.id, col(Dossier.registry_sync) == "pending")
         .values(registry_sync="done", registry_next_at=None, registry_error=None)
     ).rowcount
     if done != 1:  # another run finished it meanwhile: it issued the results
         session.rollback()
         return SKIPPED
+    assert dossier.id is not None  # loaded from the database
     issued = results.of_dossier(session, dossier.id)
     if issued:
         linked = issuing.issue_linked(
@@ -356,9 +357,9 @@ def request_retry(
     False when nothing waits for the registry."""
     session.refresh(dossier)
     if dossier.registry_sync == "refused":
-        reset = session.execute(
+        reset = session.exec(
             update(Dossier)
-            .where(Dossier.id == dossier.id, Dossier.registry_sync == "refused")
+            .where(col(Dossier.id) == dossier.id, col(Dossier.registry_sync) == "refused")
             .values(registry_sync="pending", registry_attempts=0, registry_next_at=now)
         ).rowcount
         if reset != 1:
@@ -381,7 +382,7 @@ def status_message(session: Session, dossier: Dossier) -> tuple[str, str] | None
         note = session.exec(
             select(DossierEvent.note)
             .where(DossierEvent.dossier_id == dossier.id, DossierEvent.actor_role == SYSTEM)
-            .order_by(DossierEvent.id.desc())  # type: ignore[union-attr]
+            .order_by(col(DossierEvent.id).desc())
         ).first()
         return (note, "ok") if note else None
     return None
@@ -390,17 +391,16 @@ def status_message(session: Session, dossier: Dossier) -> tuple[str, str] | None
 def overdue(session: Session, before: datetime, limit: int = 100) -> list[int]:
     """Pending dossiers whose next attempt was due before `before`, oldest first: left by
     a crash between commit and enqueue, or by a lost queue."""
-    return list(
-        session.exec(
-            select(Dossier.id)
-            .where(
-                Dossier.registry_sync == "pending",
-                Dossier.registry_next_at <= before,  # type: ignore[operator]
-            )
-            .order_by(Dossier.registry_next_at, Dossier.id)
-            .limit(limit)
-        ).all()
+    found = session.exec(
+        select(Dossier.id)
+        .where(
+            Dossier.registry_sync == "pending",
+            col(Dossier.registry_next_at) <= before,
+        )
+        .order_by(col(Dossier.registry_next_at), col(Dossier.id))
+        .limit(limit)
     )
+    return [dossier_id for dossier_id in found if dossier_id is not None]  # keys: never NULL
 
 
 def pending(session: Session, limit: int = 100) -> list[Dossier]:
@@ -409,7 +409,7 @@ def pending(session: Session, limit: int = 100) -> list[Dossier]:
         session.exec(
             select(Dossier)
             .where(Dossier.registry_sync == "pending")
-            .order_by(Dossier.decided_at, Dossier.id)
+            .order_by(col(Dossier.decided_at), col(Dossier.id))
             .limit(limit)
         ).all()
     )
@@ -418,6 +418,7 @@ def pending(session: Session, limit: int = 100) -> list[Dossier]:
 def _note(
     session: Session, dossier: Dossier, actor_id: str, actor_role: str, note: str, now: datetime
 ) -> None:
+    assert dossier.id is not None  # loaded from the database
     session.add(
         DossierEvent(
             dossier_id=dossier.id,
