@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
 from common.web import add_security_headers, make_app, register_error_pages
 from identity_mock import config as config_module
-from identity_mock import health, limits
+from identity_mock import health, limits, text
 from identity_mock.db import db
 from identity_mock.models import CallRecord
 from identity_mock.safe_json import SafeJSONProvider
@@ -81,17 +81,18 @@ def _wants_json() -> bool:
 
 
 def _client_id() -> str | None:
-    """Who called, for the call record: bearer token, Basic user or assertion subject."""
+    """Who called, for the call record: bearer token, Basic user or assertion subject
+    (what the caller claims, so only when it is short clean text)."""
     token = g.get("authlib_server_oauth2_token")
     if token is not None:
         return token.client_id
     auth = request.authorization
     if auth and auth.type == "basic":
-        return auth.username
+        return text.clean(auth.username, max_length=100)
     assertion = request.form.get("client_assertion") if request.method == "POST" else None
     if assertion:
         try:
-            return str(unverified_part(assertion, 1).get("sub"))
+            return text.clean(unverified_part(assertion, 1).get("sub"), max_length=100)
         except ValueError:
             return None
-    return request.values.get("client_id")
+    return text.clean(request.values.get("client_id"), max_length=100)

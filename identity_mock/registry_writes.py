@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from common import divisions
 from common import personal_id as pid
+from identity_mock import text
 from identity_mock.models import BirthNotice, Household, Person, PopulationWrite, Residence, utcnow
 from identity_mock.models.population import REGISTRY_SOURCE
 
@@ -43,6 +44,8 @@ def _optional_text(body: dict, name: str, *, max_length: int = 200) -> str | Non
     value = value.strip()
     if len(value) > max_length:
         raise WriteRefused(f"The '{name}' field is longer than {max_length} characters.")
+    if not text.is_clean(value):
+        raise WriteRefused(f"The '{name}' field contains control characters.")
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlmodel import select
 
+from common import personal_id as pid
 from common.limits import client_ip
 from identity_mock import sessions
 from identity_mock.accounts import LoginError, authenticate
@@ -57,7 +58,8 @@ def sign_in():
     error = None
     if request.method == "POST" and request.form.get("persona"):
         if current_app.config["DEV_PERSONAS"] and persona_form.validate_on_submit():
-            account = db.session.get(Account, request.form["persona"])
+            chosen = request.form["persona"]
+            account = db.session.get(Account, chosen) if pid.is_valid(chosen) else None
             if account and account.persona:
                 _sign_in(account)
                 return _after_sign_in()

@@ -1,4 +1,4 @@
-"""The population data API: a citizen's own record, and back-office lookups.
+"""The population data API: a citizen's own record, and back-office lookups and writes.
 
 Bearer tokens only. Every read is audited, found or not. Every error carries the OAuth-style
 `error` code and English `error_description` clients act on, and a Vietnamese `message`
@@ -16,17 +16,9 @@ from identity_mock import population, registry_writes
 from identity_mock.db import db
 from identity_mock.models import Person
 from identity_mock.oauth2 import require_oauth, switches
+from identity_mock.text import clean
 
 bp = Blueprint("population_api", __name__, url_prefix="/api/population")
-
-
-@bp.before_request
-def _maybe_down():
-    """Test switch: the registry is down, so clients must keep the citizen's work safe."""
-    if "population_5xx" in switches():
-        return _error(503, "temporarily_unavailable", "The population registry is down.")
-    return None
-
 
 REGISTRY = "Cơ sở dữ liệu quốc gia về dân cư"
 MESSAGES = {
@@ -36,38 +28,93 @@ MESSAGES = {
     409: "Yêu cầu mâu thuẫn với dữ liệu hiện có trong " + REGISTRY + ".",
     503: REGISTRY + " tạm thời không phản hồi. Vui lòng thử lại sau.",
 }
+ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
+TEXT_LIMIT = 200  # characters of a purpose or an actor
 
 
-def _error(status: int, error: str, description: str, message: str | None = None):
-    """An error answer: `message` in Vietnamese (by default the status's)."""
-    message = message or MESSAGES.get(status, MESSAGES[400])
-    return jsonify(error=error, error_description=description, message=message), status
+class ApiError(Exception):
+    """A refused call: HTTP status, OAuth-style code, English description, Vietnamese
+    message (by default the status's)."""
+
+    def __init__(self, status: int, error: str, description: str, message: str = "") -> None:
+        super().__init__(description)
+        self.status, self.error, self.description = status, error, description
+        self.message = message or MESSAGES.get(status, MESSAGES[400])
+
+
+@bp.errorhandler(ApiError)
+def _refused(exc: ApiError):
+    body = {"error": exc.error, "error_description": exc.description, "message": exc.message}
+    return jsonify(body), exc.status
+
+
+@bp.before_request
+def _maybe_down():
+    """Test switch: the registry is down, so clients must keep the citizen's work safe."""
+    if "population_5xx" in switches():
+        raise ApiError(503, "temporarily_unavailable", "The population registry is down.")
+
+
+def _citizen() -> str:
+    subject = current_token.personal_id
+    if subject is None:
+        raise ApiError(
+            403,
+            "insufficient_scope",
+            "A citizen's token is required.",
+            "Cần mã truy cập của chính công dân.",
+        )
+    return subject
+
+
+def _system(what: str) -> None:
+    if current_token.personal_id is not None:
+        raise ApiError(
+            403,
+            "insufficient_scope",
+            f"{what} need a client-credentials token.",
+            "Yêu cầu này cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
+        )
+
+
+def _text(value: object, name: str, label: str, *, required: bool) -> str | None:
+    """A purpose or actor: at most TEXT_LIMIT characters, no control characters."""
+    if value is None or value == "":
+        if required:
+            raise ApiError(
+                400, "invalid_request", f"The '{name}' field is required.", f"Thiếu {label}."
+            )
+        return None
+    text = clean(value, max_length=TEXT_LIMIT)
+    if text is None:
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"The '{name}' field must be text of at most {TEXT_LIMIT} printable characters.",
+            f"{label.capitalize()} phải là văn bản tối đa {TEXT_LIMIT} ký tự, "
+            "không chứa ký tự điều khiển.",
+        )
+    return text
 
 
 @bp.route("/me")
 @require_oauth("population")
 def me():
     """The signed-in citizen's own record (a user token with the `population` scope)."""
-    subject = current_token.personal_id
-    if subject is None:
-        return _error(
-            403,
-            "insufficient_scope",
-            "A citizen's token is required.",
-            "Cần mã truy cập của chính công dân.",
-        )
+    subject = _citizen()
+    purpose = _text(request.args.get("purpose"), "purpose", "mục đích", required=False)
     person = db.session.get(Person, subject)
     population.audit(
         db.session,
         client_id=current_token.client_id,
         actor_id=subject,
         subject_id=subject,
-        purpose=request.args.get("purpose") or "Công dân xem dữ liệu của mình",
+        purpose=purpose or "Công dân xem dữ liệu của mình",
         endpoint="me",
         outcome="found" if person else "not_found",
     )
     if person is None:
-        return _error(
+        raise ApiError(
             404,
             "not_found",
             "No registry record for this citizen.",
@@ -80,23 +127,13 @@ def me():
 @require_oauth("population.lookup")
 def lookup(personal_id: str):
     """Back-office lookup (client-credentials token); `purpose` is required and audited."""
-    if current_token.personal_id is not None:
-        return _error(
-            403,
-            "insufficient_scope",
-            "Lookups need a client-credentials token.",
-            "Tra cứu cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
-        )
-    purpose = (request.args.get("purpose") or "").strip()
-    if not purpose:
-        return _error(
-            400,
-            "invalid_request",
-            "The 'purpose' parameter is required.",
-            "Thiếu mục đích tra cứu (tham số purpose).",
-        )
+    _system("Lookups")
+    purpose = _text(
+        request.args.get("purpose"), "purpose", "mục đích tra cứu (tham số purpose)", required=True
+    )
+    actor = _text(request.args.get("actor"), "actor", "người tra cứu", required=False)
     if not pid.is_valid(personal_id):
-        return _error(
+        raise ApiError(
             400,
             "invalid_request",
             "Malformed personal identification number.",
@@ -106,14 +143,14 @@ def lookup(personal_id: str):
     population.audit(
         db.session,
         client_id=current_token.client_id,
-        actor_id=request.args.get("actor") or None,
+        actor_id=actor,
         subject_id=personal_id,
-        purpose=purpose,
+        purpose=purpose or "",
         endpoint="people",
         outcome="found" if person else "not_found",
     )
     if person is None:
-        return _error(
+        raise ApiError(
             404,
             "not_found",
             "No person with this number.",
@@ -129,73 +166,59 @@ def lookup(personal_id: str):
 @require_oauth("population.write")
 def write(kind: str):
     """Apply a registration result; `purpose`, `actor` and `reference` are required."""
-    if current_token.personal_id is not None:
-        return _error(
-            403,
-            "insufficient_scope",
-            "Writes need a client-credentials token.",
-            "Ghi dữ liệu cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
-        )
+    _system("Writes")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(
+        raise ApiError(
             400,
             "invalid_request",
             "The body must be a JSON object.",
             "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
         )
-    purpose, actor = body.get("purpose"), body.get("actor")
-    if not isinstance(purpose, str) or not purpose.strip():
-        return _error(
-            400,
-            "invalid_request",
-            "The 'purpose' field is required.",
-            "Thiếu mục đích (trường purpose).",
-        )
-    if not isinstance(actor, str) or not actor.strip():
-        return _error(
-            400,
-            "invalid_request",
-            "The 'actor' field is required.",
-            "Thiếu người thực hiện (trường actor).",
-        )
+    purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
+    actor = _text(body.get("actor"), "actor", "người thực hiện (trường actor)", required=True)
+    audit = _WriteAudit(kind, actor or "", purpose or "", body.get("reference"))
     client_id = current_token.client_id
     try:
         result, created = registry_writes.apply(db.session, client_id, kind, body)
         db.session.flush()
     except registry_writes.WriteRefused as exc:
         db.session.rollback()
-        _audit_write(kind, body, exc.subject_id or _subject_hint(body), "refused")
-        return _error(exc.status, _ERROR_NAMES.get(exc.status, "invalid_request"), exc.description)
+        audit.record(exc.subject_id or _subject_hint(body), "refused")
+        error = ERROR_NAMES.get(exc.status, "invalid_request")
+        raise ApiError(exc.status, error, exc.description) from None
     except IntegrityError:  # the same reference written concurrently: answer with the first
         db.session.rollback()
         result, created = registry_writes.apply(db.session, client_id, kind, body)
-    subjects = result.get("personal_ids") or [result["personal_id"]]
-    for subject in subjects:
-        _audit_write(kind, body, subject, "created" if created else "replayed", commit=False)
+    for subject in result.get("personal_ids") or [result["personal_id"]]:
+        audit.record(subject, "created" if created else "replayed", commit=False)
     db.session.commit()
     return jsonify(data=result, created=created), 201 if created else 200
 
 
-_ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
-
-
 def _subject_hint(body: dict) -> str:
     for name in ("personal_id", "person_id", "mother_id", "birth_notice_number"):
-        value = body.get(name)
-        if isinstance(value, str) and value:
-            return value[:64]
+        value = clean(body.get(name), max_length=64)
+        if value:
+            return value
     return "-"
 
 
-def _audit_write(kind: str, body: dict, subject: str, outcome: str, commit: bool = True) -> None:
-    population.audit(
-        db.session,
-        client_id=current_token.client_id,
-        actor_id=str(body.get("actor"))[:64],
-        subject_id=subject,
-        purpose=f"{body.get('purpose')} (tham chiếu {body.get('reference')})",
-        endpoint=kind,
-        outcome=outcome,
-        commit=commit,
-    )
+class _WriteAudit:
+    """The audit rows of one write call (its purpose, actor and reference)."""
+
+    def __init__(self, kind: str, actor: str, purpose: str, reference: object) -> None:
+        self.kind, self.actor = kind, actor[:64]
+        self.purpose = f"{purpose} (tham chiếu {clean(reference, max_length=64) or '-'})"
+
+    def record(self, subject: str, outcome: str, commit: bool = True) -> None:
+        population.audit(
+            db.session,
+            client_id=current_token.client_id,
+            actor_id=self.actor,
+            subject_id=subject,
+            purpose=self.purpose,
+            endpoint=self.kind,
+            outcome=outcome,
+            commit=commit,
+        )

@@ -87,3 +87,40 @@ def test_population_api_errors_say_it_in_vietnamese(provider, client):
     assert resp.status_code == 400
     assert resp.get_json()["error"] == "invalid_request"
     assert resp.get_json()["message"] == "Thiếu mục đích tra cứu (tham số purpose)."
+
+
+@pytest.mark.parametrize(
+    "purpose", ["tra\x00cuu", "x" * 201, "a\u202eb", "\x1b[2J"], ids=["nul", "long", "rlo", "esc"]
+)
+def test_lookup_purpose_is_bounded_printable_text(provider, client, purpose):
+    rp = oauth.register_client(provider)
+    token = oauth.client_credentials_token(client, rp=rp)
+    resp = client.get(
+        f"/api/population/people/{oauth.AN}",
+        query_string={"purpose": purpose},
+        headers=oauth.bearer(token),
+    )
+    assert resp.status_code == 400
+    assert "không chứa ký tự điều khiển" in resp.get_json()["message"]
+
+
+def test_registry_write_fields_refuse_control_characters(provider, client):
+    rp = oauth.register_client(provider, scope="population.write")
+    token = oauth.client_credentials_token(client, rp=rp, scope="population.write")
+    body = {"purpose": "x", "actor": "y", "reference": "r\x00", "personal_id": oauth.AN}
+    resp = client.post("/api/population/deaths", json=body, headers=oauth.bearer(token))
+    assert resp.status_code == 400
+    assert "control characters" in resp.get_json()["error_description"]
+
+
+@pytest.mark.parametrize("path", ["/.well-known/openid-configuration?client_id=%00", "/jwks.json"])
+def test_a_nul_in_a_recorded_call_is_no_500(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_a_persona_that_is_no_personal_id_is_refused(client):
+    page = client.get("/dang-nhap").get_data(as_text=True)
+    token = oauth.csrf_tokens(page)["persona-csrf_token"]
+    resp = client.post("/dang-nhap", data={"persona-csrf_token": token, "persona": "\x00"})
+    assert resp.status_code == 400
+    assert "Không đăng nhập được bằng tài khoản mẫu này." in resp.get_data(as_text=True)
