@@ -3,7 +3,7 @@ their dossiers, for them to find and for later filings to reuse. No Flask here."
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import Dossier, ResultDocument
 
@@ -11,9 +11,9 @@ from portal.models import Dossier, ResultDocument
 def _issued_to(query, personal_id: str):
     """`query` narrowed to documents issued on the citizen's dossiers, newest first."""
     return (
-        query.join(Dossier, Dossier.id == ResultDocument.dossier_id)
+        query.join(Dossier, col(Dossier.id) == ResultDocument.dossier_id)
         .where(Dossier.applicant_id == personal_id)
-        .order_by(ResultDocument.issued_at.desc(), ResultDocument.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(ResultDocument.issued_at).desc(), col(ResultDocument.id).desc())
     )
 
 

@@ -377,8 +377,12 @@ def _household_ids(record: dict) -> tuple[str | None, set[str]]:
     household = _value(record, "household")
     if not isinstance(household, dict):
         return None, set()
-    members = {m.get("personal_id") for m in household.get("members") or [] if isinstance(m, dict)}
-    return household.get("id"), members - {None}
+    members = {
+        pid
+        for m in household.get("members") or []
+        if isinstance(m, dict) and (pid := m.get("personal_id")) is not None
+    }
+    return household.get("id"), members
 
 
 @rule("deceased_in_household")

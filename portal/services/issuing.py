@@ -75,6 +75,7 @@ def issue_main(
     key_folder: Path,
 ) -> ResultDocument:
     """Sign the dossier's own result (flushed; committed with the approval)."""
+    assert dossier.office_code is not None  # routed at submit
     return results.issue(
         session,
         dossier,

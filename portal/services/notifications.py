@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.models import Dossier, Notification
 
@@ -23,12 +23,12 @@ def list_for(
     dossier's code (for the link)."""
     rows = session.exec(
         select(Notification, Dossier.code)
-        .join(Dossier, Dossier.id == Notification.dossier_id)
+        .join(Dossier, col(Dossier.id) == Notification.dossier_id)
         .where(Notification.personal_id == personal_id)
         .order_by(
-            Notification.read_at.is_not(None),  # type: ignore[union-attr]  # unread (False) first
-            Notification.created_at.desc(),  # type: ignore[attr-defined]
-            Notification.id.desc(),  # type: ignore[union-attr]
+            col(Notification.read_at).is_not(None),  # unread (False) first
+            col(Notification.created_at).desc(),
+            col(Notification.id).desc(),
         )
         .limit(limit)
     ).all()
@@ -39,15 +39,15 @@ def unread_count(session: Session, personal_id: str) -> int:
     return session.exec(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.personal_id == personal_id, Notification.read_at.is_(None))  # type: ignore[union-attr]
+        .where(Notification.personal_id == personal_id, col(Notification.read_at).is_(None))
     ).one()
 
 
 def mark_read(session: Session, personal_id: str, now: datetime) -> int:
     """Mark all the citizen's unread notifications read; returns how many. Commits."""
-    changed = session.execute(
+    changed = session.exec(
         update(Notification)
-        .where(Notification.personal_id == personal_id, Notification.read_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Notification.personal_id) == personal_id, col(Notification.read_at).is_(None))
         .values(read_at=now)
     ).rowcount
     session.commit()

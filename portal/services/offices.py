@@ -26,7 +26,7 @@ def seed_offices(session: Session, catalogue: Catalogue) -> int:
     departments = {
         (p.department, p.department_name)
         for p in catalogue.procedures.values()
-        if p.level == "province"
+        if p.level == "province" and p.department is not None  # the schema requires it
     }
     created = []
     for ward in divisions.wards().values():

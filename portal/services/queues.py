@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sql
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -137,15 +138,17 @@ def soon_limit(today: date, within: int = 1) -> date:
 
 def _due_filter(tab: Tab, today: date) -> list:
     if tab.due == "soon":
-        return [Dossier.due_date >= today, Dossier.due_date <= soon_limit(today)]
+        due = col(Dossier.due_date)
+        return [due >= today, due <= soon_limit(today)]
     if tab.due == "overdue":
-        return [Dossier.due_date < today]
+        return [col(Dossier.due_date) < today]
     return []
 
 
 def _where(office_code: str, tab: Tab, today: date) -> list:
     statuses = list(tab.statuses)
-    status = Dossier.status == statuses[0] if len(statuses) == 1 else Dossier.status.in_(statuses)
+    column = col(Dossier.status)
+    status = column == statuses[0] if len(statuses) == 1 else column.in_(statuses)
     return [Dossier.office_code == office_code, status, *_due_filter(tab, today)]
 
 
@@ -185,19 +188,19 @@ def page(
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(1, number), pages)
     query = (
-        select(
-            Dossier.code,
-            Dossier.procedure_code,
-            Dossier.applicant_id,
-            Dossier.submitted_at,
-            Dossier.due_date,
-            Dossier.status,
-            Dossier.version,
+        sql.select(  # more columns than sqlmodel.select types
+            col(Dossier.code),
+            col(Dossier.procedure_code),
+            col(Dossier.applicant_id),
+            col(Dossier.submitted_at),
+            col(Dossier.due_date),
+            col(Dossier.status),
+            col(Dossier.version),
         )
         .where(*_where(office_code, tab, today))
         .order_by(*order_by(sort))
         .offset((number - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    rows = [Row(*r) for r in session.exec(query).all()]
+    rows = [Row(*r) for r in session.execute(query).all()]
     return Page(tab, rows, number, pages, total, sort)

@@ -62,6 +62,7 @@ def rate(
     text = (comment or "").strip() or None
     if text and len(text) > COMMENT_MAX:
         raise RatingError(f"Ý kiến tối đa {COMMENT_MAX} ký tự.", "comment")
+    assert dossier.id is not None  # a returned dossier is stored
     if rating_of(session, dossier.id) is not None:
         raise RatingError(ALREADY)
     row = Rating(dossier_id=dossier.id, score=score, comment=text, created_at=now)

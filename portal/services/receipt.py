@@ -108,6 +108,7 @@ def build_receipt(
     """The receipt of a submitted dossier (check `has_receipt` first)."""
     if not has_receipt(dossier):
         raise ValueError(f"dossier {dossier.id} has no receipt")
+    assert dossier.code is not None and dossier.submitted_at is not None  # has_receipt
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
     citizen = session.get(Citizen, dossier.applicant_id)
     submitted = tz.local(dossier.submitted_at)
@@ -139,6 +140,7 @@ def _received(
     or, when there was none to reuse, counts as the file the citizen attached instead."""
     if procedure is None:
         return ()
+    assert dossier.id is not None  # a submitted dossier is stored
     reused = reuse.recorded(session, dossier.id)
     files = uploads.files_of(session, dossier.id)
     received = []

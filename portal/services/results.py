@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from common import tz
 from portal.models.dossiers import Dossier
@@ -164,6 +164,7 @@ def issue(
     for display, the signature uses the sorted canonical form.
     """
     # Round-trip through JSON: what is signed is exactly what the database gives back.
+    assert dossier.id is not None  # results are issued on stored dossiers
     content = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False))
     moment = _utc(now).replace(microsecond=0)
     year = to_local(moment).year
@@ -211,7 +212,7 @@ def of_dossier(session: Session, dossier_id: int) -> list[ResultDocument]:
         session.exec(
             select(ResultDocument)
             .where(ResultDocument.dossier_id == dossier_id)
-            .order_by(ResultDocument.id)  # type: ignore[arg-type]
+            .order_by(col(ResultDocument.id))
         ).all()
     )
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from common import tz
 from portal.models import ResultDocument, ReusedDocument
@@ -146,6 +146,7 @@ def record(session: Session, dossier_id: int, reuses: Iterable[Reuse], now: date
     """Keep which document each component reused (added to the caller's transaction)."""
     for r in reuses:
         if r.document is not None:
+            assert r.document.id is not None  # a stored result
             session.add(
                 ReusedDocument(
                     dossier_id=dossier_id,
@@ -177,7 +178,7 @@ def recorded(
     signature is verified again (a clerk must see a document changed since)."""
     rows = session.exec(
         select(ReusedDocument, ResultDocument)
-        .join(ResultDocument, ResultDocument.id == ReusedDocument.result_id)
+        .join(ResultDocument, col(ResultDocument.id) == ReusedDocument.result_id)
         .where(ReusedDocument.dossier_id == dossier_id)
     ).all()
     return {

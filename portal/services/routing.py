@@ -36,6 +36,7 @@ def route(
     province = divisions.wards()[residence_ward].province_code
     province_name = divisions.province_name(province)
     if procedure.level == "province":
+        assert procedure.department is not None  # the catalogue schema requires it
         office = _office(session, department_office_code(province, procedure.department))
         return RoutingDecision(
             office.code,
