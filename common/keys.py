@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import KeyParameters, KeySet, KeySetSerialization, RSAKey
 
 
 def load_or_create_rsa_key(path: Path) -> RSAKey:
@@ -26,11 +26,11 @@ def load_or_create_rsa_key(path: Path) -> RSAKey:
             return load_or_create_rsa_key(path)
         with os.fdopen(fd, "wb") as fh:
             fh.write(key.as_pem(private=True))
-    params = {"kid": key.thumbprint(), "use": "sig", "alg": "RS256"}
+    params: KeyParameters = {"kid": key.thumbprint(), "use": "sig", "alg": "RS256"}
     return RSAKey.import_key(key.as_dict(private=True), params)
 
 
-def public_jwks(*keys: RSAKey) -> dict:
+def public_jwks(*keys: RSAKey) -> KeySetSerialization:
     """The JSON Web Key Set with the public halves of `keys`."""
     return KeySet(list(keys)).as_dict(private=False)
 

@@ -86,13 +86,17 @@ def _residence(session: Session, personal_id: str, res: dict, now: datetime) -> 
             Residence.personal_id == personal_id, Residence.kind == "thuong_tru"
         )
     ).first()
-    row = existing or Residence(personal_id=personal_id, kind="thuong_tru")
-    row.province_code = res["province"]
-    row.ward_code = res["ward"]
-    row.street = res["street"]
-    row.registered_on = res["since"]
-    row.updated_at = now
-    session.add(row)
+    values = {
+        "province_code": res["province"],
+        "ward_code": res["ward"],
+        "street": res["street"],
+        "registered_on": res["since"],
+        "updated_at": now,
+    }
+    if existing is None:
+        session.add(Residence(personal_id=personal_id, kind="thuong_tru", **values))
+    else:
+        session.add(existing.sqlmodel_update(values))
 
 
 def load(session: Session, path: Path = PERSONAS_FILE) -> int:

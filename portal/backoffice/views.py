@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from portal import tasks
 from portal.db import db
@@ -142,6 +142,7 @@ def _catalogue():
 @login_required
 def queue():
     actor = _staff()
+    assert actor.office_code is not None  # staff_actor: every staff member has an office
     today = deadlines.today()
     tab_key = request.args.get("tab", queues.DEFAULT_TAB)
     if tab_key not in queues.TAB_BY_KEY:
@@ -220,18 +221,21 @@ def dossier(code: str):
 def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, status: int = 200):
     proc = _catalogue().get(found.procedure_code)
     events = db.session.exec(
-        select(DossierEvent).where(DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id == found.id)
+        .order_by(col(DossierEvent.id))
     ).all()
     files = db.session.exec(
         select(DossierFile)
         .where(DossierFile.dossier_id == found.id)
-        .order_by(DossierFile.component)
+        .order_by(col(DossierFile.component))
     ).all()
     documents = db.session.exec(
         select(ResultDocument)
         .where(ResultDocument.dossier_id == found.id)
-        .order_by(ResultDocument.id)
+        .order_by(col(ResultDocument.id))
     ).all()
+    assert found.id is not None  # loaded from the database
     portal_url = current_app.config["PORTAL_URL"]
     return (
         render_template(
@@ -372,7 +376,7 @@ def attached_file(token: str):
     actor = workflow.staff_actor(db.session, current_user.personal_id)
     stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
     found = db.session.get(Dossier, stored.dossier_id) if stored else None
-    if actor is None or found is None or found.office_code != actor.office_code:
+    if actor is None or stored is None or found is None or found.office_code != actor.office_code:
         abort(404)
     path = uploads.path_of(Path(current_app.instance_path) / "uploads", stored)
     if not path.is_file():
