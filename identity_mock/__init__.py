@@ -70,6 +70,10 @@ def _register_hooks(app: Flask) -> None:
                     )
                 )
                 session.commit()
+        if response.status_code != 429:
+            # Flask-Limiter (run before this hook) puts Retry-After on every answer of a
+            # limited endpoint; on a 503 clients would read it as "the registry is back in…".
+            response.headers.pop("Retry-After", None)
         return add_security_headers(response)
 
     register_error_pages(app, "identity/error.html", _wants_json)

@@ -123,3 +123,15 @@ def test_counts_are_shared_through_redis(build):
     keys = store.keys(f"*{prefix}*")
     assert keys
     store.delete(*keys)
+
+
+def test_only_a_refusal_for_volume_says_when_to_retry(build):
+    """Retry-After on any other answer (a 503 while the registry is down) would tell
+    clients a wrong wait."""
+    app = build(RATE_LIMITS=_limits(population_api="5/minute"))
+    client = app.test_client()
+    assert "Retry-After" not in client.get("/api/population/me").headers
+    client.put("/test/switches", json={"active": ["population_5xx"]})
+    down = client.get("/api/population/me")
+    assert down.status_code == 503 and "Retry-After" not in down.headers
+    assert "tạm thời không phản hồi" in down.get_json()["message"]
