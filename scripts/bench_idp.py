@@ -321,11 +321,12 @@ def provider_env(instance: Path, url: str, overrides: dict) -> dict[str, str]:
 
 
 def prepare(env: dict[str, str], key: RSAKey) -> list[str]:
-    """Seed the demo personas, register `bench-rp`; returns the persona IDs."""
-    seed = [sys.executable, "-m", "flask", "--app", "identity_mock", "seed"]
-    done = subprocess.run(seed, env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"seeding failed:\n{done.stdout}{done.stderr}")
+    """Migrate, seed the demo personas, register `bench-rp`; returns the persona IDs."""
+    flask = [sys.executable, "-m", "flask", "--app", "identity_mock"]
+    for step in (["db", "upgrade"], ["seed"]):
+        done = subprocess.run([*flask, *step], env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(step)} failed:\n{done.stdout}{done.stderr}")
     register_client(env, key)
     from seeds.personas import personas
 

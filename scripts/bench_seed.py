@@ -9,14 +9,23 @@ the load ends, as `seeds.bulk_load` does for the citizens.
 from __future__ import annotations
 
 import argparse
-import io
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import JSON
+
+from common import migrate
 from scripts.bench_rows import DossierFactory, Spread, dossier_owners
 
 CHUNK = 10_000  # dossier rows per batch
+
+
+def json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -82,6 +91,7 @@ def seed_registry(
     level2 = [(p["personal_id"], p["residence"]["ward"]) for p in data["persona"]
               if p.get("level", 2) >= 2]  # fmt: skip
     seeded = Seeded(level2, [], data["passcode"])
+    migrate.upgrade_database("identity_mock", config)
     app = create_app(config)
     with app.app_context():
         with db.new_session() as session:
@@ -125,6 +135,7 @@ def seed_portal(
     from portal.services.offices import seed_offices
     from portal.services.staff import seed_staff
 
+    migrate.upgrade_database("portal", config)
     app = create_app(config)
     with app.app_context():
         catalogue = app.extensions["catalogue"]
@@ -190,8 +201,15 @@ class BulkWriter:
         self.cursor = self.loader.cursor
 
     def converters(self, table, names: list[str]) -> list:
-        types = [table.c[name].type.dialect_impl(self.dialect) for name in names]
-        return [t.bind_processor(self.dialect) for t in types]
+        """Each column's value as the driver would send it; JSON as text for COPY (psycopg 3's
+        processor wraps it in an adapter object instead)."""
+        types = [table.c[name].type for name in names]
+        return [
+            json_text
+            if isinstance(t, JSON) and not self.sqlite
+            else t.dialect_impl(self.dialect).bind_processor(self.dialect)
+            for t in types
+        ]
 
     def write(self, model, rows: list[dict]) -> None:
         if not rows:
@@ -215,7 +233,8 @@ class BulkWriter:
             for row in values
         )
         sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-        self.cursor.copy_expert(sql, io.StringIO(text))
+        with self.cursor.copy(sql) as copy:  # psycopg 3
+            copy.write(text)
 
     def commit(self) -> None:
         if not self.sqlite:  # ids were given explicitly

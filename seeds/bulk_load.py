@@ -8,7 +8,6 @@ COPY on PostgreSQL) with the secondary indexes dropped until the load ends;
 from __future__ import annotations
 
 import gc
-import io
 import multiprocessing
 import os
 import sys
@@ -106,7 +105,8 @@ class Loader:
                 self.cursor.executemany(sql, rows)
             else:  # COPY text format; no generated value holds a tab, newline or backslash
                 data = "".join("\t".join(map(str, row)) + tail for row in rows)
-                self.cursor.copy_expert(sql, io.StringIO(data))
+                with self.cursor.copy(sql) as copy:  # psycopg 3
+                    copy.write(data)
         self.uncommitted += len(people)
         if self.uncommitted >= COMMIT_EVERY:
             self.commit()
