@@ -47,7 +47,7 @@ def outgoing_headers() -> dict[str, str]:
 
 class TracedSession(requests.Session):
     """A requests session that passes the current request id on with every call (for
-    clients that are sessions themselves, mix it in first: `class C(TracedSession, X)`)."""
+    clients that are sessions themselves, mix it in after them: `class C(X, TracedSession)`)."""
 
     def request(self, method, url, **kwargs):  # type: ignore[override]
         kwargs["headers"] = {**outgoing_headers(), **(kwargs.get("headers") or {})}

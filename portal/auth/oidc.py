@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
@@ -24,8 +25,11 @@ from portal.auth.id_token import LEVEL_BY_ACR, IdTokenError, validate_id_token
 ACR_BY_LEVEL = {v: k for k, v in LEVEL_BY_ACR.items()}
 
 
-class TracedOAuth2Session(logs.TracedSession, OAuth2Session):
+class TracedOAuth2Session(OAuth2Session, logs.TracedSession):
     """Authlib's client, passing the portal request's id on to the provider."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Authlib's (untyped) signature
+        super().__init__(*args, **kwargs)
 
 
 _http = logs.TracedSession()  # discovery, JWKS, userinfo
