@@ -84,7 +84,7 @@ class Loader:
             f"SELECT max(id) FROM pop_household WHERE id LIKE '{HOUSEHOLD_PREFIX}%'"
             f" AND length(id) = {len(HOUSEHOLD_PREFIX) + 11}"
         )
-        last = self.cursor.fetchone()[0]
+        (last,) = self.cursor.fetchone() or (None,)
         return taken, int(last[len(HOUSEHOLD_PREFIX) :]) + 1 if last else 1
 
     def begin(self) -> None:

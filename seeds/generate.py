@@ -92,9 +92,9 @@ class _Generator:
         x, male_head = r(), r() < 0.72
         spouse_age = head_age - (int(r() * 8) - 2) * (1 if male_head else -1)  # wife younger
         couple = 0.10 <= x < 0.88 and room > 1 and 18 <= spouse_age <= 95
-        mother = spouse_age if couple and male_head else head_age
+        mother_age = spouse_age if couple and male_head else head_age
         youngest = min(head_age, spouse_age) if couple else head_age
-        kids = self.kid_ages(mother, youngest) if x >= 0.25 else []
+        kids = self.kid_ages(mother_age, youngest) if x >= 0.25 else []
         parent_age = head_age + 20 + int(r() * 15)
         del kids[max(0, room - 1 - couple) :]
         with_parent = r() < 0.12 and parent_age <= 95 and room > 1 + couple + len(kids)
@@ -102,7 +102,8 @@ class _Generator:
         marital = "ket_hon" if couple else self.single_status(head_age, bool(kids))
         head = self.person("nam" if male_head else "nu", head_age, family, "chủ hộ", marital)
         members = [head]
-        father = mother = None
+        father: list | None = None
+        mother: list | None = None
         if couple:
             sex = "nu" if male_head else "nam"
             relation = "vợ" if male_head else "chồng"
