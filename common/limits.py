@@ -8,6 +8,7 @@ A refused request gets a Vietnamese page (JSON on APIs) with `Retry-After`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -21,8 +22,10 @@ RETRY_MESSAGE = (
 
 
 def make_limiter() -> Limiter:
-    """A limiter with no default limit: each view names the limit it needs."""
-    return Limiter(key_func=get_remote_address, headers_enabled=True)
+    """A limiter with no default limit: each view names the limit it needs. Flask-Limiter's
+    own headers stay off: it would put Retry-After on every answer of a limited endpoint (a
+    503 would then read as "come back in a minute"); the 429 handler sets it."""
+    return Limiter(key_func=get_remote_address, headers_enabled=False)
 
 
 def init_limiter(app: Flask, limiter: Limiter, template: str, is_json: Callable[[], bool]) -> None:
@@ -30,12 +33,11 @@ def init_limiter(app: Flask, limiter: Limiter, template: str, is_json: Callable[
     redis_url = app.config.get("REDIS_URL") or ""
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_ENABLED", True)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
     @app.errorhandler(429)
     def too_many(exc):
-        retry_after = _retry_after(exc)
+        retry_after = _retry_after(limiter, exc)
         if is_json():
             resp = jsonify(error=RETRY_MESSAGE[0], error_description=RETRY_MESSAGE[1])
         else:
@@ -54,20 +56,13 @@ def limit(name: str) -> Callable[[], str]:
     return lambda: current_app.config["RATE_LIMITS"][name]
 
 
-def _retry_after(exc) -> int:
+def _retry_after(limiter: Limiter, exc) -> int:
     """Seconds until the window that refused this request resets (at least 1)."""
-    header = getattr(exc, "headers", None) or {}
-    try:
-        return max(1, int(dict(header).get("Retry-After", 0)))
-    except (TypeError, ValueError):
-        pass
+    current = limiter.current_limit
+    if current is not None:
+        return max(1, int(current.reset_at - time.time()))
     limit_obj = getattr(exc, "limit", None)
-    if limit_obj is not None:
-        try:
-            return max(1, int(limit_obj.limit.get_expiry()))
-        except Exception:  # noqa: BLE001 - fall back to a minute
-            return 60
-    return 60
+    return max(1, int(limit_obj.limit.get_expiry())) if limit_obj is not None else 60
 
 
 def client_ip() -> str:

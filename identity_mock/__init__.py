@@ -48,11 +48,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     health.init_app(app)  # /healthz, JSON logs; the tables come from migrations
-    if app.config["REGISTER_CLIENTS_ON_START"]:  # the test suite's providers only
-        from seeds.clients import register_clients
-
-        with app.app_context(), db.new_session() as session:
-            register_clients(session, app.config)
     return app
 
 
@@ -70,10 +65,6 @@ def _register_hooks(app: Flask) -> None:
                     )
                 )
                 session.commit()
-        if response.status_code != 429:
-            # Flask-Limiter (run before this hook) puts Retry-After on every answer of a
-            # limited endpoint; on a 503 clients would read it as "the registry is back in…".
-            response.headers.pop("Retry-After", None)
         return add_security_headers(response)
 
     register_error_pages(app, "identity/error.html", _wants_json)

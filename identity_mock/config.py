@@ -36,9 +36,6 @@ class Config:
     # from it. Empty: no portal registration (see the module docstring).
     PORTAL_URL = os.environ.get("PORTAL_URL", "")
     BASIC_CLIENT_SECRET = os.environ.get("IDP_BASIC_CLIENT_SECRET", "")
-    # Register the configured clients when the app is built: only for the test suite's
-    # per-test providers, whose tables already exist (off everywhere else).
-    REGISTER_CLIENTS_ON_START = False
     SESSION_COOKIE_NAME = "vneid_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -82,7 +79,6 @@ class TestConfig(DevConfig):
     ENV_NAME = "test"
     RECORD_CALLS = True
     WTF_CSRF_ENABLED = True
-    REGISTER_CLIENTS_ON_START = True
     # Relaxed: the suite signs in hundreds of times from 127.0.0.1. Tests of the limits
     # themselves set tight ones.
     RATE_LIMITS = {

@@ -97,6 +97,9 @@ def migrate_all(env: dict[str, str]) -> None:
     for app in APPS:
         flask = [sys.executable, "-m", "flask", "--app", app, "db", "upgrade"]
         subprocess.run(flask, env=env, cwd=ROOT, check=True)
+    # the portal's client, from the explicit PORTAL_URL of this environment
+    register = [sys.executable, "-m", "flask", "--app", "identity_mock", "register-clients"]
+    subprocess.run(register, env=env, cwd=ROOT, check=True)
 
 
 def wait_healthy(url: str, procs: list[subprocess.Popen], timeout: float = 30) -> bool:

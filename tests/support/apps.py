@@ -18,6 +18,7 @@ from portal.db import db as portal_db
 from portal.services.offices import seed_offices
 from portal.services.staff import seed_staff
 from seeds import personas
+from seeds.clients import register_clients
 from tests.support.databases import create_tables, database_settings, drop_schema
 
 BASIC_SECRET = "bi-mat-cua-ung-dung-thu-nghiem"
@@ -48,6 +49,7 @@ def make_idp(tmp: Path, *, issuer: str, portal_url: str, migrations: bool = Fals
     )
     with app.app_context(), idp_db.new_session() as session:
         personas.load(session)
+        register_clients(session, app.config)
     return app
 
 

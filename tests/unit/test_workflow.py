@@ -8,10 +8,10 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from common.db import make_engine
+from common.tz import VN_TZ
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Staff
 from portal.models.base import portal_registry
 from portal.services import deadlines, workflow
-from common.tz import VN_TZ
 from portal.services.staff import office_code_of, seed_staff
 from portal.services.workflow import CONFLICT, TRANSITIONS, TransitionError, citizen
 from tests.support.databases import database_settings, drop_schema

@@ -9,10 +9,10 @@ from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from common.db import make_engine
+from common.tz import VN_TZ
 from portal.models import Dossier, DossierEvent, Notification, Staff
 from portal.models.base import portal_registry
 from portal.services import workflow
-from common.tz import VN_TZ
 from portal.services.workflow import CONFLICT, TransitionError
 from tests.support.databases import database_settings, drop_schema
 
