@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
+from common.proxy import trust_proxies
 from common.web import add_security_headers, make_app, register_error_pages
 from identity_mock import config as config_module
 from identity_mock import health, limits, text
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         csrf.exempt(testing.bp)
     _register_hooks(app)
     limits.init_app(app, _wants_json)
+    trust_proxies(app)  # per-address limits and locks see the citizen behind a proxy
 
     from identity_mock.cli import register_cli
 
