@@ -85,6 +85,7 @@ def seed_registry(
     from identity_mock.db import db
     from identity_mock.models import Account
     from seeds import personas
+    from seeds.clients import register_clients
     from seeds.generate import generate_citizens
 
     data = personas.read()
@@ -96,6 +97,7 @@ def seed_registry(
     with app.app_context():
         with db.new_session() as session:
             personas.load(session)
+            register_clients(session, app.config)
         started = time.perf_counter()
         stats = generate_citizens(db.engine, args.citizens, seed=args.seed)
         seeded.note(
