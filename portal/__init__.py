@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Flask, request
-from flask_login import LoginManager
+from flask import Flask, Response, abort, current_app, request
+from flask_limiter import Limiter
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from common import divisions, logs, tz
 from common.keys import load_or_create_rsa_key, public_jwks
-from common.web import add_security_headers, make_app, register_error_pages
+from common.limits import client_ip, init_limiter, limit, make_limiter
+from common.web import (
+    add_security_headers,
+    has_control,
+    make_app,
+    origin_of,
+    register_error_pages,
+)
 from portal import config as config_module
 from portal.db import db
 from portal.services.fees import format_dong
@@ -25,6 +33,7 @@ login_manager = LoginManager()
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. `config` overrides the class chosen by PORTAL_ENV."""
     app = make_app(__name__, config_module.load(config))
+    app.before_request(_bound_form_body)  # before CSRFProtect's hook reads the form
     # A malformed procedure file stops start-up here, naming the file and the field.
     app.extensions["catalogue"] = load_catalogue()
     _init_vneid(app)
@@ -54,10 +63,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(stats_views.bp)
     app.register_blueprint(notices_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
-    app.after_request(add_security_headers)
-    register_error_pages(
-        app, "portal/error.html", lambda: request.path.startswith(("/api/", "/healthz"))
-    )
+    app.before_request(_refuse_unreadable_path)
+    app.after_request(_headers)
+    register_error_pages(app, "portal/error.html", _wants_json)
+    _init_limits(app)
+    auth_views.init_app(app)  # an expired registry token: through VNeID again
     app.add_template_filter(vn_date)
     app.add_template_filter(vn_datetime)
     app.add_template_filter(format_dong, "dong")
@@ -66,6 +76,70 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     logs.init_app(app, "portal")  # request ids, JSON logs; tables come from migrations
     return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/healthz"))
+
+
+def _bound_form_body() -> None:
+    """A body that is not multipart (a plain form, JSON) may take MAX_FORM_MEMORY_SIZE
+    bytes: Werkzeug applies that limit only to multipart text fields, and reads an
+    urlencoded body whole (MAX_CONTENT_LENGTH, sized for files, would let 16 MB of text
+    through). Larger is the Vietnamese 413 page."""
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
+
+
+def _refuse_unreadable_path() -> None:
+    """No page has a control character or a lone surrogate in its address (a NUL would
+    reach the database as a lookup key): such a path is a 404 before any view runs."""
+    if has_control(request.path):
+        abort(404)
+
+
+# Blueprints whose pages are about one person: never kept by a browser or proxy cache.
+PERSONAL_BLUEPRINTS = {"citizen", "filing", "backoffice", "notices", "api", "auth"}
+
+
+def _headers(response: Response) -> Response:
+    """Security headers on every answer; `no-store` on everything personal (pages of a
+    signed-in citizen, their files and PDFs, every API answer). Sign-out is a form whose
+    answer leads on to the provider, so the provider's origin joins form-action only on the
+    pages that show it (a signed-in citizen's)."""
+    signed_in = request.endpoint != "static" and current_user.is_authenticated
+    personal = request.blueprint in PERSONAL_BLUEPRINTS or request.path.startswith("/api/")
+    if signed_in or personal:
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
+    provider = origin_of(current_app.config["OIDC_ISSUER"])
+    return add_security_headers(response, form_action=(provider,) if signed_in else ())
+
+
+def _citizen_key() -> str:
+    """Per signed-in citizen (a household behind one address files on its own count)."""
+    return "citizen:" + (current_user.personal_id if current_user.is_authenticated else client_ip())
+
+
+def _init_limits(app: Flask) -> Limiter:
+    """Rate limits (Flask-Limiter through common/limits.py, RATE_LIMITS in the config): the
+    public verification page per address, submitting a dossier per citizen, and /api/v1
+    per address, one count over every endpoint of the API."""
+    limiter = make_limiter()
+    init_limiter(app, limiter, "portal/error.html", _wants_json)
+
+    def wrap(endpoint: str, decorator) -> None:
+        app.view_functions[endpoint] = decorator(app.view_functions[endpoint])
+
+    verify = limiter.shared_limit(limit("verify"), "verify", key_func=client_ip)
+    for endpoint in ("verify.search", "verify.document"):
+        wrap(endpoint, verify)
+    wrap("filing.submit", limiter.limit(limit("filing_submit"), key_func=_citizen_key))
+    api = limiter.shared_limit(limit("api"), "api", key_func=client_ip)
+    for endpoint in sorted({r.endpoint for r in app.url_map.iter_rules()}):
+        if any(r.rule.startswith("/api/v1/") for r in app.url_map.iter_rules(endpoint)):
+            wrap(endpoint, api)
+    return limiter
 
 
 def _init_vneid(app: Flask) -> None:

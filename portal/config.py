@@ -1,4 +1,10 @@
-"""Portal configuration from the environment; `PORTAL_ENV` picks dev, test or production."""
+"""Portal configuration from the environment; `PORTAL_ENV` picks dev, test or production.
+
+The session cookie (`portal_session`) is HttpOnly and SameSite=Lax everywhere, and Secure in
+production unless `PORTAL_COOKIE_SECURE=0` (a production build served over plain HTTP on a
+private network); dev and test run over plain HTTP, so there it is not Secure. It holds only
+the id of a server-side login session (portal/services/sessions.py): sign-out ends it.
+"""
 
 import os
 from pathlib import Path
@@ -23,13 +29,31 @@ class Config:
     SESSION_COOKIE_NAME = "portal_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    SESSION_COOKIE_SECURE = os.environ.get("PORTAL_COOKIE_SECURE", "1") != "0"
+    # Flask-Login's remember-me cookie is never set (no "remember me"); flags for safety.
     REMEMBER_COOKIE_DURATION = 0
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     LOGIN_SESSION_HOURS = 8
     WTF_CSRF_TIME_LIMIT = None
     # Uploads are checked against 5 MB each (portal/services/uploads.py); a request larger
-    # than this is cut off before it is read, with the 413 page.
+    # than this is cut off before it is read, with the 413 page. The form fields of a request
+    # (everything but its files) may take MAX_FORM_MEMORY_SIZE bytes in all: each typed field
+    # has its own limit in characters (the procedure file's max_length, 200 by default), so
+    # no field of megabytes is ever read, let alone stored.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 100 * 1024
+    # Flask-Limiter limits by name (common/limits.py): in memory, or in Redis when REDIS_URL
+    # is set (shared by every worker). verify: the public verification page, per client
+    # address; filing_submit: submitting a dossier, per citizen; api: /api/v1, one count per
+    # client address over all its endpoints.
+    RATELIMIT_KEY_PREFIX = "portal"
+    RATE_LIMITS = {
+        "verify": "30/minute;300/hour",
+        "filing_submit": "10/minute;60/hour",
+        "api": "120/minute;2000/hour",
+    }
     # Task queue (portal/tasks.py, Huey): Redis when REDIS_URL is set, else an SQLite file
     # (TASK_QUEUE_FILE, default instance/portal-tasks.sqlite) that needs no server.
     # The worker: `python -m huey.bin.huey_consumer portal.tasks.huey`.
@@ -48,16 +72,22 @@ class Config:
 class DevConfig(Config):
     ENV_NAME = "dev"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-portal-secret"
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False
 
 
 class TestConfig(DevConfig):
     ENV_NAME = "test"
     TASK_QUEUE_IMMEDIATE = True
+    # Relaxed: the suite files and verifies hundreds of times from 127.0.0.1. Tests of the
+    # limits themselves set tight ones.
+    RATE_LIMITS = {"verify": "10000/minute", "filing_submit": "10000/minute", "api": "10000/minute"}
 
 
-CONFIGS = {"dev": DevConfig, "test": TestConfig, "production": Config}
+CONFIGS: dict[str, type] = {"dev": DevConfig, "test": TestConfig, "production": Config}
 
 
 def load(overrides: dict | None = None) -> dict:
     """The effective settings: the class chosen by PORTAL_ENV, then `overrides`."""
-    return load_settings(CONFIGS, "PORTAL_ENV", "portal.sqlite", overrides)
+    settings = load_settings(CONFIGS, "PORTAL_ENV", "portal.sqlite", overrides)
+    settings["RATE_LIMITS"] = dict(settings["RATE_LIMITS"])  # each app its own, to adjust
+    return settings

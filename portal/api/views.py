@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from portal.citizen.views import own_dossier
 from portal.db import db
@@ -68,8 +68,8 @@ def my_dossiers():
     _signed_in()
     rows = db.session.exec(
         select(Dossier)
-        .where(Dossier.applicant_id == current_user.personal_id, Dossier.code.is_not(None))  # type: ignore[union-attr]
-        .order_by(Dossier.submitted_at.desc())  # type: ignore[union-attr]
+        .where(Dossier.applicant_id == current_user.personal_id, col(Dossier.code).is_not(None))
+        .order_by(col(Dossier.submitted_at).desc())
         .limit(200)
     ).all()
     return jsonify(dossiers=[_dossier_brief(d) for d in rows])
@@ -80,7 +80,9 @@ def dossier(code: str):
     _signed_in()
     found = own_dossier(code)
     events = db.session.exec(
-        select(DossierEvent).where(DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id == found.id)
+        .order_by(col(DossierEvent.id))
     ).all()
     return jsonify(
         dossier={

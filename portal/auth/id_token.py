@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hmac
 import time
+from typing import cast
 
 from authlib.oidc.core.grants.util import create_half_hash
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 
 from common.keys import unverified_part
 
@@ -51,7 +52,7 @@ def validate_id_token(
     header = unverified_header(raw)
     if header.get("alg") not in ALGORITHMS:
         raise IdTokenError(f"algorithm not allowed: {header.get('alg')!r}")
-    keys = KeySet.import_key_set(jwks)
+    keys = KeySet.import_key_set(cast(KeySetSerialization, jwks))
     kid = header.get("kid")
     if not kid or not any(k.kid == kid for k in keys.keys):
         raise IdTokenError(f"unknown key id: {kid!r}")

@@ -58,6 +58,10 @@ class LoginRefused(Exception):
         self.message = message
 
 
+class StateMismatch(LoginRefused):
+    """The callback answers no login this browser started: it must change nothing."""
+
+
 @dataclass
 class PendingLogin:
     """What the portal remembers between the redirect to VNeID and the callback."""
@@ -132,13 +136,22 @@ class VneidClient:
         )
         return url, pending
 
+    @staticmethod
+    def check_state(state: object, pending: PendingLogin | None) -> None:
+        """StateMismatch unless `state` is the one of the login this browser started. Checked
+        before anything else in the callback, `error=` included."""
+        if pending is None or not isinstance(state, str) or not state.isascii():
+            raise StateMismatch("no pending login, or state missing", EXPIRED)
+        if not secrets.compare_digest(state, pending.state):
+            raise StateMismatch("state mismatched", EXPIRED)
+
     def finish(self, args: dict, pending: PendingLogin | None) -> LoginResult:
         """Check the callback, redeem the code, verify the ID token and fetch userinfo."""
+        self.check_state(args.get("state"), pending)
+        assert pending is not None
         if args.get("error"):
             message = DENIED if args["error"] == "access_denied" else UNAVAILABLE
-            raise LoginRefused(f"provider error: {args['error']}", message)
-        if pending is None or not secrets.compare_digest(args.get("state", ""), pending.state):
-            raise LoginRefused("state missing or mismatched", EXPIRED)
+            raise LoginRefused(f"provider error: {str(args['error'])[:64]!r}", message)
         if not args.get("code"):
             raise LoginRefused("no code in callback", EXPIRED)
         token = self._redeem(args["code"], pending.code_verifier)
@@ -168,10 +181,11 @@ class VneidClient:
             grant_type="authorization_code", code=code, code_verifier=code_verifier
         )
 
-    def service_token(self, scope: str = "population.lookup") -> str:
-        """A client-credentials access token for back-office lookups, reused until near expiry."""
+    def service_token(self, scope: str = "population.lookup", *, fresh: bool = False) -> str:
+        """A client-credentials access token for back-office lookups, reused until near expiry;
+        `fresh`: a new one (the registry refused the cached one, e.g. after a provider restart)."""
         cached = self._service_tokens.get(scope)
-        if cached and cached[0] > time.monotonic():
+        if cached and cached[0] > time.monotonic() and not fresh:
             return cached[1]
         token = self._token_request(grant_type="client_credentials", scope=scope)
         lifetime = int(token.get("expires_in", 60))
