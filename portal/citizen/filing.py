@@ -17,10 +17,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from common import divisions
 from portal.auth.oidc import LoginRefused
+from portal.auth.views import sign_in_again
 from portal.db import db
 from portal.models import Dossier, DossierFile, utcnow
 from portal.services import eligibility, filing, prefill, registry, results, reuse, uploads
@@ -71,13 +72,21 @@ def _lookup(proc):
     """Read another person's record for this filing (audited, with the citizen as actor)."""
 
     def lookup(personal_id: str) -> dict:
-        return registry.lookup(
-            current_app.config["OIDC_ISSUER"],
-            current_app.extensions["vneid"].service_token(),
-            personal_id,
-            purpose=_purpose(proc),
-            actor=current_user.personal_id,
-        )
+        vneid = current_app.extensions["vneid"]
+        for fresh in (False, True):  # a refused service token is fetched again, once
+            try:
+                return registry.lookup(
+                    current_app.config["OIDC_ISSUER"],
+                    vneid.service_token(fresh=fresh),
+                    personal_id,
+                    purpose=_purpose(proc),
+                    actor=current_user.personal_id,
+                )
+            except registry.RegistryAuthExpired:
+                continue
+        # The portal's own credentials, not the citizen's sign-in: signing in again would
+        # not help, so this is an outage like any other.
+        raise registry.RegistryError("service token refused twice")
 
     return lookup
 
@@ -135,13 +144,16 @@ def step(code: str, step: str):
             errors = _save(proc, draft, step, request.form.to_dict(), locked, sources, unmet)
         except (registry.RegistryError, LoginRefused) as exc:
             problem = exc
-    if problem is not None:
-        return _registry_problem(proc, problem)
+    if problem is not None:  # (what was posted is saved by now)
+        return _registry_problem(proc, problem, url_for("filing.step", code=code, step=step))
     if request.method == "POST" and not errors:
         after = steps.index(step) + 1
         target = steps[after] if after < len(steps) else SUMMARY_STEP
         return redirect(url_for("filing.step", code=code, step=target))
-    return _render_step(proc, draft, step, steps, errors, sources, locked, unmet)
+    shown = dict(draft.data)
+    if request.method == "POST":  # a value refused as it was typed is shown back as typed
+        shown.update({k: v for k, v in request.form.items() if k in errors})
+    return _render_step(proc, draft, step, steps, errors, sources, locked, unmet, shown)
 
 
 def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, unmet) -> dict:
@@ -160,7 +172,7 @@ def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, 
 
 
 def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
-    if raw and not raw.isdigit():
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
         return {"office_ward": "Vui lòng chọn xã/phường trong danh sách."}
     draft.data = {**draft.data, "office_ward": raw}
     db.session.add(draft)
@@ -171,7 +183,7 @@ def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
 def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[str, str]:
     """Keep each valid file; a component with neither a new nor an earlier file is an error."""
     errors: dict[str, str] = {}
-    have = uploads.files_of(db.session, draft.id)
+    have = uploads.files_of(db.session, filing.stored_id(draft))
     for index, component in uploads.upload_components(proc, unmet):
         name = f"upload_{index}"
         sent = request.files.get(name)
@@ -181,14 +193,13 @@ def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[s
             continue
         try:
             checked = uploads.check(sent.filename, sent.stream)
+            uploads.store(db.session, _upload_folder(), filing.stored_id(draft), index, checked)
         except uploads.UploadError as exc:
             errors[name] = str(exc)
-            continue
-        uploads.store(db.session, _upload_folder(), draft.id, index, checked)
     return errors
 
 
-def _render_step(proc, draft, step, steps, errors, sources, locked, unmet):
+def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, values):
     residence = sources.applicant["permanent_residence"]["value"]
     wards = divisions.wards_of(residence["province_code"]) if step == CHOICE_STEP else ()
     page = render_template(
@@ -197,21 +208,26 @@ def _render_step(proc, draft, step, steps, errors, sources, locked, unmet):
         step=step,
         steps=steps,
         fields=[f for f in proc.fields if f.step == step],
-        values=draft.data,
+        values=values,
         locked=locked,
         errors=errors,
         wards=wards,
         residence=residence,
         upload_components=uploads.upload_components(proc, unmet) if step == UPLOAD_STEP else (),
-        files=uploads.files_of(db.session, draft.id),
+        files=uploads.files_of(db.session, filing.stored_id(draft)),
         unmet=unmet,
         producers=_producers(),
     )
     return page, 400 if errors else 200
 
 
-def _registry_problem(proc, exc):
-    """The registry (or the login behind it) failed: the draft is kept, try again later."""
+def _registry_problem(proc, exc, back_to: str):
+    """The registry (or the login behind it) failed: the draft is kept. An expired access
+    token sends the citizen through VNeID again and back to `back_to`; anything else asks
+    them to try again later."""
+    if isinstance(exc, registry.RegistryAuthExpired):
+        current_app.logger.info("filing %s: access token expired, signing in again", proc.code)
+        return sign_in_again(back_to)
     messages = [
         "Chưa lấy được dữ liệu từ CSDLQG về dân cư. Hồ sơ nháp của bạn vẫn được giữ; "
         "vui lòng thử lại sau ít phút."
@@ -273,13 +289,17 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
 
 def _quantity(proc, draft: Dossier) -> int:
     raw = draft.data.get(proc.fees.per_field or "", "")
-    return int(raw) if raw.isdigit() else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
 
 
 def _notice_birth(sources) -> date | None:
     if sources.birth_notice:
         return date.fromisoformat(sources.birth_notice["birth_date"])
     return None
+
+
+def _summary_url(code: str) -> str:
+    return url_for("filing.step", code=code, step=SUMMARY_STEP)
 
 
 def summary(proc):
@@ -291,12 +311,12 @@ def summary(proc):
     try:
         _, submission, problems = _prepare(proc, draft, reuses)
     except (registry.RegistryError, LoginRefused) as exc:
-        return _registry_problem(proc, exc)
+        return _registry_problem(proc, exc, _summary_url(proc.code))
     except filing.FilingError as exc:
         problems, submission = exc.messages, None
     except RoutingError as exc:
         problems, submission = [str(exc)], None
-    files = uploads.files_of(db.session, draft.id)
+    files = uploads.files_of(db.session, filing.stored_id(draft))
     return render_template(
         "portal/filing_summary.html",
         proc=proc,
@@ -327,7 +347,7 @@ def submit(code: str):
     try:
         reuses = _reuses(proc)  # checked again now: owner, signature, validity
         _, submission, problems = _prepare(proc, draft, reuses)
-        files = uploads.files_of(db.session, draft.id)
+        files = uploads.files_of(db.session, filing.stored_id(draft))
         unmet = reuse.unmet(reuses)
         if problems or filing.missing_fields(draft, proc) or uploads.missing(proc, files, unmet):
             return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
@@ -339,7 +359,7 @@ def submit(code: str):
             now=utcnow(),
         )
     except (registry.RegistryError, LoginRefused) as exc:
-        return _registry_problem(proc, exc)
+        return _registry_problem(proc, exc, _summary_url(code))
     except filing.FilingError as exc:  # e.g. the registry data changed since the summary
         flash(exc.messages[0])
         return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
@@ -354,9 +374,9 @@ def _latest_filed(code: str) -> Dossier | None:
         .where(
             Dossier.applicant_id == current_user.personal_id,
             Dossier.procedure_code == code,
-            Dossier.code.is_not(None),  # type: ignore[union-attr]
+            col(Dossier.code).is_not(None),
         )
-        .order_by(Dossier.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Dossier.id).desc())
     ).first()
 
 
@@ -366,7 +386,7 @@ def attached_file(token: str):
     """A file the signed-in citizen attached; anyone else's is a 404."""
     stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
     dossier = db.session.get(Dossier, stored.dossier_id) if stored else None
-    if dossier is None or dossier.applicant_id != current_user.personal_id:
+    if stored is None or dossier is None or dossier.applicant_id != current_user.personal_id:
         abort(404)
     path = uploads.path_of(_upload_folder(), stored)
     if not path.is_file():

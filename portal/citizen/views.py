@@ -10,13 +10,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, logout_user
-from sqlmodel import select
+from flask_login import current_user, login_required
+from sqlmodel import col, select
 
-from common.web import pdf_response
+from common.web import normalize_text, pdf_response, text_problem
+from portal.auth.views import sign_in_again
 from portal.db import db
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Office, utcnow
 from portal.services import (
@@ -28,11 +28,11 @@ from portal.services import (
     registry,
     results,
     reuse,
-    sessions,
     workflow,
 )
 
 bp = Blueprint("citizen", __name__)
+SUPPLEMENT_MAX = 2000  # characters of a supplement answer
 
 
 @bp.route("/ca-nhan")
@@ -42,17 +42,14 @@ def dashboard():
     try:
         record = registry.my_record(current_app.config["OIDC_ISSUER"], current_user.access_token)
     except registry.RegistryAuthExpired:
-        sessions.close_session(db.session, current_user.session_id)
-        logout_user()
-        session.clear()
-        return redirect(url_for("auth.login", next=request.path))
+        return sign_in_again(url_for("citizen.dashboard"))
     except registry.RegistryError as exc:
         current_app.logger.warning("registry unavailable: %s", exc)
         registry_error = "Chưa lấy được dữ liệu từ CSDLQG về dân cư. Vui lòng tải lại trang sau."
     dossiers = db.session.exec(
         select(Dossier)
         .where(Dossier.applicant_id == current_user.personal_id)
-        .order_by(Dossier.updated_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Dossier.updated_at).desc())
         .limit(50)
     ).all()
     return render_template(
@@ -120,7 +117,7 @@ def _visible_results(found: Dossier) -> list:
     office has approved it, else none."""
     if found.status not in RESULT_STATUSES:
         return []
-    return results.of_dossier(db.session, found.id)
+    return results.of_dossier(db.session, filing.stored_id(found))
 
 
 def _dossier_page(
@@ -134,7 +131,9 @@ def _dossier_page(
     """The dossier page; the supplement and rating forms post back here with their errors,
     keeping what the citizen typed."""
     events = db.session.exec(
-        select(DossierEvent).where(DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id == found.id)
+        .order_by(col(DossierEvent.id))
     ).all()
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
     office = db.session.get(Office, found.office_code)
@@ -144,6 +143,7 @@ def _dossier_page(
             (e.note for e in reversed(events) if e.to_status == "supplement_requested"), None
         )
     documents = _visible_results(found)
+    returned = found.status == "returned"
     page = render_template(
         "portal/dossier.html",
         dossier=found,
@@ -154,9 +154,9 @@ def _dossier_page(
         status_labels=STATUS_LABELS,
         supplement_request=supplement_request,
         documents=[(doc, _verify_url(doc)) for doc in documents],
-        reused=reuse.recorded(db.session, found.id),
+        reused=reuse.recorded(db.session, filing.stored_id(found)),
         issued_date=results.issued_date,
-        rating=ratings.rating_of(db.session, found.id) if found.status == "returned" else None,
+        rating=ratings.rating_of(db.session, filing.stored_id(found)) if returned else None,
         score_labels=ratings.SCORE_LABELS,
         errors=errors or {},
         values=values or {},
@@ -171,14 +171,17 @@ def supplement(code: str):
     """The citizen answers a supplement request: the dossier goes back to processing and the
     full processing time counts again from today."""
     found = own_dossier(code)
-    text = request.form.get("supplement", "")
-    values = {"supplement": text}
-    if not text.strip():
-        errors = {"supplement": "Vui lòng nhập nội dung bổ sung."}
+    raw = request.form.get("supplement", "")
+    values = {"supplement": raw}
+    text = normalize_text(raw, multiline=True)
+    problem = text_problem(
+        text, label="Nội dung bổ sung", max_length=SUPPLEMENT_MAX, multiline=True
+    )
+    if not text or problem:
+        errors = {"supplement": problem or "Vui lòng nhập nội dung bổ sung."}
         return _dossier_page(found, 400, errors=errors, values=values)
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
+    raw_version = request.form.get("version", "")
+    if not (raw_version.isascii() and raw_version.isdigit() and len(raw_version) <= 9):
         return _dossier_page(
             found, 400, values=values, message="Biểu mẫu không hợp lệ; vui lòng tải lại trang."
         )
@@ -191,7 +194,7 @@ def supplement(code: str):
             found,
             "resubmit",
             workflow.citizen(current_user.personal_id),
-            expected_version=version,
+            expected_version=int(raw_version),
             note=text,
             now=utcnow(),
             working_days=proc.processing.working_days,
@@ -227,11 +230,15 @@ def result_download(code: str, document: str | None = None):
 def rate(code: str):
     found = own_dossier(code)
     values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", "")}
+    comment = normalize_text(values["comment"], multiline=True)
+    problem = text_problem(
+        comment, label="Ý kiến góp ý", max_length=ratings.COMMENT_MAX, multiline=True
+    )
+    if problem:
+        return _dossier_page(found, 400, errors={"comment": problem}, values=values)
     try:
-        score = ratings.parse_score(values["score"])
-        ratings.rate(
-            db.session, found, current_user.personal_id, score, values["comment"], utcnow()
-        )
+        score = ratings.parse_score(values["score"][:8])
+        ratings.rate(db.session, found, current_user.personal_id, score, comment, utcnow())
     except ratings.RatingError as exc:
         if exc.field:
             return _dossier_page(found, 400, errors={exc.field: str(exc)}, values=values)

@@ -10,9 +10,10 @@ from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from common import personal_id as pid
+from common.web import has_control, normalize_text, text_problem
 from portal.models import Dossier, DossierEvent, utcnow
 from portal.services import registry, reuse
 from portal.services.deadlines import to_local
@@ -57,7 +58,10 @@ def get_or_create_draft(session: Session, procedure: Procedure, applicant_id: st
         session.commit()
     except IntegrityError:  # another request created it first
         session.rollback()
-        return find_draft(session, applicant_id, procedure.code)
+        found = find_draft(session, applicant_id, procedure.code)
+        if found is None:  # the other request's draft was submitted meanwhile: start again
+            return get_or_create_draft(session, procedure, applicant_id)
+        return found
     return draft
 
 
@@ -94,17 +98,39 @@ def _select(field: FormField, value: str) -> tuple[str, str | None]:
 CHECKS = {"date": _date, "personal_id": _personal_id, "number": _number, "select": _select}
 
 
+def is_name_field(field: FormField) -> bool:
+    """A typed person's name (e.g. child_full_name): letters, spaces, ' and - only."""
+    return field.type == "text" and field.name.endswith("full_name")
+
+
 def clean_value(field: FormField, raw: str) -> tuple[str, str | None]:
-    """(value to keep, Vietnamese error or None) for one typed field."""
-    value = (raw or "").strip()
+    """(value to keep, Vietnamese error or None) for one typed field: NFC, trimmed, within
+    the field's max_length, no control character, a name spelled as names are, then the
+    check of its type."""
+    multiline = field.type == "textarea"
+    value = normalize_text(raw or "", multiline=multiline)
     if field.type == "checkbox":
         return ("có" if value else ""), None
     if not value:
         return "", (f"Vui lòng nhập {field.label.lower()}." if field.required else None)
-    if len(value) > field.max_length:
-        return value, f"{field.label} dài quá {field.max_length} ký tự."
+    problem = text_problem(
+        value,
+        label=field.label,
+        max_length=field.max_length,
+        multiline=multiline,
+        name=is_name_field(field),
+    )
+    if problem:
+        return value, problem
     check = CHECKS.get(field.type)
     return check(field, value) if check else (value, None)
+
+
+def storable(field: FormField, value: str) -> bool:
+    """Whether a value may go into the draft even with an error (a wrong date is kept for
+    the citizen to correct; text too long or with control characters never is)."""
+    multiline = field.type == "textarea"
+    return len(value) <= field.max_length and not has_control(value, "\n" if multiline else "")
 
 
 def save_step(
@@ -116,8 +142,9 @@ def save_step(
     locked: dict[str, str],
 ) -> dict[str, str]:
     """Keep what was typed on `step`; return field → error. Values are saved even when
-    some are wrong, so nothing the citizen typed is lost. A locked (registry) value sent
-    back changed is refused."""
+    some are wrong, so nothing the citizen typed is lost, except text too long or with
+    control characters (the page shows it back with its message; the draft keeps the value
+    it had). A locked (registry) value sent back changed is refused."""
     errors = dict.fromkeys(
         tampered_fields(posted, locked), "Thông tin này lấy từ CSDLQG về dân cư, không sửa được."
     )
@@ -126,7 +153,8 @@ def save_step(
         if field.step != step or field.prefill:
             continue
         value, error = clean_value(field, posted.get(field.name, ""))
-        data[field.name] = value
+        if error is None or storable(field, value):
+            data[field.name] = value
         if error:
             errors[field.name] = error
     draft.data = data
@@ -225,16 +253,21 @@ def submit(
             "Dữ liệu từ CSDLQG về dân cư hoặc giấy tờ dùng lại từ kho dữ liệu cá nhân đã thay "
             "đổi so với trang bạn vừa xem. Vui lòng xem lại trước khi nộp."
         )
-    claimed = session.execute(
+    claimed = session.exec(
         update(Dossier)
-        .where(Dossier.id == draft.id, Dossier.status == "draft", Dossier.version == draft.version)
-        .values(status="submitted", draft_key=None, version=Dossier.version + 1)
+        .where(
+            col(Dossier.id) == draft.id,
+            col(Dossier.status) == "draft",
+            col(Dossier.version) == draft.version,
+        )
+        .values(status="submitted", draft_key=None, version=col(Dossier.version) + 1)
     ).rowcount
     if claimed != 1:
         session.rollback()
-        return session.get(Dossier, draft.id)  # already submitted by an earlier click
-    dossier = session.get(Dossier, draft.id)
+        return _stored(session, draft.id)  # already submitted by an earlier click
+    dossier = _stored(session, draft.id)
     session.refresh(dossier)
+    assert dossier.id is not None
     dossier.code = new_code(session, submission.routing.office_code, to_local(now).date())
     dossier.office_code = submission.routing.office_code
     dossier.routing_reason = submission.routing.reason
@@ -263,12 +296,28 @@ def submit(
     return dossier
 
 
+def stored_id(dossier: Dossier) -> int:
+    """The id of a dossier read from the database (drafts included), for typed calls."""
+    if dossier.id is None:
+        raise ValueError("dossier not stored yet")
+    return dossier.id
+
+
+def _stored(session: Session, dossier_id: int | None) -> Dossier:
+    """A dossier known to exist (its draft was loaded in this request)."""
+    found = session.get(Dossier, dossier_id) if dossier_id is not None else None
+    if found is None:
+        raise FilingError("Không tìm thấy hồ sơ. Vui lòng tải lại trang.")
+    return found
+
+
 def withdraw(session: Session, dossier: Dossier, applicant_id: str, now: datetime) -> None:
     """A citizen may withdraw a dossier that has not been received yet."""
-    done = session.execute(
+    assert dossier.id is not None  # a filed dossier is stored
+    done = session.exec(
         update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.status == "submitted")
-        .values(status="withdrawn", version=Dossier.version + 1, updated_at=now)
+        .where(col(Dossier.id) == dossier.id, col(Dossier.status) == "submitted")
+        .values(status="withdrawn", version=col(Dossier.version) + 1, updated_at=now)
     ).rowcount
     if done != 1:
         session.rollback()

@@ -3,7 +3,8 @@
 Only PDF, JPEG and PNG up to 5 MB are kept; the type is read from the file's first bytes
 (its magic number), not from the name or the browser's claim. Files live in the instance
 folder (never served as static files) under a random name, with their SHA-256 recorded.
-Re-attaching a file for the same component replaces the earlier one.
+Re-attaching a file for the same component replaces the earlier one; of two uploads for
+the same component at once the later one wins and no file is left on disk without its row.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
-from portal.models import DossierFile
+from common.web import clean_header_value
+from portal.models import DossierFile, utcnow
 from procedures.schema import Component, Procedure
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -41,12 +45,18 @@ class Checked:
     name: str
 
 
+class UploadBusy(UploadError):
+    """Other uploads for the same component kept winning the race: try again."""
+
+
 def _clean_name(filename: str) -> str:
-    name = Path((filename or "").replace("\\", "/")).name.strip()
+    """The file's own name (no folder), without the characters a header or the database
+    refuses (it comes back in the download's Content-Disposition)."""
+    name = Path(clean_header_value(filename or "").replace("\\", "/")).name.strip()
     return name[-255:] or "tep-dinh-kem"
 
 
-def check(filename: str, stream: BinaryIO) -> Checked:
+def check(filename: str, stream: IO[bytes]) -> Checked:
     """Read and check one uploaded file; raise UploadError with a Vietnamese reason."""
     data = stream.read(MAX_BYTES + 1)
     if not data:
@@ -93,32 +103,64 @@ def path_of(folder: Path, stored: DossierFile) -> Path:
 def store(
     session: Session, folder: Path, dossier_id: int, component: int, checked: Checked
 ) -> DossierFile:
-    """Write the file under a random name and record it, replacing an earlier one."""
+    """Write the file under a random name and record it, replacing an earlier one.
+
+    The row of (dossier, component) is swapped by compare-and-set on its token, so of two
+    uploads at once each replaces what it saw or tries again; the file a row no longer
+    names is removed, and a file whose row could not be written is removed too."""
     folder.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(16)
-    (folder / token).write_bytes(checked.data)
+    path = folder / token
+    path.write_bytes(checked.data)
+    values = {
+        "token": token,
+        "original_name": checked.name,
+        "content_type": checked.content_type,
+        "size": len(checked.data),
+        "sha256": hashlib.sha256(checked.data).hexdigest(),
+    }
+    replaced: str | None = None
+    try:
+        for _attempt in range(5):
+            replaced = _swap(session, dossier_id, component, values)
+            if replaced is not None:
+                break
+    finally:
+        if replaced is None:  # not recorded (error or lost every race): no orphan file
+            session.rollback()
+            path.unlink(missing_ok=True)
+    if replaced is None:
+        raise UploadBusy("Tệp đang được gửi lên từ nơi khác. Vui lòng thử lại.")
+    if replaced:
+        (folder / replaced).unlink(missing_ok=True)
+    return files_of(session, dossier_id)[component]
+
+
+def _swap(session: Session, dossier_id: int, component: int, values: dict) -> str | None:
+    """Record `values` as the component's file: the token it replaced ("" for a first
+    file), or None when another upload changed the row meanwhile (committed either way)."""
     earlier = files_of(session, dossier_id).get(component)
-    if earlier is not None:
-        session.delete(earlier)
-        session.flush()
-    stored = DossierFile(
-        dossier_id=dossier_id,
-        component=component,
-        token=token,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.data),
-        sha256=hashlib.sha256(checked.data).hexdigest(),
-    )
-    session.add(stored)
+    if earlier is None:
+        session.add(DossierFile(dossier_id=dossier_id, component=component, **values))
+        try:
+            session.commit()
+        except IntegrityError:  # the other upload inserted first
+            session.rollback()
+            return None
+        return ""
+    old_token = earlier.token
+    changed = session.exec(
+        update(DossierFile)
+        .where(col(DossierFile.id) == earlier.id, col(DossierFile.token) == old_token)
+        .values(uploaded_at=utcnow(), **values)
+    ).rowcount
     session.commit()
-    if earlier is not None:
-        path_of(folder, earlier).unlink(missing_ok=True)
-    return stored
+    session.expire_all()
+    return old_token if changed == 1 else None
 
 
 def size_label(size: int) -> str:
-    """"1,2 MB" / "34 KB", the Vietnamese way (decimal comma)."""
+    """ "1,2 MB" / "34 KB", the Vietnamese way (decimal comma)."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
     return f"{max(1, round(size / 1024))} KB"
