@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -31,8 +31,15 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     if url.startswith(("postgresql://", "postgres://")):
         # psycopg 3, whatever SQLAlchemy's default driver for a bare scheme.
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    # Server options given in the URL (`?options=-csynchronous_commit%3Doff`) are kept
+    # beside the schema's search path.
+    parsed = make_url(url)
+    options = [o for o in [parsed.query.get("options")] if isinstance(o, str)]
+    if schema:
+        options.append(f"-csearch_path={schema}")
+    connect_args = {"options": " ".join(options)} if options else {}
+    parsed = parsed.difference_update_query(["options"])
+    engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     if schema:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
