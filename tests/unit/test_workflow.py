@@ -38,18 +38,28 @@ ALL_IN_ONE, OTHER_OFFICE, PROVINCE_CLERK = "079100000004", "079100000005", "0791
 STATUSES = list(STATUS_LABELS)
 
 
-@pytest.fixture
-def engine(tmp_path):
-    settings = database_settings(tmp_path, "portal")
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    """One database for the module (building one per test cost more than the tests)."""
+    settings = database_settings(tmp_path_factory.mktemp("workflow"), "portal")
     engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
     portal_registry.metadata.create_all(engine)
-    with Session(engine) as session:
-        for pid, (office, roles) in STAFF.items():
-            session.add(Staff(personal_id=pid, office_code=office, roles=roles))
-        session.commit()
     yield engine
     engine.dispose()
     drop_schema(settings["DATABASE_SCHEMA"])
+
+
+@pytest.fixture
+def engine(tables):
+    """The module's database emptied, with the staff of STAFF."""
+    with tables.begin() as conn:
+        for table in reversed(portal_registry.metadata.sorted_tables):
+            conn.execute(table.delete())
+    with Session(tables) as session:
+        for pid, (office, roles) in STAFF.items():
+            session.add(Staff(personal_id=pid, office_code=office, roles=roles))
+        session.commit()
+    return tables
 
 
 @pytest.fixture
