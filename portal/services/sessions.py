@@ -48,11 +48,7 @@ def load_session(
     login = session.get(LoginSession, session_id)
     if login is None:
         return None
-    expires = login.expires_at
-    now = now or utcnow()
-    if expires.tzinfo is None:
-        now = now.replace(tzinfo=None)
-    return login if expires > now else None
+    return login if login.expires_at > (now or utcnow()) else None
 
 
 def close_session(session: Session, session_id: str) -> None:
