@@ -96,6 +96,12 @@ def missing(
     return [c for i, c in upload_components(procedure, unmet) if i not in files]
 
 
+def download_name(stored: DossierFile) -> str:
+    """The name a download offers: the one the citizen gave, cleaned again (a row stored
+    before names were cleaned may hold a CR or LF, which no header may carry)."""
+    return _clean_name(stored.original_name)
+
+
 def path_of(folder: Path, stored: DossierFile) -> Path:
     return folder / stored.token
 
