@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
@@ -14,7 +15,6 @@ from identity_mock import config as config_module
 from identity_mock import health, limits, text
 from identity_mock.db import db
 from identity_mock.models import CallRecord
-from identity_mock.safe_json import SafeJSONProvider
 
 csrf = CSRFProtect()
 RECORDED = ("oidc.", "population_api.")
@@ -23,7 +23,11 @@ RECORDED = ("oidc.", "population_api.")
 def create_app(config: dict | None = None) -> Flask:
     """Build the provider. `config` overrides the class chosen by IDP_ENV."""
     app = make_app(__name__, config_module.load(config))
-    app.json = SafeJSONProvider(app)
+    # The sign-in and consent forms end in a redirect to the portal, which a browser checks
+    # against form-action: its origin, and no other, besides the provider's own.
+    portal = urlsplit(app.config.get("PORTAL_URL") or "")
+    origins = [f"{portal.scheme}://{portal.netloc}"] if portal.netloc else []
+    app.config.setdefault("CSP_FORM_ACTION", origins)
     key = load_or_create_rsa_key(Path(app.instance_path) / "vneid_signing_key.pem")
     app.extensions["idp_signing_key"] = key
     app.extensions["idp_jwks"] = public_jwks(key)

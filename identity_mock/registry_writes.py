@@ -44,7 +44,7 @@ def _optional_text(body: dict, name: str, *, max_length: int = 200) -> str | Non
     value = value.strip()
     if len(value) > max_length:
         raise WriteRefused(f"The '{name}' field is longer than {max_length} characters.")
-    if not text.is_clean(value):
+    if text.has_control(value):
         raise WriteRefused(f"The '{name}' field contains control characters.")
     return value
 

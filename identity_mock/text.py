@@ -5,13 +5,7 @@ would refuse later, as a 500."""
 
 from __future__ import annotations
 
-import unicodedata
-
-REFUSED_CATEGORIES = ("Cc", "Cf", "Cs")  # controls, format (e.g. U+202E), lone surrogates
-
-
-def is_clean(value: str) -> bool:
-    return not any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in value)
+from common.web import has_control
 
 
 def clean(value: object, *, max_length: int) -> str | None:
@@ -20,6 +14,6 @@ def clean(value: object, *, max_length: int) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.strip()
-    if not value or len(value) > max_length or not is_clean(value):
+    if not value or len(value) > max_length or has_control(value):
         return None
     return value

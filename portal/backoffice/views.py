@@ -382,5 +382,8 @@ def attached_file(token: str):
     if not path.is_file():
         abort(404)
     return send_file(
-        path, mimetype=stored.content_type, as_attachment=True, download_name=stored.original_name
+        path,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=uploads.download_name(stored),
     )
