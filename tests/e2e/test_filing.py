@@ -10,14 +10,11 @@ procedure nowhere else in this module.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from portal.services import results
-from portal.services.deadlines import due_date
 from tests.e2e.pages import (
     Dashboard,
     DossierPage,
@@ -25,27 +22,35 @@ from tests.e2e.pages import (
     FilingStep,
     FilingSummary,
 )
-from tests.e2e.test_accessibility import PHONE, WIDER_THAN_VIEWPORT, describe_violations
-from tests.web.test_filing_reuse import issue_confirmation
+from tests.factories import issue_confirmation
+from tests.support.e2e import (
+    BIRTH,
+    BIRTH_NAME,
+    CIVIL_STATUS_COPY,
+    CIVIL_STATUS_COPY_NAME,
+    CRIMINAL_RECORD,
+    CRIMINAL_RECORD_NAME,
+    MARITAL_STATUS,
+    MARITAL_STATUS_NAME,
+    MARRIAGE,
+    MARRIAGE_NAME,
+    PARTNER_ID,
+    PHONE,
+    SUBMITTED,
+    WIDER_THAN_VIEWPORT,
+    assert_no_axe_violations,
+    axe,
+    describe_violations,
+    expect_submitted,
+    expected_due,
+)
 
 pytestmark = [
     pytest.mark.e2e,
 ]
 
-axe = Axe()
-
-MARRIAGE, BIRTH, CRIMINAL_RECORD = "1.000894", "1.001193", "1.001078"
-MARITAL_STATUS, CIVIL_STATUS_COPY = "1.004873", "2.000635"
-MARRIAGE_NAME = "Đăng ký kết hôn"
-BIRTH_NAME = "Đăng ký khai sinh"
-CRIMINAL_RECORD_NAME = "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"
-MARITAL_STATUS_NAME = "Cấp Giấy xác nhận tình trạng hôn nhân"
-CIVIL_STATUS_COPY_NAME = "Cấp bản sao trích lục hộ tịch"
-
-SUBMITTED = "Mới nộp, chờ tiếp nhận"
 WITHDRAWN = "Đã rút"
 NO_FEE = re.compile("Thủ tục không thu lệ phí|Miễn lệ phí")
-PARTNER_ID = "Số định danh cá nhân của người kết hôn cùng"
 CONFIRMATION = "Giấy xác nhận tình trạng hôn nhân"  # reused from the data store, or attached
 PAPER = {"name": "xac-nhan-tinh-trang-hon-nhan.pdf", "mimeType": "application/pdf",
          "buffer": b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"}  # fmt: skip
@@ -55,35 +60,6 @@ HCM, HANOI = "Thành phố Hồ Chí Minh", "Thành phố Hà Nội"
 def code_pattern(office: str) -> re.Pattern:
     """A dossier code of `office`: <office code>-<yymmdd>-<4-digit sequence>."""
     return re.compile("^" + re.escape(office) + r"-\d{6}-\d{4}$")
-
-
-def expected_due(working_days: int) -> re.Pattern:
-    """The due date (dd/mm/yyyy) of a dossier filed about now, allowing for the minute or
-    two a test takes (in case it runs across the 15:00 cut-off)."""
-    now = datetime.now(UTC)
-    days = sorted({due_date(now + timedelta(minutes=m), working_days) for m in (-1, 0, 2)})
-    return re.compile("|".join(re.escape(d.strftime("%d/%m/%Y")) for d in days))
-
-
-def assert_no_axe_violations(page: Page, name: str) -> None:
-    violations = axe.run(page).response["violations"]
-    if violations:
-        report = describe_violations(violations)
-        print(f"{name} ({page.url}):\n{report}")
-        pytest.fail(f"{name}: {report}", pytrace=False)
-
-
-def expect_submitted(dossier: DossierPage, procedure: str, office: str) -> str:
-    """The receipt of a dossier just filed; returns its code."""
-    code = dossier.expect_shown()
-    expect(dossier.item("Thủ tục")).to_have_text(procedure)
-    expect(dossier.item("Trạng thái")).to_have_text(SUBMITTED)
-    expect(dossier.item("Cơ quan giải quyết")).to_contain_text(office)
-    expect(dossier.timeline).to_have_count(1)
-    expect(dossier.timeline.first).to_contain_text("Nộp hồ sơ trực tuyến")
-    expect(dossier.timeline.first).to_contain_text(re.compile(r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"))
-    expect(dossier.withdraw_button).to_be_visible()
-    return code
 
 
 # --- (1) marriage, both parties from the registry, the confirmation from the data store -----

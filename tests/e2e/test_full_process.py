@@ -47,7 +47,8 @@ from tests.e2e.pages import (
     enter,
     fetch,
 )
-from tests.e2e.test_filing import (
+from tests.support.apps import running_apps
+from tests.support.e2e import (
     BIRTH,
     BIRTH_NAME,
     CIVIL_STATUS_COPY,
@@ -64,7 +65,6 @@ from tests.e2e.test_filing import (
     expect_submitted,
     expected_due,
 )
-from tests.support.apps import running_apps
 
 pytestmark = [
     pytest.mark.e2e,

@@ -24,21 +24,23 @@ from portal.models import Dossier, DossierEvent, Notification, Office
 from portal.models.ratings import Rating
 from portal.services import dossier_codes, filing, uploads
 from portal.services.staff import seed_staff
-from tests.web.test_backoffice import (
+from tests.factories import (
+    AN,
     COMMUNE,
     CRIMINAL_RECORD,
     HANH,
+    LAN,
     LONG,
     PROVINCE,
     QUYNH,
+    RECORD,
     add_dossiers,
+    add_rows,
+    issue_result,
     load,
     sign_in,
 )
-from tests.web.test_citizen_after_filing import _add, _issue
-from tests.web.test_portal_pages import AN, RECORD
 
-LAN = "079302034567"
 OTHER_COMMUNE = "01.00004"  # Phường Hoàn Kiếm, Hà Nội: Long's office
 FILING = "2.000635"  # a commune procedure none of the world's dossiers uses (one draft each)
 DAY = date(2026, 11, 23)
@@ -207,7 +209,7 @@ class World:
 
     def fresh_notice(self) -> dict:
         dossier = load(self.app, self.static["commune"]["code"])
-        _add(self.app, Notification(personal_id=AN, dossier_id=dossier.id, text="Có thông báo"))
+        add_rows(self.app, Notification(personal_id=AN, dossier_id=dossier.id, text="Có thông báo"))
         return {}
 
     # checks
@@ -282,7 +284,7 @@ def _with_result(world: World, spec: dict) -> dict:
     app = world.app
     code = world.add(spec)
     dossier_id = load(app, code).id
-    verification = _issue(app, dossier_id).verification_code
+    verification = issue_result(app, dossier_id).verification_code
     pdf = uploads.Checked(b"%PDF-1.4 to khai", "application/pdf", "to-khai.pdf")
     letter = DossierEvent(  # a supplement request asked for on the way: a letter (Mẫu 02)
         dossier_id=dossier_id,

@@ -9,28 +9,23 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session
 
-from portal.models import Citizen, Dossier, Office
+from portal.models import Dossier
 from portal.services.receipt import build_receipt, has_receipt, receipt_pdf
 from procedures import load_catalogue
-from tests.support.databases import portal_engine
+from tests import factories
 
-AN = "079095001234"
-NGOC = "079190004321"
+AN, NGOC = factories.AN, factories.BINH  # Ngọc: the applicant, not An
 CATALOGUE = load_catalogue()
 MARITAL = CATALOGUE.get("1.004873")  # xác nhận tình trạng hôn nhân: 3 working days
 BIRTH = CATALOGUE.get("1.001193")  # đăng ký khai sinh: 0 days, no applicant_* fields
-OFFICE = "79.26743"
+OFFICE = factories.COMMUNE
 REASON = "Miễn phí: nộp trực tuyến theo Nghị quyết số 12/2025/NQ-HĐND"
 
 
 @pytest.fixture
 def session(tmp_path):
-    with portal_engine(tmp_path) as engine, Session(engine) as session:
-        session.add(
-            Office(code=OFFICE, name="UBND Phường Bến Thành", kind="commune", province_code=79)
-        )
-        session.add(Citizen(personal_id=AN, full_name="Nguyễn Văn An", level=2))
-        session.commit()
+    """A portal database that knows the commune's office and An (tests/factories.py)."""
+    with factories.office_session(tmp_path) as session:
         yield session
 
 

@@ -12,10 +12,9 @@ from portal.models import Dossier, ResultDocument
 from portal.services import results, reuse, uploads
 from procedures import load_catalogue
 from procedures.schema import Component
-from tests.unit import test_receipt
+from tests import factories
 
-AN, BINH = "079095001234", "079190004321"
-OFFICE = "79.26743"
+AN, BINH, OFFICE = factories.AN, factories.BINH, factories.COMMUNE
 KIND = "xac_nhan_tinh_trang_hon_nhan"
 PURPOSE = "Mục đích sử dụng giấy xác nhận"
 FOR_MARRIAGE = "Đăng ký kết hôn"
@@ -26,7 +25,12 @@ INDEX = MARRIAGE.components.index(COMPONENT)
 TODAY = date(2026, 11, 20)
 VN = timedelta(hours=7)
 
-session = test_receipt.session  # the same fixture: the office of Phường Bến Thành, and An
+
+@pytest.fixture
+def session(tmp_path):
+    """A portal database that knows the commune's office and An (tests/factories.py)."""
+    with factories.office_session(tmp_path) as session:
+        yield session
 
 
 @pytest.fixture

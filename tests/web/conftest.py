@@ -2,10 +2,14 @@
 
 Tests keep to their own data: unique codes, nonces and assertion ids, one persona per
 lockout counter, audit rows told apart by purpose.
+
+The back office's tests get `backoffice_app`: a portal of their own with the demo staff
+and the commune's office.
 """
 
 import pytest
 
+from tests import factories
 from tests.support import oauth
 from tests.support.apps import dispose
 
@@ -21,3 +25,9 @@ def idp_app(tmp_path_factory):
 def rp(idp_app) -> oauth.RelyingParty:
     """A private_key_jwt client with its public key stored inline."""
     return oauth.register_client(idp_app)
+
+
+@pytest.fixture
+def backoffice_app(tmp_path):
+    with factories.backoffice_portal(tmp_path) as app:
+        yield app

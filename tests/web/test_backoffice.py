@@ -3,129 +3,45 @@ a dossier, every action through the workflow, bulk reception, and who may see wh
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
-from itertools import count
 from pathlib import Path
 
 import pytest
-from flask_login.utils import _create_identifier
-from sqlalchemy import update
 from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, DossierFile, Office, utcnow
+from portal.models import Dossier, DossierFile
 from portal.models.results import ResultDocument
-from portal.services import deadlines, queues, results, sessions
-from portal.services.staff import seed_staff
+from portal.services import deadlines, queues, results
 from portal.services.workflow import CONFLICT, NOTE_PROMPTS
-from tests.support.apps import dispose, make_portal
+from tests.factories import (
+    AN,
+    COMMUNE,
+    CRIMINAL_RECORD,
+    HANH,
+    LONG,
+    PROVINCE,
+    QUYNH,
+    act,
+    add_dossiers,
+    listed_codes,
+    load,
+    sign_in,
+    tab_counts,
+)
 from tests.support.filing import csrf_token
 from tests.support.html import check_page, get_page
 
-HANH = "079187090123"  # staff of 79.26743 (Phường Bến Thành), every role
-LONG = "001085101234"  # staff of 01.00004 (Hà Nội)
-QUYNH = "079178112345"  # staff of 79.so-tu-phap
-AN = "079095001234"  # a citizen, not staff
-COMMUNE, PROVINCE = "79.26743", "79.so-tu-phap"
-MARITAL = "1.004873"  # commune level, 3 working days
-CRIMINAL_RECORD = "1.001078"  # province level (Sở Tư pháp)
-DATA = {
-    "applicant_full_name": "Nguyễn Văn An",
-    "applicant_personal_id": AN,
-    "applicant_birth_date": "1995-04-12",
-    "marital_status": "Chưa kết hôn",
-    "purpose": "Đăng ký kết hôn",
-}
-_serial = count(1)
-
 
 @pytest.fixture
-def app(tmp_path):
-    app = make_portal(tmp_path, issuer="http://127.0.0.1:9", portal_url="http://portal.test")
-    with app.app_context(), db.new_session() as session:
-        seed_staff(session)
-        session.add(
-            Office(code=COMMUNE, name="UBND Phường Bến Thành", kind="commune", province_code=79)
-        )
-        session.commit()
-    yield app
-    dispose(app)
+def app(backoffice_app):
+    """The portal with the demo staff and the commune's office (tests/web/conftest.py)."""
+    return backoffice_app
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def sign_in(app, client, personal_id: str, full_name: str = "Trương Thị Hạnh") -> None:
-    """A signed-in session without the provider (as test_portal_pages._sign_in)."""
-    with app.app_context(), db.new_session() as session:
-        login = sessions.open_session(
-            session,
-            personal_id=personal_id,
-            full_name=full_name,
-            level=2,
-            access_token="at",
-            id_token="it",
-            hours=1,
-        )
-    with client:
-        client.get("/healthz")
-        identifier = _create_identifier()
-    with client.session_transaction() as s:
-        s.update(_user_id=login.id, _fresh=True, _id=identifier)
-
-
-def add_dossiers(app, *specs: dict) -> list[str]:
-    """Insert filed dossiers directly; each spec overrides the defaults. Their codes."""
-    codes = []
-    with app.app_context(), db.new_session() as session:
-        for spec in specs:
-            n = next(_serial)
-            values = {
-                "code": f"{spec.get('office_code', COMMUNE)}-261123-{n:05d}",
-                "procedure_code": MARITAL,
-                "procedure_version": 1,
-                "applicant_id": AN,
-                "draft_key": None,
-                "status": "submitted",
-                "office_code": COMMUNE,
-                "data": DATA,
-                "submitted_at": utcnow(),
-                "due_date": deadlines.today() + timedelta(days=20),
-            } | spec
-            session.add(Dossier(**values))
-            session.flush()  # a filed dossier has no draft key (the model's default is "draft")
-            filed = update(Dossier).where(Dossier.code == values["code"]).values(draft_key=None)
-            session.execute(filed)
-            codes.append(values["code"])
-        session.commit()
-    return codes
-
-
-def load(app, code: str) -> Dossier:
-    with app.app_context(), db.new_session() as session:
-        found = session.exec(select(Dossier).where(Dossier.code == code)).one()
-        session.expunge(found)
-        return found
-
-
-def act(client, code: str, action: str, **form) -> object:
-    page = client.get(f"/can-bo/ho-so/{code}")
-    token = csrf_token(page.get_data(as_text=True))
-    version = re.search(r'name="version" value="(\d+)"', page.get_data(as_text=True))
-    data = {"csrf_token": token, "version": version[1] if version else ""} | form
-    return client.post(f"/can-bo/ho-so/{code}/{action}", data=data)
-
-
-def tab_counts(html: str) -> dict[str, int]:
-    found = re.findall(r'tab=([a-z-]+)"[^>]*>[^<]*<span class="count">\((\d+)\)', html)
-    return {key: int(n) for key, n in found}
-
-
-def listed_codes(html: str) -> list[str]:
-    return re.findall(r'<td><a href="/can-bo/ho-so/([^"]+)"', html)
 
 
 # --- who may see what --------------------------------------------------------------------

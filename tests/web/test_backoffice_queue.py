@@ -15,27 +15,26 @@ from portal.db import db
 from portal.models import Dossier, Staff
 from portal.services import deadlines, workflow
 from portal.services.workflow import CONFLICT
+from tests.factories import AN, COMMUNE, HANH, LONG, add_dossiers, listed_codes, load, sign_in
 from tests.support.filing import csrf_token
 from tests.support.html import check_page, get_page
-from tests.web import test_backoffice as backoffice
-from tests.web.test_backoffice import (
-    AN,
-    COMMUNE,
-    HANH,
-    LONG,
-    add_dossiers,
-    listed_codes,
-    load,
-    sign_in,
-)
-
-app, client = backoffice.app, backoffice.client  # the same fixtures
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CHO_TRA = "/can-bo?tab=cho-tra"
 RETURN = "/can-bo/tra-ket-qua-hang-loat"
 NO_RECEPTION = "079301000001"  # staff of the commune without the tiep_nhan role
 HEADER = re.compile(r'<th scope="col"([^>]*)><a href="([^"]+)">([^<]+)')
+
+
+@pytest.fixture
+def app(backoffice_app):
+    """The portal with the demo staff and the commune's office (tests/web/conftest.py)."""
+    return backoffice_app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 def headers(html: str) -> dict[str, tuple[str, dict[str, list[str]]]]:

@@ -8,17 +8,15 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
-from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, DossierEvent, Notification, Office, ResultDocument
+from portal.models import Dossier, DossierEvent, Notification, Office
 from portal.models.ratings import Rating
-from portal.services import deadlines, registry, results, workflow
+from portal.services import deadlines, registry, workflow
+from tests.factories import AN, BINH, RECORD, add_rows, issue_result, sign_in, stored
 from tests.support.filing import csrf_token
 from tests.support.html import check_page, get_page
-from tests.web.test_portal_pages import AN, RECORD, _sign_in
 
-BINH = "079190004321"  # another citizen
 OFFICE = "79.26743"
 PROC = "1.004873"
 CODE = "79.26743-261123-0001"
@@ -55,42 +53,6 @@ def _add_dossier(app, code: str = CODE, applicant: str = AN, **fields) -> int:
         return dossier.id
 
 
-def _add(app, *rows) -> None:
-    with app.app_context(), db.new_session() as session:
-        session.add_all(rows)
-        session.commit()
-
-
-def _stored(app, model, **where):
-    with app.app_context(), db.new_session() as session:
-        query = select(model)
-        for name, value in where.items():
-            query = query.where(getattr(model, name) == value)
-        rows = session.exec(query).all()
-        for row in rows:
-            session.expunge(row)
-        return rows
-
-
-def _issue(app, dossier_id: int, title: str = "Trích lục khai sinh") -> ResultDocument:
-    with app.app_context(), db.new_session() as session:
-        doc = results.issue(
-            session,
-            session.get(Dossier, dossier_id),
-            kind="trich_luc_khai_sinh",
-            title=title,
-            content={"Họ, chữ đệm, tên": "Nguyễn Văn Bé"},
-            office_code=OFFICE,
-            signer_id="079080001111",
-            signer_name="Trần Văn Chủ tịch",
-            now=datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
-            key_folder=results.key_folder(app.instance_path),
-        )
-        session.commit()
-        session.expunge(doc)
-        return doc
-
-
 def _csrf(client, path: str = f"/ho-so/{CODE}") -> str:
     token = csrf_token(client.get(path).get_data(as_text=True))
     assert token
@@ -106,7 +68,7 @@ def test_notifications_are_listed_unread_first_and_marked_read(
     monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: RECORD)
     mine = _add_dossier(portal_app)
     theirs = _add_dossier(portal_app, OTHER_CODE, BINH)
-    _add(
+    add_rows(
         portal_app,
         Notification(
             personal_id=AN,
@@ -129,7 +91,7 @@ def test_notifications_are_listed_unread_first_and_marked_read(
         ),
         Notification(personal_id=BINH, dossier_id=theirs, text="Thông báo của người khác"),
     )
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
     assert "Thông báo" in html and "2 chưa đọc" in html
     assert "Thông báo của người khác" not in html
@@ -144,14 +106,14 @@ def test_notifications_are_listed_unread_first_and_marked_read(
 
     resp = portal_client.post("/thong-bao/da-doc", data={"csrf_token": csrf_token(html)})
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/ca-nhan")
-    assert all(n.read_at for n in _stored(portal_app, Notification, personal_id=AN))
-    assert _stored(portal_app, Notification, personal_id=BINH)[0].read_at is None
+    assert all(n.read_at for n in stored(portal_app, Notification, personal_id=AN))
+    assert stored(portal_app, Notification, personal_id=BINH)[0].read_at is None
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
     assert "chưa đọc)" not in html and "Đánh dấu tất cả là đã đọc" not in html
 
 
 def test_marking_read_needs_the_csrf_token(portal_app, portal_client):
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     assert portal_client.post("/thong-bao/da-doc").status_code == 400
 
 
@@ -168,15 +130,15 @@ def test_marking_read_needs_the_csrf_token(portal_app, portal_client):
 )
 def test_another_citizen_gets_404(portal_app, portal_client, method, path):
     dossier_id = _add_dossier(portal_app, status="returned")
-    _issue(portal_app, dossier_id)
+    issue_result(portal_app, dossier_id)
     _add_dossier(portal_app, OTHER_CODE, BINH, status="returned")
-    _sign_in(portal_app, portal_client, personal_id=BINH)
+    sign_in(portal_app, portal_client, personal_id=BINH)
     token = _csrf(portal_client, f"/ho-so/{OTHER_CODE}")
     data = {"csrf_token": token, "supplement": "x", "version": "1", "score": "5"}
     resp = getattr(portal_client, method)(path, data=data)
     assert resp.status_code == 404
-    assert _stored(portal_app, Rating) == []
-    assert _stored(portal_app, Dossier, code=CODE)[0].status == "returned"
+    assert stored(portal_app, Rating) == []
+    assert stored(portal_app, Dossier, code=CODE)[0].status == "returned"
 
 
 @pytest.mark.parametrize("path", [f"/ho-so/{CODE}/ket-qua.pdf", "/ca-nhan/kho-du-lieu"])
@@ -199,7 +161,7 @@ def waiting(portal_app, portal_client):
         received_at=datetime(2026, 11, 23, 3, 0, tzinfo=UTC),
         paused_at=datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
     )
-    _add(
+    add_rows(
         portal_app,
         DossierEvent(
             dossier_id=dossier_id,
@@ -211,7 +173,7 @@ def waiting(portal_app, portal_client):
             note=REQUEST,
         ),
     )
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     return portal_client
 
 
@@ -230,19 +192,19 @@ def test_resubmitting_moves_to_processing_and_restarts_the_clock(portal_app, wai
         f"/ho-so/{CODE}/bo-sung", data={"csrf_token": token, "version": "3", "supplement": text}
     )
     assert resp.status_code == 302 and resp.headers["Location"] == f"/ho-so/{CODE}"
-    dossier = _stored(portal_app, Dossier, code=CODE)[0]
+    dossier = stored(portal_app, Dossier, code=CODE)[0]
     assert dossier.status == "processing" and dossier.version == 4
     assert dossier.paused_at is None
     days = portal_app.extensions["catalogue"].get(PROC).processing.working_days
     assert dossier.due_date == deadlines.restart_due_date(datetime.now(UTC), days)
-    event = _stored(portal_app, DossierEvent, dossier_id=dossier.id)[-1]
+    event = stored(portal_app, DossierEvent, dossier_id=dossier.id)[-1]
     assert (event.from_status, event.to_status, event.actor_id) == (
         "supplement_requested",
         "processing",
         AN,
     )
     assert event.note == text
-    notices = _stored(portal_app, Notification, personal_id=AN)
+    notices = stored(portal_app, Notification, personal_id=AN)
     assert len(notices) == 1 and "Đang xử lý" in notices[0].text
     html = get_page(waiting, f"/ho-so/{CODE}").get_data(as_text=True)
     assert "Đã nộp bổ sung" in html and 'action="/ho-so/' + CODE + '/bo-sung"' not in html
@@ -259,7 +221,7 @@ def test_an_empty_supplement_is_refused_next_to_the_field(portal_app, waiting, t
     check_page(html)
     assert 'id="supplement-error"' in html and "Vui lòng nhập nội dung bổ sung" in html
     assert 'aria-invalid="true"' in html
-    assert _stored(portal_app, Dossier, code=CODE)[0].status == "supplement_requested"
+    assert stored(portal_app, Dossier, code=CODE)[0].status == "supplement_requested"
 
 
 def test_a_stale_version_is_a_conflict_and_keeps_the_text(portal_app, waiting):
@@ -272,12 +234,12 @@ def test_a_stale_version_is_a_conflict_and_keeps_the_text(portal_app, waiting):
     html = resp.get_data(as_text=True)
     check_page(html)
     assert "Hồ sơ đã được cán bộ khác cập nhật" in html and "Nội dung đã gõ" in html
-    assert _stored(portal_app, Dossier, code=CODE)[0].version == 3
+    assert stored(portal_app, Dossier, code=CODE)[0].version == 3
 
 
 def test_resubmitting_a_dossier_not_waiting_is_refused(portal_app, portal_client):
     _add_dossier(portal_app, status="processing")
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
     assert "Nộp bổ sung" not in html
     resp = portal_client.post(
@@ -293,7 +255,7 @@ def test_resubmitting_a_dossier_not_waiting_is_refused(portal_app, portal_client
 
 def test_a_returned_dossier_is_rated_once(portal_app, portal_client):
     dossier_id = _add_dossier(portal_app, status="returned")
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
     assert "Đánh giá mức độ hài lòng" in html and "<legend" in html
     for label in ("1 – Rất không hài lòng", "3 – Bình thường", "5 – Rất hài lòng"):
@@ -303,7 +265,7 @@ def test_a_returned_dossier_is_rated_once(portal_app, portal_client):
 
     resp = portal_client.post(path, data={"csrf_token": token, "score": "4", "comment": "Nhanh"})
     assert resp.status_code == 302
-    (rating,) = _stored(portal_app, Rating)
+    (rating,) = stored(portal_app, Rating)
     assert (rating.dossier_id, rating.score, rating.comment) == (dossier_id, 4, "Nhanh")
     html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
     assert "Bạn đã đánh giá hồ sơ này" in html and "4 – Hài lòng" in html
@@ -311,13 +273,13 @@ def test_a_returned_dossier_is_rated_once(portal_app, portal_client):
     resp = portal_client.post(path, data={"csrf_token": token, "score": "1"})
     assert resp.status_code == 409
     assert "Bạn đã đánh giá hồ sơ này" in resp.get_data(as_text=True)
-    assert [r.score for r in _stored(portal_app, Rating)] == [4]
+    assert [r.score for r in stored(portal_app, Rating)] == [4]
 
 
 @pytest.mark.parametrize("score", ["", "0", "6", "abc", "4.5"])
 def test_a_bad_score_is_refused_next_to_the_field(portal_app, portal_client, score):
     _add_dossier(portal_app, status="returned")
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     token = _csrf(portal_client)
     resp = portal_client.post(
         f"/ho-so/{CODE}/danh-gia", data={"csrf_token": token, "score": score, "comment": "Giữ"}
@@ -327,19 +289,19 @@ def test_a_bad_score_is_refused_next_to_the_field(portal_app, portal_client, sco
     check_page(html)
     assert 'id="score-error"' in html and "Vui lòng chọn một mức từ 1 đến 5" in html
     assert "Giữ" in html
-    assert _stored(portal_app, Rating) == []
+    assert stored(portal_app, Rating) == []
 
 
 def test_a_dossier_not_returned_cannot_be_rated(portal_app, portal_client):
     _add_dossier(portal_app, status="processing")
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     token = _csrf(portal_client)
     assert "Đánh giá mức độ hài lòng" not in portal_client.get(f"/ho-so/{CODE}").get_data(
         as_text=True
     )
     resp = portal_client.post(f"/ho-so/{CODE}/danh-gia", data={"csrf_token": token, "score": "5"})
     assert resp.status_code == 409
-    assert _stored(portal_app, Rating) == []
+    assert stored(portal_app, Rating) == []
 
 
 # --- result and data store -------------------------------------------------------------------
@@ -347,8 +309,8 @@ def test_a_dossier_not_returned_cannot_be_rated(portal_app, portal_client):
 
 def test_the_owner_sees_and_downloads_the_result(portal_app, portal_client):
     dossier_id = _add_dossier(portal_app, status="returned")
-    doc = _issue(portal_app, dossier_id)
-    _sign_in(portal_app, portal_client)
+    doc = issue_result(portal_app, dossier_id)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
     url = f"http://portal.test/tra-cuu-ket-qua/{doc.verification_code}"
     for words in (doc.number, "Trích lục khai sinh", "25/11/2026", "UBND Phường Bến Thành", url):
@@ -373,8 +335,8 @@ def test_the_owner_sees_and_downloads_the_result(portal_app, portal_client):
 
 def test_no_result_before_approval(portal_app, portal_client):
     dossier_id = _add_dossier(portal_app, status="processing")
-    _issue(portal_app, dossier_id)  # e.g. issued, but the approval has not gone through
-    _sign_in(portal_app, portal_client)
+    issue_result(portal_app, dossier_id)  # e.g. issued, but the approval has not gone through
+    sign_in(portal_app, portal_client)
     assert "Kết quả giải quyết" not in portal_client.get(f"/ho-so/{CODE}").get_data(as_text=True)
     assert portal_client.get(f"/ho-so/{CODE}/ket-qua.pdf").status_code == 404
 
@@ -382,9 +344,9 @@ def test_no_result_before_approval(portal_app, portal_client):
 def test_the_data_store_lists_only_the_citizens_own_documents(portal_app, portal_client):
     mine = _add_dossier(portal_app, status="returned")
     theirs = _add_dossier(portal_app, OTHER_CODE, BINH, status="returned")
-    own = _issue(portal_app, mine, "Trích lục khai sinh của An")
-    other = _issue(portal_app, theirs, "Trích lục khai sinh của Bình")
-    _sign_in(portal_app, portal_client)
+    own = issue_result(portal_app, mine, "Trích lục khai sinh của An")
+    other = issue_result(portal_app, theirs, "Trích lục khai sinh của Bình")
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan/kho-du-lieu").get_data(as_text=True)
     assert "Trích lục khai sinh của An" in html and own.number in html
     assert f'href="/ho-so/{CODE}/ket-qua/{own.verification_code}.pdf"' in html
@@ -395,7 +357,7 @@ def test_of_kind_finds_only_the_citizens_documents_of_that_kind(portal_app):
     from portal.services import data_store
 
     mine = _add_dossier(portal_app, status="returned")
-    doc = _issue(portal_app, mine)
+    doc = issue_result(portal_app, mine)
     with portal_app.app_context(), db.new_session() as session:
         assert [d.id for d in data_store.of_kind(session, AN, "trich_luc_khai_sinh")] == [doc.id]
         assert data_store.of_kind(session, BINH, "trich_luc_khai_sinh") == []
@@ -416,6 +378,6 @@ def test_workflow_notifications_reach_the_dashboard(portal_app, portal_client, m
             now=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
             working_days=3,
         )
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
     assert f"Hồ sơ {CODE}: Đang xử lý." in html and "1 chưa đọc" in html

@@ -6,7 +6,6 @@ paper is asked for; a document changed between the summary and submit is refused
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -15,19 +14,23 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, ResultDocument, ReusedDocument, utcnow
+from portal.models import Dossier, ResultDocument, ReusedDocument
 from portal.services import registry, results
+from tests.factories import (
+    AN,
+    BINH,
+    HANH,
+    LAN,
+    MARITAL,
+    PURPOSE,
+    RECORD,
+    issue_confirmation,
+    sign_in,
+)
 from tests.support.filing import LOCKED_HASH, csrf_token
 from tests.support.html import check_page, get_page
-from tests.web import test_backoffice as backoffice
-from tests.web.test_backoffice import AN, COMMUNE, DATA, HANH, add_dossiers, sign_in
-from tests.web.test_portal_pages import RECORD
 
-app = backoffice.app  # the same fixture: the commune's office and its staff
-
-LAN, BINH = "079302034567", "079190004321"
-MARRIAGE, CONFIRMATION = "1.000894", "1.004873"
-PURPOSE = "Mục đích sử dụng giấy xác nhận"
+MARRIAGE, CONFIRMATION = "1.000894", MARITAL
 RESIDENCE = {
     "street": "15 Lê Lợi",
     "ward_code": 26743,
@@ -52,7 +55,12 @@ RECORDS = {
     LAN: _record(LAN, full_name="Đỗ Thị Lan", birth_date="2002-01-15", sex="Nữ", household=None),
 }
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-FOR_MARRIAGE = {PURPOSE: "Đăng ký kết hôn"}
+
+
+@pytest.fixture
+def app(backoffice_app):
+    """The portal with the demo staff and the commune's office (tests/web/conftest.py)."""
+    return backoffice_app
 
 
 @pytest.fixture
@@ -77,30 +85,6 @@ def clerk(app):
     client = app.test_client()
     sign_in(app, client, HANH)
     return client
-
-
-def issue_confirmation(app, *, owner=AN, content=FOR_MARRIAGE, days_ago=10) -> ResultDocument:
-    """A signed confirmation issued on an approved 1.004873 dossier of `owner`."""
-    (code,) = add_dossiers(
-        app, {"procedure_code": CONFIRMATION, "applicant_id": owner, "status": "approved"}
-    )
-    with app.app_context(), db.new_session() as session:
-        dossier = session.exec(select(Dossier).where(Dossier.code == code)).one()
-        doc = results.issue(
-            session,
-            dossier,
-            kind="xac_nhan_tinh_trang_hon_nhan",
-            title="Giấy xác nhận tình trạng hôn nhân (bản điện tử)",
-            content={"Họ, chữ đệm và tên": DATA["applicant_full_name"], **content},
-            office_code=COMMUNE,
-            signer_id="079080001111",
-            signer_name="Trần Văn Chủ tịch",
-            now=utcnow() - timedelta(days=days_ago),
-            key_folder=results.key_folder(app.instance_path),
-        )
-        session.commit()
-        session.expunge(doc)
-        return doc
 
 
 def _tamper(app, doc: ResultDocument, **values) -> None:

@@ -14,11 +14,8 @@ from sqlmodel import select
 from portal.db import db
 from portal.models import DossierEvent
 from portal.services import deadlines
+from tests.factories import AN, HANH, LONG, QUYNH, act, add_dossiers, load, sign_in
 from tests.support.html import get_page
-from tests.web import test_backoffice
-from tests.web.test_backoffice import AN, HANH, LONG, QUYNH, act, add_dossiers, load, sign_in
-
-backoffice_app = test_backoffice.app  # a fixture, under this name here
 
 BINH = "079190004321"  # another citizen
 MISSING = "- Bản sao giấy chứng sinh\n\n  • Giấy xác nhận nơi cư trú   \n"

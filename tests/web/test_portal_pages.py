@@ -3,76 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from flask_login.utils import _create_identifier
 from sqlalchemy.exc import OperationalError
 
 from portal.db import db
 from portal.services import registry, sessions
+from tests.factories import AN, RECORD, sign_in
 from tests.support.html import check_page, get_page
-
-AN = "079095001234"
-
-
-def _sign_in(app, client, *, level: int = 2, personal_id: str = AN) -> None:
-    """A signed-in session without the provider: open the session row, set the cookie."""
-    with app.app_context(), db.new_session() as session:
-        login = sessions.open_session(
-            session,
-            personal_id=personal_id,
-            full_name="Nguyễn Văn An",
-            level=level,
-            access_token="at",
-            id_token="it",
-            hours=1,
-        )
-    with client:
-        client.get("/healthz")
-        identifier = _create_identifier()  # what session_protection="strong" checks
-    with client.session_transaction() as s:
-        s.update(_user_id=login.id, _fresh=True, _id=identifier)
-
-
-def _item(value, source="CSDLQG về dân cư"):
-    return {"value": value, "source": source, "updated_at": "2026-11-01T08:00:00"}
-
-
-RECORD = {
-    "personal_id": _item(AN),
-    "full_name": _item("Nguyễn Văn An"),
-    "birth_date": _item("1995-04-12"),
-    "sex": _item("Nam"),
-    "ethnicity": _item("Kinh"),
-    "nationality": _item("Việt Nam"),
-    "permanent_residence": _item({"full": "15 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh"}),
-    "temporary_residence": None,
-    "marital_status": _item("Chưa kết hôn"),
-    "father": _item(None),
-    "mother": _item(None),
-    "spouse": _item(None),
-    "children": _item([]),
-    "household": _item(
-        {
-            "id": "HCM-0001",
-            "head_id": AN,
-            "poor_household": False,
-            "members": [
-                {
-                    "personal_id": AN,
-                    "full_name": "Nguyễn Văn An",
-                    "birth_date": "1995-04-12",
-                    "alive": True,
-                    "relation_to_head": "chủ hộ",
-                }
-            ],
-        }
-    ),
-    "id_card": _item({"issued_on": "2021-04-20", "expires_on": "2035-04-12"}),
-    "meritorious_family": _item(False),
-    "disability": _item(False),
-    "health_insurance": _item(True),
-    "died_on": _item(None),
-    "birth_notices": [],
-}
 
 
 def test_home_offers_vneid_login(portal_client):
@@ -150,7 +86,7 @@ def test_publishes_its_public_key_only(portal_client):
 
 def test_dashboard_shows_registry_data_with_sources(portal_app, portal_client, monkeypatch):
     monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: RECORD)
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
     assert "Xin chào, Nguyễn Văn An" in html
     for words in (AN, "12/04/1995", "Phường Bến Thành", "Chưa kết hôn", "Nguồn: CSDLQG về dân cư"):
@@ -161,7 +97,7 @@ def test_dashboard_shows_registry_data_with_sources(portal_app, portal_client, m
 
 def test_dashboard_tells_a_level_1_account_how_to_upgrade(portal_app, portal_client, monkeypatch):
     monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: RECORD)
-    _sign_in(portal_app, portal_client, level=1)
+    sign_in(portal_app, portal_client, level=1)
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
     assert "Tài khoản định danh điện tử mức 1" in html and "nâng cấp" in html
 
@@ -171,7 +107,7 @@ def test_dashboard_survives_registry_outage(portal_app, portal_client, monkeypat
         raise registry.RegistryError("timeout")
 
     monkeypatch.setattr(registry, "my_record", down)
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
     assert "Chưa lấy được dữ liệu" in html
 
@@ -181,7 +117,7 @@ def test_expired_provider_token_signs_the_citizen_out(portal_app, portal_client,
         raise registry.RegistryAuthExpired("401")
 
     monkeypatch.setattr(registry, "my_record", expired)
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     resp = portal_client.get("/ca-nhan")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/dang-nhap")
     assert portal_client.get("/ca-nhan").status_code == 302

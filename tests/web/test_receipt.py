@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from portal.db import db
 from portal.models import Dossier, Office
+from tests.factories import AN, sign_in
 from tests.support.html import get_page
-from tests.web.test_portal_pages import AN, _sign_in
 
 CODE = "79.26743-261123-0001"
 PAGE = f"/ho-so/{CODE}/phieu-tiep-nhan"
@@ -51,7 +51,7 @@ def _add_dossier(app, **fields) -> None:
 @pytest.fixture
 def owner(portal_app, portal_client):
     _add_dossier(portal_app)
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     return portal_client
 
 
@@ -93,7 +93,7 @@ def test_owner_downloads_the_pdf(owner):
 @pytest.mark.parametrize("path", [PAGE, PDF])
 def test_another_citizen_gets_404(portal_app, portal_client, path):
     _add_dossier(portal_app)
-    _sign_in(portal_app, portal_client, personal_id="079190004321")
+    sign_in(portal_app, portal_client, personal_id="079190004321")
     assert portal_client.get(path).status_code == 404
 
 
@@ -106,7 +106,7 @@ def test_logged_out_user_is_sent_to_login(portal_app, portal_client, path):
 
 @pytest.mark.parametrize("path", ["/ho-so/79.26743-261123-9999/phieu-tiep-nhan", PDF])
 def test_unknown_code_is_404(portal_app, portal_client, path):
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     assert portal_client.get(path).status_code == 404
 
 
@@ -120,7 +120,7 @@ def test_unknown_code_is_404(portal_app, portal_client, path):
 )
 def test_draft_and_withdrawn_dossiers_have_no_receipt(portal_app, portal_client, fields):
     _add_dossier(portal_app, **fields)
-    _sign_in(portal_app, portal_client)
+    sign_in(portal_app, portal_client)
     get_page(portal_client, PAGE, 404)
     assert portal_client.get(PDF).status_code == 404
     if fields["status"] == "withdrawn":

@@ -20,9 +20,9 @@ from portal import tasks
 from portal.db import db
 from portal.models import Dossier, DossierEvent, Staff, utcnow
 from portal.services import deadlines, registry, results
+from tests.factories import HANH, act, load, sign_in
 from tests.support.apps import running_apps
 from tests.support.filing import csrf_token
-from tests.web.test_backoffice import HANH, act, load, sign_in
 
 COMMUNE = "79.26743"
 RECEPTION_ONLY = "079301000002"  # staff of the commune with the tiep_nhan role only
