@@ -103,8 +103,12 @@ def dossier_owners(
         else:
             pid, ward = rng.choice(elsewhere or applicants)
         yield pid, ward, None
-    for _ in range(backlog):
-        yield rng.choice(local or applicants)[0], spread.busy_ward, "submitted"
+    if backlog:
+        busy = spread.busy_ward
+        if busy is None:
+            raise ValueError("a backlog is filed at the busy commune: give busy_ward")
+        for _ in range(backlog):
+            yield rng.choice(local or applicants)[0], busy, "submitted"
 
 
 # --- rows ---------------------------------------------------------------------------------
