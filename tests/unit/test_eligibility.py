@@ -96,25 +96,66 @@ def ctx(applicant: dict, partner: dict | None = None, *, notice=None, today=TODA
 # --- the cast ---------------------------------------------------------------------------
 # A family: Cường → Bình (+ Hoa) → An, Mai; Hoa → Lan by another father (Phạm Văn Đức).
 
-CUONG = make_record(personal_id="001050000001", full_name="Trần Văn Cường",
-                    birth_date="1950-04-02", sex="Nam", marital_status="Góa")
-BINH = make_record(personal_id="001075000002", full_name="Trần Văn Bình",
-                   birth_date="1975-06-11", sex="Nam", marital_status="Đã ly hôn", father=CUONG)
-HOA = make_record(personal_id="001178000003", full_name="Lê Thị Hoa",
-                  birth_date="1978-09-30", sex="Nữ", marital_status="Đã ly hôn")
-DUC = make_record(personal_id="001072000004", full_name="Phạm Văn Đức",
-                  birth_date="1972-01-20", sex="Nam", marital_status="Đã ly hôn")
-AN = make_record(personal_id="001200000005", full_name="Trần Văn An",
-                 birth_date="2000-05-10", sex="Nam", father=BINH, mother=HOA)
-MAI = make_record(personal_id="001303000006", full_name="Trần Thị Mai",
-                  birth_date="2003-07-15", sex="Nữ", father=BINH, mother=HOA)
-LAN = make_record(personal_id="001304000007", full_name="Phạm Thị Lan",
-                  birth_date="2004-11-02", sex="Nữ", father=DUC, mother=HOA)
+CUONG = make_record(
+    personal_id="001050000001",
+    full_name="Trần Văn Cường",
+    birth_date="1950-04-02",
+    sex="Nam",
+    marital_status="Góa",
+)
+BINH = make_record(
+    personal_id="001075000002",
+    full_name="Trần Văn Bình",
+    birth_date="1975-06-11",
+    sex="Nam",
+    marital_status="Đã ly hôn",
+    father=CUONG,
+)
+HOA = make_record(
+    personal_id="001178000003",
+    full_name="Lê Thị Hoa",
+    birth_date="1978-09-30",
+    sex="Nữ",
+    marital_status="Đã ly hôn",
+)
+DUC = make_record(
+    personal_id="001072000004",
+    full_name="Phạm Văn Đức",
+    birth_date="1972-01-20",
+    sex="Nam",
+    marital_status="Đã ly hôn",
+)
+AN = make_record(
+    personal_id="001200000005",
+    full_name="Trần Văn An",
+    birth_date="2000-05-10",
+    sex="Nam",
+    father=BINH,
+    mother=HOA,
+)
+MAI = make_record(
+    personal_id="001303000006",
+    full_name="Trần Thị Mai",
+    birth_date="2003-07-15",
+    sex="Nữ",
+    father=BINH,
+    mother=HOA,
+)
+LAN = make_record(
+    personal_id="001304000007",
+    full_name="Phạm Thị Lan",
+    birth_date="2004-11-02",
+    sex="Nữ",
+    father=DUC,
+    mother=HOA,
+)
 # Unrelated people.
-THU = make_record(personal_id="079301000008", full_name="Nguyễn Thị Thu",
-                  birth_date="2001-09-15", sex="Nữ")
-NAM = make_record(personal_id="079098000009", full_name="Hoàng Văn Nam",
-                  birth_date="1998-02-14", sex="Nam")
+THU = make_record(
+    personal_id="079301000008", full_name="Nguyễn Thị Thu", birth_date="2001-09-15", sex="Nữ"
+)
+NAM = make_record(
+    personal_id="079098000009", full_name="Hoàng Văn Nam", birth_date="1998-02-14", sex="Nam"
+)
 
 
 def variant(record: dict, **changes) -> dict:
@@ -158,11 +199,13 @@ def test_age_on(birth, today, age):
 
 MARRIAGE_AGE = {"men": 20, "women": 18}
 DEAD_THU = variant(THU, died_on="2025-12-01")
-MAN_20_TODAY = make_record(personal_id="001206000010", full_name="Đỗ Văn Hùng",
-                           birth_date="2006-03-01", sex="Nam")
+MAN_20_TODAY = make_record(
+    personal_id="001206000010", full_name="Đỗ Văn Hùng", birth_date="2006-03-01", sex="Nam"
+)
 MAN_19_Y_364_D = variant(MAN_20_TODAY, birth_date="2006-03-02")
-WOMAN_18_TODAY = make_record(personal_id="001308000011", full_name="Vũ Thị Ngọc",
-                             birth_date="2008-03-01", sex="Nữ")
+WOMAN_18_TODAY = make_record(
+    personal_id="001308000011", full_name="Vũ Thị Ngọc", birth_date="2008-03-01", sex="Nữ"
+)
 WOMAN_17_Y_364_D = variant(WOMAN_18_TODAY, birth_date="2008-03-02")
 WOMAN_19 = variant(WOMAN_18_TODAY, birth_date="2007-01-05")
 MARRIED_HOA = variant(HOA, marital_status="Đã kết hôn")
@@ -174,22 +217,43 @@ CHILD_KNOWS_FATHER = variant(THU, father=NAM)  # NAM's record lists no children
 CUONG_WITH_SON = variant(CUONG, children=(BINH,))
 # First cousins: children of Bình and of his brother Khoa; their grandfather is not in the
 # two records, so the rule cannot see it (the documented limit).
-KHOA = make_record(personal_id="001077000012", full_name="Trần Văn Khoa",
-                   birth_date="1977-03-03", sex="Nam", father=CUONG)
-COUSIN = make_record(personal_id="001305000013", full_name="Trần Thị Yến",
-                     birth_date="2005-05-05", sex="Nữ", father=KHOA)
+KHOA = make_record(
+    personal_id="001077000012",
+    full_name="Trần Văn Khoa",
+    birth_date="1977-03-03",
+    sex="Nam",
+    father=CUONG,
+)
+COUSIN = make_record(
+    personal_id="001305000013",
+    full_name="Trần Thị Yến",
+    birth_date="2005-05-05",
+    sex="Nữ",
+    father=KHOA,
+)
 # A widowed stepfather: his late wife is Thu's mother; he is not Thu's father.
-LATE_WIFE = make_record(personal_id="001175000014", full_name="Ngô Thị Sen",
-                        birth_date="1975-01-01", sex="Nữ", died_on="2024-08-08",
-                        marital_status="Đã kết hôn")
+LATE_WIFE = make_record(
+    personal_id="001175000014",
+    full_name="Ngô Thị Sen",
+    birth_date="1975-01-01",
+    sex="Nữ",
+    died_on="2024-08-08",
+    marital_status="Đã kết hôn",
+)
 STEPFATHER = with_spouse(variant(NAM, birth_date="1970-10-10", marital_status="Góa"), LATE_WIFE)
 STEPDAUGHTER = variant(THU, mother=LATE_WIFE)
 # A widowed daughter-in-law and her late husband's father.
-LATE_HUSBAND = make_record(personal_id="001199000015", full_name="Lý Văn Tài",
-                           birth_date="1999-01-01", sex="Nam", died_on="2025-01-01",
-                           marital_status="Đã kết hôn")
-FATHER_IN_LAW = variant(NAM, birth_date="1968-06-06", marital_status="Góa",
-                        children=(LATE_HUSBAND,))
+LATE_HUSBAND = make_record(
+    personal_id="001199000015",
+    full_name="Lý Văn Tài",
+    birth_date="1999-01-01",
+    sex="Nam",
+    died_on="2025-01-01",
+    marital_status="Đã kết hôn",
+)
+FATHER_IN_LAW = variant(
+    NAM, birth_date="1968-06-06", marital_status="Góa", children=(LATE_HUSBAND,)
+)
 DAUGHTER_IN_LAW = with_spouse(variant(THU, marital_status="Góa"), LATE_HUSBAND)
 
 NOTICE = {
@@ -216,67 +280,137 @@ BINH_PARTIAL = variant(BINH, household={**HOME, "members": []})
 CASES = [
     # both_alive
     ("both_alive", {}, ctx(AN, THU), None),
-    ("both_alive", {}, ctx(AN, DEAD_THU),
-     ["Theo CSDLQG về dân cư, bà Nguyễn Thị Thu đã mất ngày 01/12/2025, nên không thể"]),
+    (
+        "both_alive",
+        {},
+        ctx(AN, DEAD_THU),
+        ["Theo CSDLQG về dân cư, bà Nguyễn Thị Thu đã mất ngày 01/12/2025, nên không thể"],
+    ),
     ("both_alive", {}, ctx(variant(AN, died_on="2026-01-01"), THU), ["ông Trần Văn An đã mất"]),
     ("both_alive", {}, ctx(AN), [ASK_PARTNER]),
     # legal_marriage_age
     ("legal_marriage_age", MARRIAGE_AGE, ctx(MAN_20_TODAY, WOMAN_18_TODAY), None),
-    ("legal_marriage_age", MARRIAGE_AGE, ctx(MAN_19_Y_364_D, WOMAN_19),
-     ["Ông Đỗ Văn Hùng sinh ngày 02/03/2006, đến ngày 01/03/2026 mới 19 tuổi",
-      "nam phải từ đủ 20 tuổi", "Có thể đăng ký kết hôn từ ngày 02/03/2026."]),
-    ("legal_marriage_age", MARRIAGE_AGE, ctx(AN, WOMAN_17_Y_364_D),
-     ["Bà Vũ Thị Ngọc sinh ngày 02/03/2008", "mới 17 tuổi", "nữ phải từ đủ 18 tuổi",
-      "từ ngày 02/03/2026"]),
-    ("legal_marriage_age", {"men": 20, "women": 20}, ctx(AN, WOMAN_19),
-     ["nữ phải từ đủ 20 tuổi"]),
-    ("legal_marriage_age", MARRIAGE_AGE, ctx(AN, variant(THU, birth_date=None)),
-     ["chưa có ngày sinh của bà Nguyễn Thị Thu"]),
+    (
+        "legal_marriage_age",
+        MARRIAGE_AGE,
+        ctx(MAN_19_Y_364_D, WOMAN_19),
+        [
+            "Ông Đỗ Văn Hùng sinh ngày 02/03/2006, đến ngày 01/03/2026 mới 19 tuổi",
+            "nam phải từ đủ 20 tuổi",
+            "Có thể đăng ký kết hôn từ ngày 02/03/2026.",
+        ],
+    ),
+    (
+        "legal_marriage_age",
+        MARRIAGE_AGE,
+        ctx(AN, WOMAN_17_Y_364_D),
+        [
+            "Bà Vũ Thị Ngọc sinh ngày 02/03/2008",
+            "mới 17 tuổi",
+            "nữ phải từ đủ 18 tuổi",
+            "từ ngày 02/03/2026",
+        ],
+    ),
+    ("legal_marriage_age", {"men": 20, "women": 20}, ctx(AN, WOMAN_19), ["nữ phải từ đủ 20 tuổi"]),
+    (
+        "legal_marriage_age",
+        MARRIAGE_AGE,
+        ctx(AN, variant(THU, birth_date=None)),
+        ["chưa có ngày sinh của bà Nguyễn Thị Thu"],
+    ),
     ("legal_marriage_age", MARRIAGE_AGE, ctx(AN), [ASK_PARTNER]),
     # both_single
     ("both_single", {}, ctx(AN, THU), None),
     ("both_single", {}, ctx(AN, variant(THU, marital_status="Đã ly hôn")), None),
     ("both_single", {}, ctx(AN, variant(THU, marital_status="Góa")), None),
     ("both_single", {}, ctx(variant(AN, marital_status="Góa"), HOA), None),
-    ("both_single", {}, ctx(NAM, MARRIED_HOA),
-     ["Bà Lê Thị Hoa đang có tình trạng hôn nhân «Đã kết hôn» trong CSDLQG về dân cư, nên "
-      "chưa thể đăng ký kết hôn."]),
-    ("both_single", {}, ctx(variant(AN, marital_status="Đã kết hôn"), THU),
-     ["Ông Trần Văn An đang có tình trạng hôn nhân «Đã kết hôn»"]),
+    (
+        "both_single",
+        {},
+        ctx(NAM, MARRIED_HOA),
+        [
+            "Bà Lê Thị Hoa đang có tình trạng hôn nhân «Đã kết hôn» trong CSDLQG về dân cư, nên "
+            "chưa thể đăng ký kết hôn."
+        ],
+    ),
+    (
+        "both_single",
+        {},
+        ctx(variant(AN, marital_status="Đã kết hôn"), THU),
+        ["Ông Trần Văn An đang có tình trạng hôn nhân «Đã kết hôn»"],
+    ),
     ("both_single", {}, ctx(AN), [ASK_PARTNER]),
     # different_sex
     ("different_sex", {}, ctx(AN, THU), None),
-    ("different_sex", {}, ctx(AN, NAM),
-     ["Ông Trần Văn An và ông Hoàng Văn Nam cùng giới tính", "điều 8 khoản 2"]),
+    (
+        "different_sex",
+        {},
+        ctx(AN, NAM),
+        ["Ông Trần Văn An và ông Hoàng Văn Nam cùng giới tính", "điều 8 khoản 2"],
+    ),
     ("different_sex", {}, ctx(THU, MAI), ["Bà Nguyễn Thị Thu và bà Trần Thị Mai"]),
     ("different_sex", {}, ctx(AN), [ASK_PARTNER]),
     # not_close_relatives
     ("not_close_relatives", {}, ctx(AN, THU), None),
-    ("not_close_relatives", {}, ctx(AN, variant(AN)),
-     ["trùng với số của chính ông Trần Văn An"]),
-    ("not_close_relatives", {}, ctx(AN, HOA),  # the partner is the applicant's mother
-     ["bà Lê Thị Hoa là mẹ của ông Trần Văn An", "cùng dòng máu về trực hệ"]),
-    ("not_close_relatives", {}, ctx(HOA, AN),  # the same pair, the other way round
-     ["bà Lê Thị Hoa là mẹ của ông Trần Văn An"]),
-    ("not_close_relatives", {}, ctx(MOTHER_KNOWS_CHILD, THU),
-     ["bà Lê Thị Hoa là mẹ của bà Nguyễn Thị Thu"]),
-    ("not_close_relatives", {}, ctx(NAM, CHILD_KNOWS_FATHER),
-     ["ông Hoàng Văn Nam là cha của bà Nguyễn Thị Thu"]),
-    ("not_close_relatives", {}, ctx(CUONG_WITH_SON, AN),
-     ["ông Trần Văn Cường là ông của ông Trần Văn An", "trực hệ"]),
-    ("not_close_relatives", {}, ctx(AN, CUONG_WITH_SON),
-     ["ông Trần Văn Cường là ông của"]),
-    ("not_close_relatives", {}, ctx(AN, LAN),  # same mother, different fathers
-     ["ông Trần Văn An là anh cùng mẹ của bà Phạm Thị Lan", "trong phạm vi ba đời"]),
+    ("not_close_relatives", {}, ctx(AN, variant(AN)), ["trùng với số của chính ông Trần Văn An"]),
+    (
+        "not_close_relatives",
+        {},
+        ctx(AN, HOA),  # the partner is the applicant's mother
+        ["bà Lê Thị Hoa là mẹ của ông Trần Văn An", "cùng dòng máu về trực hệ"],
+    ),
+    (
+        "not_close_relatives",
+        {},
+        ctx(HOA, AN),  # the same pair, the other way round
+        ["bà Lê Thị Hoa là mẹ của ông Trần Văn An"],
+    ),
+    (
+        "not_close_relatives",
+        {},
+        ctx(MOTHER_KNOWS_CHILD, THU),
+        ["bà Lê Thị Hoa là mẹ của bà Nguyễn Thị Thu"],
+    ),
+    (
+        "not_close_relatives",
+        {},
+        ctx(NAM, CHILD_KNOWS_FATHER),
+        ["ông Hoàng Văn Nam là cha của bà Nguyễn Thị Thu"],
+    ),
+    (
+        "not_close_relatives",
+        {},
+        ctx(CUONG_WITH_SON, AN),
+        ["ông Trần Văn Cường là ông của ông Trần Văn An", "trực hệ"],
+    ),
+    ("not_close_relatives", {}, ctx(AN, CUONG_WITH_SON), ["ông Trần Văn Cường là ông của"]),
+    (
+        "not_close_relatives",
+        {},
+        ctx(AN, LAN),  # same mother, different fathers
+        ["ông Trần Văn An là anh cùng mẹ của bà Phạm Thị Lan", "trong phạm vi ba đời"],
+    ),
     ("not_close_relatives", {}, ctx(LAN, AN), ["bà Phạm Thị Lan là em cùng mẹ của ông"]),
     ("not_close_relatives", {}, ctx(AN, MAI), ["ông Trần Văn An là anh ruột của bà Trần"]),
-    ("not_close_relatives", {}, ctx(AN, variant(THU, father=BINH)),
-     ["ông Trần Văn An là anh cùng cha của bà Nguyễn Thị Thu"]),
+    (
+        "not_close_relatives",
+        {},
+        ctx(AN, variant(THU, father=BINH)),
+        ["ông Trần Văn An là anh cùng cha của bà Nguyễn Thị Thu"],
+    ),
     ("not_close_relatives", {}, ctx(AN, COUSIN), None),  # cousins: beyond what records show
-    ("not_close_relatives", {}, ctx(STEPDAUGHTER, STEPFATHER),
-     ["ông Hoàng Văn Nam là cha dượng của bà Nguyễn Thị Thu", "cha dượng với con riêng"]),
-    ("not_close_relatives", {}, ctx(DAUGHTER_IN_LAW, FATHER_IN_LAW),
-     ["ông Hoàng Văn Nam là cha của người là chồng của bà Nguyễn Thị Thu", "cha chồng"]),
+    (
+        "not_close_relatives",
+        {},
+        ctx(STEPDAUGHTER, STEPFATHER),
+        ["ông Hoàng Văn Nam là cha dượng của bà Nguyễn Thị Thu", "cha dượng với con riêng"],
+    ),
+    (
+        "not_close_relatives",
+        {},
+        ctx(DAUGHTER_IN_LAW, FATHER_IN_LAW),
+        ["ông Hoàng Văn Nam là cha của người là chồng của bà Nguyễn Thị Thu", "cha chồng"],
+    ),
     ("not_close_relatives", {}, ctx(AN), [ASK_PARTNER]),
     # has_unregistered_birth_notice
     ("has_unregistered_birth_notice", {}, ctx(THU, notice=NOTICE), None),
@@ -284,24 +418,48 @@ CASES = [
     # applicant_is_parent
     ("applicant_is_parent", {}, ctx(THU, notice=NOTICE), None),
     ("applicant_is_parent", {}, ctx(AN, notice=NOTICE), None),
-    ("applicant_is_parent", {}, ctx(AN, notice=NOTICE_NO_FATHER),
-     ["Ông Trần Văn An không phải là cha hoặc mẹ của trẻ trong giấy chứng sinh số "
-      "GCS-2026-000123"]),
+    (
+        "applicant_is_parent",
+        {},
+        ctx(AN, notice=NOTICE_NO_FATHER),
+        [
+            "Ông Trần Văn An không phải là cha hoặc mẹ của trẻ trong giấy chứng sinh số "
+            "GCS-2026-000123"
+        ],
+    ),
     ("applicant_is_parent", {}, ctx(HOA, notice=NOTICE), ["Bà Lê Thị Hoa không phải"]),
     ("applicant_is_parent", {}, ctx(THU), [ASK_NOTICE]),
     # deceased_in_household
     ("deceased_in_household", {}, ctx(BINH_AT_HOME, CUONG_AT_HOME), None),
     ("deceased_in_household", {}, ctx(BINH_AT_HOME, CUONG), None),  # listed among members
     ("deceased_in_household", {}, ctx(BINH_PARTIAL, CUONG_SAME_ID), None),  # same household id
-    ("deceased_in_household", {}, ctx(BINH_AT_HOME, THU),
-     ["bà Nguyễn Thị Thu không cùng hộ với ông Trần Văn Bình", "UBND cấp xã"]),
-    ("deceased_in_household", {}, ctx(BINH_NO_HOUSEHOLD, CUONG_AT_HOME),
-     ["ông Trần Văn Cường không cùng hộ với ông Trần Văn Bình"]),
-    ("deceased_in_household", {}, ctx(BINH_AT_HOME, CUONG_DEAD),
-     ["ông Trần Văn Cường đã được ghi nhận là đã mất ngày 25/02/2026",
-      "không đăng ký khai tử lại được"]),
-    ("deceased_in_household", {}, ctx(BINH_AT_HOME, BINH_AT_HOME),
-     ["trùng với số của chính ông Trần Văn Bình"]),
+    (
+        "deceased_in_household",
+        {},
+        ctx(BINH_AT_HOME, THU),
+        ["bà Nguyễn Thị Thu không cùng hộ với ông Trần Văn Bình", "UBND cấp xã"],
+    ),
+    (
+        "deceased_in_household",
+        {},
+        ctx(BINH_NO_HOUSEHOLD, CUONG_AT_HOME),
+        ["ông Trần Văn Cường không cùng hộ với ông Trần Văn Bình"],
+    ),
+    (
+        "deceased_in_household",
+        {},
+        ctx(BINH_AT_HOME, CUONG_DEAD),
+        [
+            "ông Trần Văn Cường đã được ghi nhận là đã mất ngày 25/02/2026",
+            "không đăng ký khai tử lại được",
+        ],
+    ),
+    (
+        "deceased_in_household",
+        {},
+        ctx(BINH_AT_HOME, BINH_AT_HOME),
+        ["trùng với số của chính ông Trần Văn Bình"],
+    ),
     ("deceased_in_household", {}, ctx(BINH_AT_HOME), [ASK_DECEASED]),
 ]
 
@@ -311,8 +469,9 @@ def _case_id(case) -> str:
     return f"{name}-{'pass' if expected is None else 'fail'}"
 
 
-@pytest.mark.parametrize(("name", "params", "context", "expected"), CASES,
-                         ids=[_case_id(c) for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "params", "context", "expected"), CASES, ids=[_case_id(c) for c in CASES]
+)
 def test_rule(name, params, context, expected):
     message = RULES[name](context, params)
     if expected is None:
@@ -360,8 +519,9 @@ def test_check_passes_with_no_messages():
 
 def test_check_reports_every_failure_in_order():
     # An's half-sister by their mother, married, 17 and dead: all four rules fail.
-    partner = variant(LAN, birth_date="2008-06-01", marital_status="Đã kết hôn",
-                      died_on="2026-01-15")
+    partner = variant(
+        LAN, birth_date="2008-06-01", marital_status="Đã kết hôn", died_on="2026-01-15"
+    )
     failures = check(MARRIAGE, ctx(AN, partner))
     assert len(failures) == 4
     for message, expected in zip(
