@@ -45,8 +45,9 @@ def portal_client(portal_app):
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
-    """Both apps as live servers on free ports, for the whole session."""
-    with running_apps(tmp_path_factory.mktemp("live")) as apps:
+    """Both apps as live servers on free ports, for the whole session; their databases
+    built by the real migrations (so every run exercises them)."""
+    with running_apps(tmp_path_factory.mktemp("live"), migrations=True) as apps:
         yield apps
 
 

@@ -118,14 +118,17 @@ RECORD: dict[str, Any] = {
 # --- apps and databases -------------------------------------------------------------------
 
 
+def staff_and_commune(session: Session) -> None:
+    seed_staff(session)
+    session.add(commune_office())
+
+
 @contextmanager
 def backoffice_portal(tmp: Path) -> Iterator:
     """A portal (no provider) with the demo staff and the commune's office, dropped after."""
-    app = make_portal(tmp, issuer="http://127.0.0.1:9", portal_url="http://portal.test")
-    with app.app_context(), db.new_session() as session:
-        seed_staff(session)
-        session.add(commune_office())
-        session.commit()
+    app = make_portal(
+        tmp, issuer="http://127.0.0.1:9", portal_url="http://portal.test", seed=staff_and_commune
+    )
     try:
         yield app
     finally:

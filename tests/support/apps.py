@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 from collections.abc import Iterator
@@ -9,19 +10,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlmodel import Session
 from werkzeug.serving import make_server
 
 import identity_mock
 import portal
+import seeds.clients
 from identity_mock.db import db as idp_db
-from portal.db import db as portal_db
 from portal.services.offices import seed_offices
 from portal.services.staff import seed_staff
+from procedures import load_catalogue
 from seeds import personas
 from seeds.clients import register_clients
-from tests.support.databases import create_tables, database_settings, drop_schema
+from tests.support.databases import Seed, create_tables, database_settings, drop_schema
 
 BASIC_SECRET = "bi-mat-cua-ung-dung-thu-nghiem"
+
+# The test client's secret is hashed (scrypt, a tenth of a second) for every provider built;
+# the same secret gets the same salted hash for the whole run. Checking it is unchanged.
+seeds.clients.generate_password_hash = functools.cache(seeds.clients.generate_password_hash)  # type: ignore[assignment]
+
+
+def offices_and_staff(session: Session) -> None:
+    """Every commune's and province department's office, and the demo staff."""
+    seed_offices(session, load_catalogue())
+    seed_staff(session)
 
 
 def free_port() -> int:
@@ -32,9 +45,10 @@ def free_port() -> int:
 
 def make_idp(tmp: Path, *, issuer: str, portal_url: str, migrations: bool = False, **overrides):
     """A provider (test mode) with the demo personas, on a fresh database whose tables come
-    from the models, or from the migrations when `migrations`."""
+    from the models (a copy of the process's template), or from the migrations when
+    `migrations`; its clients registered from `portal_url`."""
     db = database_settings(tmp, "idp")
-    create_tables("identity_mock", db, migrations=migrations)
+    create_tables("identity_mock", db, migrations=migrations, seed=personas.load)
     app = identity_mock.create_app(
         {
             "ENV_NAME": "test",
@@ -48,7 +62,6 @@ def make_idp(tmp: Path, *, issuer: str, portal_url: str, migrations: bool = Fals
         }
     )
     with app.app_context(), idp_db.new_session() as session:
-        personas.load(session)
         register_clients(session, app.config)
     return app
 
@@ -58,14 +71,15 @@ def make_portal(
     *,
     issuer: str,
     portal_url: str,
-    seed: bool = False,
+    seed: bool | Seed = False,
     migrations: bool = False,
     **overrides,
 ):
-    """A portal (test mode) on a fresh database (tables as for `make_idp`); `seed` adds the
-    offices and the demo staff."""
+    """A portal (test mode) on a fresh database (tables as for `make_idp`) with the rows
+    `seed` writes: True for every office and the demo staff."""
     db = database_settings(tmp, "portal")
-    create_tables("portal", db, migrations=migrations)
+    rows = offices_and_staff if seed is True else seed or None
+    create_tables("portal", db, migrations=migrations, seed=rows)
     app = portal.create_app(
         {
             "ENV_NAME": "test",
@@ -77,10 +91,6 @@ def make_portal(
             **overrides,
         }
     )
-    if seed:
-        with app.app_context(), portal_db.new_session() as session:
-            seed_offices(session, app.extensions["catalogue"])
-            seed_staff(session)
     return app
 
 
@@ -96,7 +106,11 @@ def dispose(app) -> None:
 class LiveServer:
     def __init__(self, app, port: int) -> None:
         self.server = make_server("127.0.0.1", port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # Polled every 50 ms for shutdown (werkzeug's default, 0.5 s, is waited on at the end
+        # of every test that runs its own servers).
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self) -> None:
         self.thread.start()
@@ -113,12 +127,13 @@ class LiveApps:
     portal_app: object
 
 
-def start_live(tmp: Path) -> tuple[LiveApps, list[LiveServer]]:
+def start_live(tmp: Path, *, migrations: bool = False) -> tuple[LiveApps, list[LiveServer]]:
     idp_port, portal_port = free_port(), free_port()
     idp_url, portal_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{portal_port}"
-    # The live servers' databases are built by the real migrations, once per session.
-    idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url, migrations=True)
-    portal_app = make_portal(tmp, issuer=idp_url, portal_url=portal_url, seed=True, migrations=True)
+    idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url, migrations=migrations)
+    portal_app = make_portal(
+        tmp, issuer=idp_url, portal_url=portal_url, seed=True, migrations=migrations
+    )
     servers = [LiveServer(idp_app, idp_port), LiveServer(portal_app, portal_port)]
     for s in servers:
         s.start()
@@ -126,9 +141,11 @@ def start_live(tmp: Path) -> tuple[LiveApps, list[LiveServer]]:
 
 
 @contextmanager
-def running_apps(tmp: Path) -> Iterator[LiveApps]:
-    """Both apps served for the `with` block, then stopped and their databases dropped."""
-    apps, servers = start_live(tmp)
+def running_apps(tmp: Path, *, migrations: bool = False) -> Iterator[LiveApps]:
+    """Both apps served for the `with` block, then stopped and their databases dropped;
+    their tables from the real migrations when `migrations` (the session's pair), else
+    copied from the templates (the pairs a module or a test starts for itself)."""
+    apps, servers = start_live(tmp, migrations=migrations)
     try:
         yield apps
     finally:
