@@ -10,12 +10,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from joserfc.jwk import RSAKey
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
 import identity_mock
 import portal
 import seeds.clients
+from common import keys
 from identity_mock.db import db as idp_db
 from portal.services.offices import seed_offices
 from portal.services.staff import seed_staff
@@ -29,6 +31,28 @@ BASIC_SECRET = "bi-mat-cua-ung-dung-thu-nghiem"
 # The test client's secret is hashed (scrypt, a tenth of a second) for every provider built;
 # the same secret gets the same salted hash for the whole run. Checking it is unchanged.
 seeds.clients.generate_password_hash = functools.cache(seeds.clients.generate_password_hash)  # type: ignore[assignment]
+
+
+_real_load_or_create_rsa_key = keys.load_or_create_rsa_key
+_rsa_keys: dict[str, tuple[bytes, RSAKey]] = {}
+
+
+def _shared_rsa_key(path: Path) -> RSAKey:
+    """Each app's RSA key (the provider's signing key, the portal's client key), generated
+    and imported once per process and per file name (~80 ms each), then written into every
+    new instance folder as the app would: the provider's and the portal's stay distinct."""
+    if path.name not in _rsa_keys:
+        key = _real_load_or_create_rsa_key(path)
+        _rsa_keys[path.name] = (path.read_bytes(), key)
+    elif not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_rsa_keys[path.name][0])
+        path.chmod(0o600)
+    return _rsa_keys[path.name][1]
+
+
+identity_mock.load_or_create_rsa_key = _shared_rsa_key  # type: ignore[attr-defined]
+portal.load_or_create_rsa_key = _shared_rsa_key  # type: ignore[attr-defined]
 
 
 def offices_and_staff(session: Session) -> None:
