@@ -5,9 +5,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM ?= /usr/bin/chromium
 TEST_DATABASE_URL ?=
-# pytest-xdist processes per leg (each starts its own live servers); PYTEST_WORKERS=0 = serial
+# pytest-xdist processes per leg (each starts its own live servers); PYTEST_WORKERS=0 = serial.
+# Work stealing: a worker that runs out takes over half of the other's queue (with plain
+# `load` one worker sat idle for the last minute while the other finished its share).
 PYTEST_WORKERS ?= 2
-PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS)
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 export PYTHONDONTWRITEBYTECODE = 1
 
 .DEFAULT_GOAL := help
