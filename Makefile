@@ -69,11 +69,9 @@ lint: install ## ruff check, ruff format --check and mypy over the apps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# The PostgreSQL leg: commits need not wait for the disk (a throw-away test database), and
-# the browser tests run once, on the SQLite leg: they drive the pages, whose SQL the web,
-# security and fuzz tests already run on both databases.
+# The PostgreSQL leg: the browser tests run once, on the SQLite leg: they drive the pages,
+# whose SQL the web, security and fuzz tests already run on both databases.
 PG_LEG_ARGS ?= --ignore=tests/e2e
-PG_TEST_OPTIONS := options=-csynchronous_commit%3Doff
 
 test: lint chromium ## Lint, then every test: SQLite leg, then the PostgreSQL leg if reachable
 	@started=$$(date +%s); \
@@ -84,9 +82,8 @@ test: lint chromium ## Lint, then every test: SQLite leg, then the PostgreSQL le
 	elif ! $(PY) -m scripts.pg_ready "$$url"; then \
 		echo "== SKIPPED PostgreSQL leg: no server answers at $$url"; \
 	else \
-		case "$$url" in *\?*) sep="&";; *) sep="?";; esac; \
 		echo "== PostgreSQL leg: $$url"; \
-		TEST_DATABASE_URL="$$url$$sep$(PG_TEST_OPTIONS)" $(PYTEST) $(PG_LEG_ARGS) || exit 1; \
+		TEST_DATABASE_URL="$$url" $(PYTEST) $(PG_LEG_ARGS) || exit 1; \
 	fi; \
 	echo "== make test: tests took $$(( $$(date +%s) - started )) s"
 
