@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 import redis
 from flask import Flask, request
 from jinja2 import DictLoader
 
 from common import limits
+from tests.support.redis_server import redis_url
 
 TEMPLATE = "error.html"
 
 
-def make_app(rate: str, redis_url: str = "", prefix: str = "") -> Flask:
+def make_app(rate: str, storage_url: str = "", prefix: str = "") -> Flask:
     app = Flask(__name__)
     app.jinja_loader = DictLoader({TEMPLATE: "<h1>{{ title }}</h1><p>{{ message }}</p>"})
-    app.config.update(RATE_LIMITS={"ping": rate}, REDIS_URL=redis_url)
+    app.config.update(RATE_LIMITS={"ping": rate}, REDIS_URL=storage_url)
     app.config["RATELIMIT_KEY_PREFIX"] = prefix
     limiter = limits.make_limiter()
     limits.init_limiter(app, limiter, TEMPLATE, lambda: request.path.startswith("/api/"))
@@ -59,17 +59,8 @@ def test_limits_are_configuration_read_per_request():
     assert client.get("/ping").status_code == 200
 
 
-def _redis_url() -> str:
-    url = "redis://127.0.0.1:6379/3"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis server at 127.0.0.1:6379")
-    return url
-
-
 def test_redis_storage_is_shared_between_app_processes():
-    url = _redis_url()
+    url = redis_url(3)
     prefix = f"test-{uuid.uuid4().hex}"  # a fresh key space per run
     first, second = make_app("2/minute", url, prefix), make_app("2/minute", url, prefix)
     assert first.test_client().get("/ping").status_code == 200

@@ -9,7 +9,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 from huey.storage import RedisStorage
 from sqlmodel import select
 
@@ -18,11 +17,11 @@ from portal.db import db
 from portal.models import Dossier, DossierEvent, utcnow
 from portal.services import deadlines
 from tests.support.apps import running_apps
+from tests.support.redis_server import redis_url
 
 COMMUNE = "79.26743"
 FATHER, MOTHER = "079093004567", "052196007890"
 OFFICER = "079190001234"
-REDIS_URL = "redis://127.0.0.1:6379/4"
 
 
 def add_approved_birth(app, code: str) -> int:
@@ -90,11 +89,7 @@ def sqlite_storage(tmp_path):
 
 
 def redis_storage(tmp_path):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis server at 127.0.0.1:6379")
-    return RedisStorage(name=f"portal-test-{uuid.uuid4().hex}", url=REDIS_URL)
+    return RedisStorage(name=f"portal-test-{uuid.uuid4().hex}", url=redis_url(4))
 
 
 @pytest.mark.parametrize("make_storage", [sqlite_storage, redis_storage], ids=["sqlite", "redis"])
@@ -113,6 +108,6 @@ def test_a_consumer_writes_back_from_the_queue_storage(tmp_path, make_storage):
 
 
 def test_the_queue_is_redis_when_redis_url_is_set():
-    queue = tasks.make_huey(REDIS_URL)
+    queue = tasks.make_huey("redis://127.0.0.1:6379/4")
     assert isinstance(queue.storage, RedisStorage)
     assert isinstance(tasks.make_huey("", "/tmp/x.sqlite").storage, tasks.LazySqliteStorage)

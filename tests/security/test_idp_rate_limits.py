@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from tests.support import oauth
+from tests.support.redis_server import redis_url
 
 RELAXED = "10000/minute"
 NAMES = ("login_ip", "login_personal_id", "token", "population_api")
@@ -96,18 +97,9 @@ def test_population_api_is_limited(build):
     _assert_vietnamese_429_json(resp)
 
 
-def _redis_url() -> str:
-    url = "redis://127.0.0.1:6379/5"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis server at 127.0.0.1:6379")
-    return url
-
-
 def test_counts_are_shared_through_redis(build):
     """Two providers (two gunicorn workers) on one Redis count together."""
-    url, prefix = _redis_url(), f"test-vneid-{uuid.uuid4().hex}"
+    url, prefix = redis_url(5), f"test-vneid-{uuid.uuid4().hex}"
     settings = {
         "REDIS_URL": url,
         "RATELIMIT_KEY_PREFIX": prefix,

@@ -16,9 +16,9 @@ import redis
 from portal.config import TestConfig
 from tests.support import matrix
 from tests.support.apps import dispose, make_portal
+from tests.support.redis_server import redis_url
 
 TIGHT = {"verify": "3/minute", "filing_submit": "2/minute", "api": "4/minute"}
-REDIS_URL = "redis://127.0.0.1:6379/6"  # this module's own database number
 
 
 def _portal(tmp_path, name: str, **overrides):
@@ -83,16 +83,8 @@ def test_limits_are_configuration():
     assert all(int(v.split("/")[0]) >= 1000 for v in TestConfig.RATE_LIMITS.values())
 
 
-def _redis() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        pytest.skip("no Redis server at 127.0.0.1:6379")
-    return REDIS_URL
-
-
 def test_two_portal_processes_share_the_count_in_redis(tmp_path):
-    url = _redis()
+    url = redis_url(6)
     prefix = f"portal-test-{uuid.uuid4().hex}"
     first = _portal(tmp_path, "first", REDIS_URL=url, RATELIMIT_KEY_PREFIX=prefix)
     second = _portal(tmp_path, "second", REDIS_URL=url, RATELIMIT_KEY_PREFIX=prefix)
