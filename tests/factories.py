@@ -295,3 +295,43 @@ def tab_counts(html: str) -> dict[str, int]:
 
 def listed_codes(html: str) -> list[str]:
     return re.findall(r'<td><a href="/can-bo/ho-so/([^"]+)"', html)
+
+
+# --- the hospital birth of the demo parents (birth notice of the registry) ----------------
+
+BIRTH_COMMUNE = "79.26743"
+BIRTH_NOTICE = "GCS-79-2026-004512"
+MOTHER, FATHER = "052196007890", "079093004567"
+BIRTH_DATA = {
+    "birth_notice_number": BIRTH_NOTICE,
+    "child_full_name": "Trần Bảo Ngọc",
+    "child_ethnicity": "Kinh",
+    "mother_personal_id": MOTHER,
+    "father_personal_id": FATHER,
+    "applicant_personal_id": FATHER,
+}
+
+
+def add_birth_dossier(app, code: str, *, status: str = "processing", **extra: Any) -> int:
+    """The father's birth registration (1.001193) at the commune, received today; returns
+    its id. `extra` sets further columns (an approval's `registry_sync`, …)."""
+    with app.app_context(), db.new_session() as session:
+        dossier = Dossier(
+            code=code,
+            procedure_code="1.001193",
+            procedure_version=1,
+            applicant_id=FATHER,
+            status=status,
+            office_code=BIRTH_COMMUNE,
+            data=BIRTH_DATA,
+            submitted_at=utcnow(),
+            received_at=utcnow(),
+            due_date=deadlines.today() + timedelta(days=3),
+            **extra,
+        )
+        session.add(dossier)
+        session.flush()
+        session.execute(update(Dossier).where(Dossier.code == code).values(draft_key=None))
+        session.commit()
+        assert dossier.id is not None
+        return dossier.id

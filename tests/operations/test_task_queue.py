@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import timedelta
 
 import pytest
 from huey.storage import RedisStorage
@@ -15,46 +14,23 @@ from sqlmodel import select
 from portal import tasks
 from portal.db import db
 from portal.models import Dossier, DossierEvent, utcnow
-from portal.services import deadlines
+from tests.factories import BIRTH_COMMUNE as COMMUNE
+from tests.factories import add_birth_dossier
 from tests.support.apps import running_apps
 from tests.support.redis_server import redis_url
 
-COMMUNE = "79.26743"
-FATHER, MOTHER = "079093004567", "052196007890"
 OFFICER = "079190001234"
 
 
 def add_approved_birth(app, code: str) -> int:
     """An approved birth registration whose write-back is owed (the outbox state)."""
-    data = {
-        "birth_notice_number": "GCS-79-2026-004512",
-        "child_full_name": "Trần Bảo Ngọc",
-        "child_ethnicity": "Kinh",
-        "mother_personal_id": MOTHER,
-        "father_personal_id": FATHER,
-        "applicant_personal_id": FATHER,
-    }
+    dossier_id = add_birth_dossier(
+        app, code, status="approved", decided_at=utcnow(), registry_sync="pending"
+    )
     with app.app_context(), db.new_session() as session:
-        dossier = Dossier(
-            code=code,
-            procedure_code="1.001193",
-            procedure_version=1,
-            applicant_id=FATHER,
-            status="approved",
-            office_code=COMMUNE,
-            data=data,
-            submitted_at=utcnow(),
-            received_at=utcnow(),
-            decided_at=utcnow(),
-            due_date=deadlines.today() + timedelta(days=3),
-            registry_sync="pending",
-            draft_key=None,
-        )
-        session.add(dossier)
-        session.flush()
         session.add(
             DossierEvent(
-                dossier_id=dossier.id,
+                dossier_id=dossier_id,
                 actor_id=OFFICER,
                 actor_role="chuyen_vien",
                 from_status="processing",
@@ -62,7 +38,7 @@ def add_approved_birth(app, code: str) -> int:
             )
         )
         session.commit()
-        return dossier.id
+    return dossier_id
 
 
 def sync_state(app, dossier_id: int) -> str | None:

@@ -19,50 +19,30 @@ from identity_mock.models import BirthNotice, PopulationWrite
 from portal import tasks
 from portal.db import db
 from portal.models import Dossier, DossierEvent, Staff, utcnow
-from portal.services import deadlines, registry, results
-from tests.factories import HANH, act, load, sign_in
+from portal.services import registry, results
+from tests.factories import (
+    BIRTH_COMMUNE,
+    BIRTH_NOTICE,
+    FATHER,
+    HANH,
+    MOTHER,
+    act,
+    add_birth_dossier,
+    load,
+    sign_in,
+)
 from tests.support.apps import running_apps
 from tests.support.filing import csrf_token
 
-COMMUNE = "79.26743"
+COMMUNE = BIRTH_COMMUNE
 RECEPTION_ONLY = "079301000002"  # staff of the commune with the tiep_nhan role only
-NOTICE = "GCS-79-2026-004512"
-MOTHER, FATHER = "052196007890", "079093004567"
-DATA = {
-    "birth_notice_number": NOTICE,
-    "child_full_name": "Trần Bảo Ngọc",
-    "child_ethnicity": "Kinh",
-    "mother_personal_id": MOTHER,
-    "father_personal_id": FATHER,
-    "applicant_personal_id": FATHER,
-}
+NOTICE = BIRTH_NOTICE
 
 
 @pytest.fixture
 def live_apps(tmp_path):
     with running_apps(tmp_path) as apps:
         yield apps
-
-
-def add_birth_dossier(app, code: str) -> None:
-    with app.app_context(), db.new_session() as session:
-        session.add(
-            Dossier(
-                code=code,
-                procedure_code="1.001193",
-                procedure_version=1,
-                applicant_id=FATHER,
-                status="processing",
-                office_code=COMMUNE,
-                data=DATA,
-                submitted_at=utcnow(),
-                received_at=utcnow(),
-                due_date=deadlines.today() + timedelta(days=3),
-            )
-        )
-        session.flush()
-        session.execute(update(Dossier).where(Dossier.code == code).values(draft_key=None))
-        session.commit()
 
 
 def notes(app, code: str) -> list[str]:
