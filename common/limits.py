@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 RETRY_MESSAGE = (
     "Quá nhiều yêu cầu",
@@ -25,7 +24,7 @@ def make_limiter() -> Limiter:
     """A limiter with no default limit: each view names the limit it needs. Flask-Limiter's
     own headers stay off: it would put Retry-After on every answer of a limited endpoint (a
     503 would then read as "come back in a minute"); the 429 handler sets it."""
-    return Limiter(key_func=get_remote_address, headers_enabled=False)
+    return Limiter(key_func=client_ip, headers_enabled=False)
 
 
 def init_limiter(app: Flask, limiter: Limiter, template: str, is_json: Callable[[], bool]) -> None:
