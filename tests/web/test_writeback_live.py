@@ -5,6 +5,7 @@ growing delays; a refusal is final and told in Vietnamese."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -202,7 +203,8 @@ def test_a_registry_refusal_is_terminal_and_told_in_vietnamese(live_apps):
     page = client.get(f"/can-bo/ho-so/{second}").get_data(as_text=True)
     assert "CSDLQG về dân cư từ chối ghi kết quả" in page
     assert "đã được đăng ký trước đó" in page
-    assert "already registered" not in page and "409" not in page
+    shown = re.sub(r"https?://[^\s\"<]+", "", page)  # a live server's port may hold 409
+    assert "already registered" not in shown and "409" not in shown
     assert len(documents(portal_app, second)) == 1
     refused = act(client, second, "return")
     assert refused.status_code == 400 and "đã từ chối ghi kết quả" in refused.get_data(as_text=True)
