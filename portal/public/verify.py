@@ -1,5 +1,9 @@
 """Public verification of result documents: anyone with the code (or the QR) checks that
-a document is genuine and unchanged since the office signed it. No login."""
+a document is genuine and unchanged since the office signed it. No login.
+
+The page shows what a third party needs to match the paper in front of them: the document,
+its number, issuer, date and signer, and the names on it with their personal IDs masked;
+never addresses or other personal data (services.results.content_rows, public=True)."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
@@ -34,7 +38,7 @@ def document(code: str):
             state="valid" if valid else "invalid",
             doc=doc,
             rows=results.document_rows(doc),
-            content=results.content_rows(doc) if valid else [],
+            content=results.content_rows(doc, public=True) if valid else [],
         )
     )
     resp.headers["Cache-Control"] = "no-store"

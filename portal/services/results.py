@@ -237,9 +237,47 @@ def issued_date(doc: ResultDocument) -> str:
     return f"{tz.local(doc.issued_at):%d/%m/%Y}"
 
 
-def content_rows(doc: ResultDocument) -> list[tuple[str, str]]:
-    """The body as label/value lines, in the order it was issued."""
-    return [(str(label), _text(value)) for label, value in doc.content.items()]
+_PERSONAL_ID = re.compile(r"^\d{12}$")
+ID_SHOWN_HEAD, ID_SHOWN_TAIL = 3, 2  # digits of a personal ID the public page keeps
+
+
+def mask_personal_id(value: str) -> str:
+    """ "079095001234" → "079*******34": the province code and the last two digits stay, so
+    a reader can compare with the card in front of them without learning the number."""
+    hidden = len(value) - ID_SHOWN_HEAD - ID_SHOWN_TAIL
+    if hidden < ID_SHOWN_HEAD + ID_SHOWN_TAIL:  # too short to show any of it
+        return "*" * len(value)
+    return value[:ID_SHOWN_HEAD] + "*" * hidden + value[-ID_SHOWN_TAIL:]
+
+
+def _is_name(label: str) -> bool:
+    """A person's name by its label: "Họ, chữ đệm và tên …", "Họ và tên", "Họ tên cha"."""
+    words = label.casefold()
+    return words.startswith("họ") and "tên" in words
+
+
+def _is_personal_id(label: str, value) -> bool:
+    return "định danh" in label.casefold() or (
+        isinstance(value, str) and bool(_PERSONAL_ID.match(value.strip()))
+    )
+
+
+def content_rows(doc: ResultDocument, *, public: bool = False) -> list[tuple[str, str]]:
+    """The body as label/value lines, in the order it was issued.
+
+    `public` (the verification page anyone may open): only who the document is about —
+    the names on it and their personal IDs, masked; never addresses, birth dates or any other
+    personal data (the holder has the full document)."""
+    rows = []
+    for label, value in doc.content.items():
+        label = str(label)
+        if not public:
+            rows.append((label, _text(value)))
+        elif _is_personal_id(label, value) and isinstance(value, str) and value.strip():
+            rows.append((label, mask_personal_id(value.strip())))
+        elif _is_name(label):
+            rows.append((label, _text(value)))
+    return rows
 
 
 def _text(value) -> str:

@@ -14,7 +14,14 @@ from portal.services import results
 from tests.support.html import get_page
 
 OFFICE = "79.26743"
-CONTENT = {"Họ, chữ đệm, tên": "Nguyễn Thị Bình", "Ngày, tháng, năm sinh": "01/11/2026"}
+CONTENT = {
+    "Họ, chữ đệm, tên": "Nguyễn Thị Bình",
+    "Số định danh cá nhân": "079326001234",
+    "Ngày, tháng, năm sinh": "01/11/2026",
+    "Nơi cư trú": "12 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh",
+    "Họ tên mẹ": "Lê Thị Hoa",
+    "Số định danh cá nhân của mẹ": "079195004321",
+}
 INVALID = "Văn bản KHÔNG hợp lệ: nội dung đã bị thay đổi sau khi ký"
 
 
@@ -68,9 +75,14 @@ def test_valid_document(portal_client, code):
         "Trần Văn Chủ tịch",
         code,
         "Nguyễn Thị Bình",
-        "01/11/2026",
+        "Lê Thị Hoa",
+        "079*******34",  # personal IDs masked: first 3 and last 2 digits
+        "079*******21",
     ):
         assert words in html, words
+    # A third party sees who the document is about, not where they live or their numbers.
+    for private in ("079326001234", "079195004321", "01/11/2026", "Lê Lợi", "Nơi cư trú"):
+        assert private not in html, private
     assert "KHÔNG hợp lệ" not in html and 'role="alert"' not in html
     assert resp.headers["Cache-Control"] == "no-store"
 
