@@ -4,10 +4,12 @@ the cookie is HttpOnly, SameSite=Lax, and Secure in production."""
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import select
 
+from identity_mock import sessions
 from identity_mock.db import db as idp_db
 from identity_mock.models import SignInSession
 from tests.support import oauth
@@ -83,13 +85,14 @@ def test_a_new_sign_in_replaces_the_previous_session(provider):
     assert copy.get("/da-dang-nhap").status_code == 302
 
 
-def test_sessions_expire_on_the_server(tmp_path):
-    app = oauth.build_provider(tmp_path, SIGN_IN_LIFETIME=1)
+def test_sessions_expire_on_the_server(tmp_path, monkeypatch):
+    app = oauth.build_provider(tmp_path, SIGN_IN_LIFETIME=60)
     try:
         client = app.test_client()
         oauth.sign_in(client, personal_id=oauth.AN)
         assert client.get("/da-dang-nhap").status_code == 200
-        time.sleep(1.1)
+        later = time.time() + 61  # the provider's clock moves on; no sleeping in tests
+        monkeypatch.setattr(sessions, "time", SimpleNamespace(time=lambda: later))
         assert client.get("/da-dang-nhap").status_code == 302
     finally:
         oauth.discard_provider(app)
