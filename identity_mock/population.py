@@ -6,6 +6,7 @@ each item came from and how fresh it is.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from sqlmodel import Session, col, or_, select
@@ -166,6 +167,24 @@ def person_record(session: Session, person: Person) -> dict:
         "died_on": _field(person, "died_on"),
         "birth_notices": _birth_notices(session, person),
     }
+
+
+def comparable_name(name: str) -> str:
+    """A name as a match check compares it: Unicode NFC, case folded, runs of whitespace as
+    one space, no leading or trailing space. Diacritics stay significant ("Lan" is not
+    "Lân")."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    return " ".join(folded.split())
+
+
+def matches(person: Person | None, full_name: str, birth_date: date | None = None) -> bool:
+    """Whether the typed name (and birth date, when given) are those of `person`; False for
+    nobody, so a caller cannot tell an unknown number from a wrong name."""
+    if person is None:
+        return False
+    if comparable_name(full_name) != comparable_name(person.full_name):
+        return False
+    return birth_date is None or birth_date == person.birth_date
 
 
 def audit(

@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Confidence = Literal["law", "secondary", "unverified"]
 FieldType = Literal["text", "textarea", "date", "select", "personal_id", "number", "checkbox"]
 ComponentSource = Literal["population", "data_store", "form", "upload"]
+# What the other person a dossier names is to the applicant, as the registry can prove it.
+Relation = Literal["spouse", "parent", "child", "sibling", "grandparent", "grandchild"]
+# When the portal may show the other person's registry data to the applicant: once that
+# person has consented (marriage), or once the registry proves the applicant is a relative.
+PartnerDetails = Literal["after_consent", "relatives"]
 FeeRule = Literal["on_time_birth", "meritorious_family", "poor_household", "disability"]
 
 # Steps the portal adds itself (attachments, choice of commune, summary): not for fields.
@@ -152,6 +157,13 @@ class Procedure(Strict):
     # The typed personal-ID field naming the other person the dossier is about (the future
     # spouse, the deceased): their registry record is the `partner.*` prefill root.
     partner_field: str | None = None
+    # Naming another person takes their full name too (and their birth date where the
+    # procedure asks it): typed fields on the same step, checked against the registry by a
+    # match check that answers only yes or no.
+    partner_name_field: str | None = None
+    partner_birth_date_field: str | None = None
+    partner_details: PartnerDetails = "after_consent"
+    partner_relations: list[Relation] = []  # for "relatives": [] = any relative listed above
     linked: list[str] = []  # codes of procedures done together (liên thông)
     write_backs: list[str] = []  # registry changes the result triggers
 
@@ -175,10 +187,34 @@ class Procedure(Strict):
         uses_partner = any(f.prefill and f.prefill.startswith("partner.") for f in self.fields)
         if uses_partner and not self.partner_field:
             raise ValueError("fields use partner.* but partner_field is not set")
-        if self.partner_field:
-            field = next((f for f in self.fields if f.name == self.partner_field), None)
-            if field is None or field.type != "personal_id" or field.prefill:
-                raise ValueError("partner_field must name a typed personal_id field")
+        named = (self.partner_name_field, self.partner_birth_date_field, self.partner_relations)
+        if not self.partner_field:
+            if any(named):
+                raise ValueError("partner_name_field and the like need partner_field")
+            return
+        field = self._typed(self.partner_field)
+        if field is None or field.type != "personal_id":
+            raise ValueError("partner_field must name a typed personal_id field")
+        name = self._typed(self.partner_name_field)
+        if name is None or name.type != "text" or not name.name.endswith("full_name"):
+            raise ValueError("partner_name_field must name a typed text field *_full_name")
+        wanted = [name]
+        if self.partner_birth_date_field:
+            birth = self._typed(self.partner_birth_date_field)
+            if birth is None or birth.type != "date":
+                raise ValueError("partner_birth_date_field must name a typed date field")
+            wanted.append(birth)
+        if any(f.step != field.step or not f.required for f in wanted):
+            raise ValueError(
+                "the other person's name and birth date are required on the step "
+                "that asks for their number"
+            )
+        if self.partner_relations and self.partner_details != "relatives":
+            raise ValueError("partner_relations are for partner_details = 'relatives'")
+
+    def _typed(self, name: str | None) -> FormField | None:
+        found = next((f for f in self.fields if f.name == name), None)
+        return None if found is None or found.prefill else found
 
     def steps_in_order(self) -> list[str]:
         """The filing steps (pages), in the order their first field appears."""

@@ -7,12 +7,14 @@ for people (the bearer errors get theirs from `oauth2.Protector`).
 
 from __future__ import annotations
 
+from datetime import date
+
 from authlib.integrations.flask_oauth2 import current_token
 from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from common import personal_id as pid
-from identity_mock import population, registry_writes
+from identity_mock import csrf, population, registry_writes
 from identity_mock.db import db
 from identity_mock.models import Person
 from identity_mock.oauth2 import require_oauth, switches
@@ -30,6 +32,7 @@ MESSAGES = {
 }
 ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
 TEXT_LIMIT = 200  # characters of a purpose or an actor
+NAME_LIMIT = 100  # characters of a full name in a match check
 
 
 class ApiError(Exception):
@@ -157,6 +160,74 @@ def lookup(personal_id: str):
             f"Không có người mang số định danh này trong {REGISTRY}.",
         )
     return jsonify(data=population.person_record(db.session, person))
+
+
+@bp.post("/match")
+@csrf.exempt  # authenticated by the bearer token, not a cookie
+@require_oauth("population.lookup")
+def match():
+    """Does this personal ID belong to the person of this full name (and birth date)?
+
+    A client-credentials check for a citizen who names another person (the future spouse, the
+    deceased): the answer is {"match": true|false} and nothing else, the same for an unknown
+    number as for a wrong name. JSON body: `personal_id`, `full_name`, optional `birth_date`
+    (YYYY-MM-DD), `purpose` (required), `actor`. Audited as a match check with its purpose.
+    Names compare case- and whitespace-insensitively after Unicode NFC; diacritics count."""
+    _system("Match checks")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(
+            400,
+            "invalid_request",
+            "The body must be a JSON object.",
+            "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
+        )
+    purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
+    actor = _text(body.get("actor"), "actor", "người tra cứu", required=False)
+    personal_id = body.get("personal_id")
+    if not isinstance(personal_id, str) or not pid.is_valid(personal_id):
+        raise ApiError(
+            400,
+            "invalid_request",
+            "Malformed personal identification number.",
+            "Số định danh cá nhân không hợp lệ.",
+        )
+    full_name = clean(body.get("full_name"), max_length=NAME_LIMIT)
+    if full_name is None:
+        raise ApiError(
+            400,
+            "invalid_request",
+            f"The 'full_name' field must be text of at most {NAME_LIMIT} printable characters.",
+            "Thiếu họ, chữ đệm và tên, hoặc họ tên không hợp lệ.",
+        )
+    birth_date = _birth_date(body.get("birth_date"))
+    found = population.matches(db.session.get(Person, personal_id), full_name, birth_date)
+    population.audit(
+        db.session,
+        client_id=current_token.client_id,
+        actor_id=actor,
+        subject_id=personal_id,
+        purpose=purpose or "",
+        endpoint="match",
+        outcome="match" if found else "no_match",
+    )
+    return jsonify(match=found)
+
+
+def _birth_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ApiError(
+        400,
+        "invalid_request",
+        "The 'birth_date' field must be a date as YYYY-MM-DD.",
+        "Ngày sinh phải có dạng năm-tháng-ngày (YYYY-MM-DD).",
+    )
 
 
 # --- writes (liên thông): client-credentials tokens with `population.write` ---------------

@@ -91,12 +91,42 @@ def _lookup(proc):
     return lookup
 
 
+def _match(proc):
+    """Ask the registry whether a typed number, name (and birth date) belong together: a
+    yes or a no, audited there as a match check with the citizen as actor."""
+
+    def match(personal_id: str, full_name: str, birth_date: str | None) -> bool:
+        vneid = current_app.extensions["vneid"]
+        for fresh in (False, True):  # a refused service token is fetched again, once
+            try:
+                return registry.match(
+                    current_app.config["OIDC_ISSUER"],
+                    vneid.service_token(fresh=fresh),
+                    personal_id,
+                    full_name,
+                    birth_date,
+                    purpose=f"Đối chiếu người được nêu trong hồ sơ: {proc.name}",
+                    actor=current_user.personal_id,
+                )
+            except registry.RegistryAuthExpired:
+                continue
+        raise registry.RegistryError("service token refused twice")
+
+    return match
+
+
 def _sources(proc, draft: Dossier, *, strict: bool = True, roots=None) -> prefill.Sources:
     applicant = registry.my_record(
         current_app.config["OIDC_ISSUER"], current_user.access_token, purpose=_purpose(proc)
     )
     return filing.gather_sources(
-        proc, applicant, draft.data, _lookup(proc), strict=strict, roots=roots
+        proc,
+        applicant,
+        draft.data,
+        _lookup(proc),
+        match=_match(proc),
+        strict=strict,
+        roots=roots,
     )
 
 
@@ -162,13 +192,21 @@ def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, 
     if step == UPLOAD_STEP:
         return _save_uploads(proc, draft, unmet)
     errors = filing.save_step(db.session, draft, proc, step, posted, locked)
-    number = draft.data.get(proc.partner_field or "")
-    if sources and number and proc.partner_field in posted and proc.partner_field not in errors:
-        try:  # the number must find someone in the registry before the citizen goes on
-            filing.find_partner(_lookup(proc), sources.applicant, number)
-        except filing.FilingError as exc:
-            errors[proc.partner_field] = exc.messages[0]
+    named = [proc.partner_field, proc.partner_name_field, proc.partner_birth_date_field]
+    asked = [name for name in named if name]
+    if sources and asked and _step_of(proc, asked[0]) == step and not set(asked) & set(errors):
+        # The registry must confirm who was named before the citizen goes on; a wrong name
+        # changes nothing else and says nothing about the person behind the number.
+        errors.update(
+            filing.named_person_errors(
+                proc, sources.applicant, draft.data, _match(proc), _lookup(proc)
+            )
+        )
     return errors
+
+
+def _step_of(proc, field_name: str) -> str | None:
+    return next((f.step for f in proc.fields if f.name == field_name), None)
 
 
 def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
@@ -210,6 +248,8 @@ def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, value
         fields=[f for f in proc.fields if f.step == step],
         values=values,
         locked=locked,
+        withheld=prefill.withheld_fields(proc, sources),
+        named=_named_rows(proc, draft),
         errors=errors,
         wards=wards,
         residence=residence,
@@ -219,6 +259,20 @@ def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, value
         producers=_producers(),
     )
     return page, 400 if errors else 200
+
+
+def _named_rows(proc, draft: Dossier) -> list[tuple[str, str]]:
+    """What the citizen typed about the other person (label, value), shown where that
+    person's registry data is withheld."""
+    names = [proc.partner_field, proc.partner_name_field, proc.partner_birth_date_field]
+    fields = {f.name: f for f in proc.fields}
+    rows = []
+    for name in filter(None, names):
+        value = draft.data.get(name) or ""
+        if fields[name].type == "date" and value:
+            value = prefill.resolve_date(value)
+        rows.append((fields[name].label, value or "—"))
+    return rows
 
 
 def _registry_problem(proc, exc, back_to: str):
@@ -308,8 +362,9 @@ def summary(proc):
         return redirect(url_for("filing.start", code=proc.code))
     reuses = _reuses(proc)
     unmet = reuse.unmet(reuses)
+    sources = None
     try:
-        _, submission, problems = _prepare(proc, draft, reuses)
+        sources, submission, problems = _prepare(proc, draft, reuses)
     except (registry.RegistryError, LoginRefused) as exc:
         return _registry_problem(proc, exc, _summary_url(proc.code))
     except filing.FilingError as exc:
@@ -322,6 +377,7 @@ def summary(proc):
         proc=proc,
         draft=draft,
         submission=submission,
+        withheld=prefill.withheld_fields(proc, sources),
         problems=problems,
         missing=filing.missing_fields(draft, proc),
         missing_uploads=uploads.missing(proc, files, unmet),

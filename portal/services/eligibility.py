@@ -8,6 +8,10 @@ to do. Missing input (no partner, no birth notice, a record without a birth date
 sentence too, never an exception. Identical sentences are reported once (e.g. "enter the other
 party's number", which every marriage rule would otherwise repeat).
 
+The other person a dossier names (the future spouse, the deceased) did not ask for their data
+to be shown: a failure that rests on their record says so without their data (PARTNER_UNFIT),
+whatever the rule found; only the applicant's own data is spelled out.
+
 Records are as the portal receives them from the population registry
 (identity_mock/population.py, `person_record`): field → {"value", "source", "updated_at"}.
 Plain functions: no Flask, no database, no HTTP.
@@ -32,13 +36,33 @@ MALE, FEMALE = "Nam", "Nữ"
 MARRIAGE_LAW = "Luật Hôn nhân và gia đình 2014"
 
 ASK_PARTNER = (
-    "Chưa có thông tin của bên kết hôn còn lại: vui lòng nhập số định danh cá nhân của "
-    f"người mình kết hôn để cổng tra cứu {REGISTRY}."
+    "Chưa có thông tin của bên kết hôn còn lại: vui lòng nhập số định danh cá nhân, họ tên "
+    f"và ngày sinh của người mình kết hôn để cổng đối chiếu với {REGISTRY}."
 )
 ASK_DECEASED = (
-    "Chưa có thông tin của người đã chết: vui lòng nhập số định danh cá nhân của người đã "
-    f"chết để cổng tra cứu {REGISTRY}."
+    "Chưa có thông tin của người đã chết: vui lòng nhập số định danh cá nhân và họ tên của "
+    f"người đã chết để cổng đối chiếu với {REGISTRY}."
 )
+PARTNER_UNFIT = (
+    f"Theo dữ liệu trong {REGISTRY}, người kết hôn cùng chưa đáp ứng điều kiện đăng ký kết hôn "
+    "(Luật Hôn nhân và gia đình 2014, điều 5 và điều 8), nên chưa thể nộp hồ sơ. Để bảo vệ dữ "
+    "liệu cá nhân, cổng không hiển thị thông tin của người kết hôn cùng; người đó có thể xem "
+    "dữ liệu của mình trên VNeID hoặc liên hệ UBND cấp xã để được hướng dẫn."
+)
+NOT_A_RELATIVE = (
+    f"Theo {REGISTRY}, bạn không phải là vợ, chồng, cha, mẹ, con, anh, chị, em ruột, ông, bà "
+    "hoặc cháu của người mang số định danh này, nên cổng không hiển thị thông tin của người đó "
+    "và không nhận hồ sơ trực tuyến. Nếu bạn là người thân thích khác, vui lòng đăng ký khai tử "
+    "tại UBND cấp xã nơi cư trú cuối cùng của người đã chết."
+)
+RELATION_LABELS = {
+    "spouse": "vợ hoặc chồng",
+    "parent": "cha hoặc mẹ",
+    "child": "con",
+    "sibling": "anh, chị hoặc em ruột",
+    "grandparent": "ông hoặc bà",
+    "grandchild": "cháu",
+}
 ASK_NOTICE = (
     "Chưa chọn giấy chứng sinh của trẻ: vui lòng chọn giấy chứng sinh điện tử trong danh sách. "
     "Nếu không thấy, có thể trẻ đã được đăng ký khai sinh hoặc cơ sở y tế chưa gửi giấy chứng "
@@ -79,7 +103,8 @@ def known_rules() -> set[str]:
 
 
 def check(eligibility: Iterable[Eligibility], ctx: FilingContext) -> list[str]:
-    """Every failure of the rules, in the order listed; [] when the applicant may file.
+    """Every failure of the rules, in the order listed (the partner's general refusal,
+    once, last); [] when the applicant may file.
 
     Raises KeyError, before running any rule, when a rule name is unknown."""
     items = list(eligibility)
@@ -90,11 +115,24 @@ def check(eligibility: Iterable[Eligibility], ctx: FilingContext) -> list[str]:
             f"known rules: {', '.join(sorted(RULES))}"
         )
     failures: list[str] = []
+    partner_unfit = False
     for item in items:
         message = RULES[item.rule](ctx, dict(item.params))
-        if message is not None and message not in failures:
-            failures.append(message)
-    return failures
+        if message is None:
+            continue
+        # The partner's part is the same sentence whatever the rule: said once, after
+        # everything that concerns the applicant.
+        partner_unfit = partner_unfit or PARTNER_UNFIT in message
+        own = message.replace(PARTNER_UNFIT, "").strip()
+        if own and own not in failures:
+            failures.append(own)
+    return failures + ([PARTNER_UNFIT] if partner_unfit else [])
+
+
+def _with_partner(own: str | None, partner_fails: bool) -> str | None:
+    """The applicant's own reason, spelled out, then the partner's in general terms."""
+    parts = [own, PARTNER_UNFIT if partner_fails else None]
+    return " ".join(p for p in parts if p) or None
 
 
 # --- reading records --------------------------------------------------------------------
@@ -184,15 +222,15 @@ def _by_sex(record: dict, male: str, female: str, unknown: str) -> str:
 def both_alive(ctx: FilingContext, params: dict) -> str | None:
     if ctx.partner is None:
         return ASK_PARTNER
-    dead = [p for p in (ctx.applicant, ctx.partner) if not _alive(p)]
-    if not dead:
-        return None
-    return " ".join(
-        f"Theo {REGISTRY}, {_who(p)} đã mất"
+    p = ctx.applicant
+    own = (
+        None
+        if _alive(p)
+        else f"Theo {REGISTRY}, {_who(p)} đã mất"
         + (f" ngày {_dmy(d)}" if (d := _date(p, "died_on")) else "")
         + ", nên không thể đăng ký kết hôn."
-        for p in dead
     )
+    return _with_partner(own, not _alive(ctx.partner))
 
 
 def _under_age(person: dict, men: int, women: int, today: date) -> str | None:
@@ -221,8 +259,8 @@ def legal_marriage_age(ctx: FilingContext, params: dict) -> str | None:
     if ctx.partner is None:
         return ASK_PARTNER
     men, women = int(params.get("men", 20)), int(params.get("women", 18))
-    problems = [_under_age(p, men, women, ctx.today) for p in (ctx.applicant, ctx.partner)]
-    return " ".join(p for p in problems if p) or None
+    own = _under_age(ctx.applicant, men, women, ctx.today)
+    return _with_partner(own, _under_age(ctx.partner, men, women, ctx.today) is not None)
 
 
 @rule("both_single")
@@ -230,16 +268,15 @@ def both_single(ctx: FilingContext, params: dict) -> str | None:
     """Neither is married now; single, divorced and widowed people may marry."""
     if ctx.partner is None:
         return ASK_PARTNER
-    married = [p for p in (ctx.applicant, ctx.partner) if _text(p, "marital_status") == MARRIED]
-    return (
-        " ".join(
-            f"{_who(p, capital=True)} đang có tình trạng hôn nhân «{MARRIED}» trong {REGISTRY}, "
-            "nên chưa thể đăng ký kết hôn. Nếu đã ly hôn hoặc vợ/chồng đã mất, vui lòng đề "
-            "nghị cập nhật tình trạng hôn nhân trước khi nộp hồ sơ."
-            for p in married
-        )
-        or None
+    p = ctx.applicant
+    own = (
+        f"{_who(p, capital=True)} đang có tình trạng hôn nhân «{MARRIED}» trong {REGISTRY}, "
+        "nên chưa thể đăng ký kết hôn. Nếu đã ly hôn hoặc vợ/chồng đã mất, vui lòng đề "
+        "nghị cập nhật tình trạng hôn nhân trước khi nộp hồ sơ."
+        if _text(p, "marital_status") == MARRIED
+        else None
     )
+    return _with_partner(own, _text(ctx.partner, "marital_status") == MARRIED)
 
 
 @rule("different_sex")
@@ -250,11 +287,7 @@ def different_sex(ctx: FilingContext, params: dict) -> str | None:
     sex = _text(ctx.applicant, "sex")
     if sex is None or sex != _text(ctx.partner, "sex"):
         return None
-    return (
-        f"{_who(ctx.applicant, capital=True)} và {_who(ctx.partner)} cùng giới tính; Nhà nước "
-        "không thừa nhận hôn nhân giữa những người cùng giới tính "
-        f"({MARRIAGE_LAW}, điều 8 khoản 2), nên không thể đăng ký kết hôn."
-    )
+    return PARTNER_UNFIT  # the partner's sex is their data
 
 
 # Luật Hôn nhân và gia đình 2014, art. 5(2)(d), the prohibitions the records can show.
@@ -334,13 +367,19 @@ def not_close_relatives(ctx: FilingContext, params: dict) -> str | None:
             "vui lòng nhập số định danh cá nhân của người mình kết hôn."
         )
     for relation in KINSHIP:
-        found = relation(a, b) or relation(b, a)
+        if relation(a, b) or relation(b, a):
+            return PARTNER_UNFIT  # the kinship found rests on the partner's record
+    return None
+
+
+def kinship_found(applicant: dict, partner: dict) -> str | None:
+    """The kinship the two records show, spelled out ("bà … là mẹ của ông …") with the
+    prohibition it falls under: for the civil servant, never for the applicant."""
+    for relation in KINSHIP:
+        found = relation(applicant, partner) or relation(partner, applicant)
         if found:
             fact, prohibition = found
-            return (
-                f"Theo {REGISTRY}, {fact}; {MARRIAGE_LAW} (điều 5 khoản 2 "
-                f"điểm d) {prohibition}, nên không thể đăng ký kết hôn."
-            )
+            return f"Theo {REGISTRY}, {fact}; {MARRIAGE_LAW} (điều 5 khoản 2 điểm d) {prohibition}."
     return None
 
 
@@ -370,27 +409,46 @@ def applicant_is_parent(ctx: FilingContext, params: dict) -> str | None:
     )
 
 
-# --- death ------------------------------------------------------------------------------
+# --- death and other relatives ------------------------------------------------------------
 
 
-def _household_ids(record: dict) -> tuple[str | None, set[str]]:
-    household = _value(record, "household")
-    if not isinstance(household, dict):
-        return None, set()
-    members = {
-        pid
-        for m in household.get("members") or []
-        if isinstance(m, dict) and (pid := m.get("personal_id")) is not None
-    }
-    return household.get("id"), members
+def relation(applicant: dict, other: dict) -> str | None:
+    """What `other` is to `applicant` as the two records show it ("spouse", "parent",
+    "child", "sibling", "grandparent", "grandchild"), or None. Households do not count: a
+    relative who lives elsewhere is still a relative."""
+    a, b = _id(applicant), _id(other)
+    if not a or not b or a == b:
+        return None
+    if _spouse_id(applicant) == b or _spouse_id(other) == a:
+        return "spouse"
+    if b in _parent_ids(applicant) or a in _child_ids(other):
+        return "parent"
+    if b in _child_ids(applicant) or a in _parent_ids(other):
+        return "child"
+    if _shared_parent(applicant, other):
+        return "sibling"
+    if _parent_ids(applicant) & _child_ids(other):
+        return "grandparent"
+    if _child_ids(applicant) & _parent_ids(other):
+        return "grandchild"
+    return None
 
 
-@rule("deceased_in_household")
-def deceased_in_household(ctx: FilingContext, params: dict) -> str | None:
-    """The deceased (partner) lives in the applicant's household and is not yet recorded dead.
+def _shared_parent(x: dict, y: dict) -> bool:
+    return any(
+        (i := _brief_id(_value(x, key))) and i == _brief_id(_value(y, key))
+        for key in ("father", "mother")
+    )
 
-    Filing online from the same household is the portal's condition (the catalogue's
-    conditions allow any close relative at the counter)."""
+
+@rule("deceased_is_relative")
+def deceased_is_relative(ctx: FilingContext, params: dict) -> str | None:
+    """The registry shows the applicant as the deceased's spouse, parent, child, sibling,
+    grandparent or grandchild (in any household), and the deceased is not recorded dead yet.
+
+    Luật Hộ tịch 2014, điều 33: the spouse, a child, a parent or another relative declares
+    the death; online, the portal accepts the relatives the records can prove. Until that is
+    proven nothing of the deceased's record is said."""
     applicant, deceased = ctx.applicant, ctx.partner
     if deceased is None:
         return ASK_DECEASED
@@ -399,6 +457,8 @@ def deceased_in_household(ctx: FilingContext, params: dict) -> str | None:
             f"Số định danh cá nhân của người đã chết trùng với số của chính {_who(applicant)}; "
             "vui lòng kiểm tra lại số định danh cá nhân của người đã chết."
         )
+    if relation(applicant, deceased) is None:
+        return NOT_A_RELATIVE
     if not _alive(deceased):
         died = _date(deceased, "died_on")
         return (
@@ -407,11 +467,4 @@ def deceased_in_household(ctx: FilingContext, params: dict) -> str | None:
             + ", nên không đăng ký khai tử lại được. Nếu cần trích lục khai tử, vui lòng dùng "
             "thủ tục cấp bản sao trích lục hộ tịch."
         )
-    home, members = _household_ids(applicant)
-    if home is not None and (_id(deceased) in members or _household_ids(deceased)[0] == home):
-        return None
-    return (
-        f"Theo {REGISTRY}, {_who(deceased)} không cùng hộ với {_who(applicant)}; trên cổng, chỉ "
-        "người cùng hộ mới đăng ký khai tử trực tuyến được. Người thân không cùng hộ vui lòng "
-        "đăng ký tại UBND cấp xã nơi cư trú cuối cùng của người chết."
-    )
+    return None

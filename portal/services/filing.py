@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from common import personal_id as pid
 from common.web import has_control, normalize_text, text_problem
 from portal.models import Dossier, DossierEvent, utcnow
-from portal.services import registry, reuse
+from portal.services import eligibility, registry, reuse
 from portal.services.deadlines import to_local
 from portal.services.dossier_codes import new_code
 from portal.services.fees import FeeDecision
@@ -173,27 +173,38 @@ def missing_fields(draft: Dossier, procedure: Procedure) -> list[FormField]:
     ]
 
 
+Match = Callable[[str, str, str | None], bool]  # (personal ID, full name, birth date) → yes/no
+
+
 def gather_sources(
     procedure: Procedure,
     applicant: dict,
     form: dict,
     lookup: Callable[[str], dict],
     *,
+    match: Match | None = None,
     strict: bool = True,
     roots: set[str] | None = None,
+    consented: bool = False,
 ) -> Sources:
     """The registry records this dossier reads, fetched once (every lookup is audited).
 
     `roots` limits the lookups to the records a page shows (None: all, for the summary and
-    submit). With `strict`, a partner number that finds nobody raises FilingError; without,
-    the partner is left empty so the page that asks for the number can still be shown."""
+    submit). The other person's record is read only once `match` confirms the typed number,
+    name (and birth date) belong together; it is shown (`Sources.partner_shown`) only as the
+    procedure allows: after that person consented (`consented`), or when the registry proves
+    the applicant is a relative. With `strict`, a named person who cannot be read raises
+    FilingError; without, the partner is left empty so the page that asks can still be shown.
+    """
     notices = applicant.get("birth_notices") or []
     notice = notices[0]["value"] if notices else None
     partner = None
     wanted = roots if roots is not None else {"partner", "mother", "father"}
+    if roots is not None and procedure.partner_details == "after_consent" and not consented:
+        wanted = wanted - {"partner"}  # a page would not show the record: do not read it
     if "partner" in wanted and procedure.partner_field and form.get(procedure.partner_field):
         try:
-            partner = find_partner(lookup, applicant, form[procedure.partner_field])
+            partner = find_partner(procedure, lookup, applicant, form, match=match)
         except FilingError:
             if strict:
                 raise
@@ -206,22 +217,102 @@ def gather_sources(
             if notice.get("father_id") == me
             else _optional(lookup, notice.get("father_id"))
         )
-    return Sources(applicant, partner, notice, mother, father)
+    shown = partner is not None and partner_may_be_shown(procedure, applicant, partner, consented)
+    return Sources(applicant, partner, notice, mother, father, partner_shown=shown)
 
 
-def find_partner(lookup: Callable[[str], dict], applicant: dict, personal_id: str) -> dict:
-    """The other person's record; FilingError (for the citizen) when the number is wrong."""
+def partner_may_be_shown(
+    procedure: Procedure, applicant: dict, partner: dict, consented: bool = False
+) -> bool:
+    """Whether the applicant may see the other person's registry data."""
+    if procedure.partner_details == "after_consent":
+        return consented
+    return related_as_allowed(procedure, applicant, partner)
+
+
+def related_as_allowed(procedure: Procedure, applicant: dict, partner: dict) -> bool:
+    found = eligibility.relation(applicant, partner)
+    allowed: list[str] = list(procedure.partner_relations) or list(eligibility.RELATION_LABELS)
+    return found is not None and found in allowed
+
+
+def wrong_name_message(procedure: Procedure) -> str:
+    birth = " hoặc ngày sinh" if procedure.partner_birth_date_field else ""
+    and_birth = " và ngày sinh" if procedure.partner_birth_date_field else ""
+    return (
+        f"Họ tên{birth} không khớp với số định danh cá nhân đã nhập theo CSDLQG về dân cư. "
+        f"Vui lòng nhập đúng họ, chữ đệm và tên (có dấu){and_birth} như trên giấy tờ tùy thân "
+        "của người đó."
+    )
+
+
+def not_related_message(procedure: Procedure) -> str:
+    if not procedure.partner_relations:
+        return eligibility.NOT_A_RELATIVE
+    what = " hoặc ".join(eligibility.RELATION_LABELS[r] for r in procedure.partner_relations)
+    return (
+        f"Theo CSDLQG về dân cư, người mang số định danh này không phải là {what} của bạn, nên "
+        "cổng không hiển thị thông tin của người đó và không nhận hồ sơ này trực tuyến. Vui "
+        "lòng liên hệ UBND cấp xã để được hướng dẫn."
+    )
+
+
+def _named(procedure: Procedure, form: dict) -> tuple[str, str, str | None]:
+    number = form.get(procedure.partner_field or "") or ""
+    name = form.get(procedure.partner_name_field or "") or ""
+    birth = form.get(procedure.partner_birth_date_field or "") or None
+    return number, name, birth
+
+
+def named_person_errors(
+    procedure: Procedure,
+    applicant: dict,
+    form: dict,
+    match: Match,
+    lookup: Callable[[str], dict],
+) -> dict[str, str]:
+    """field → message for the step that names another person: their number must not be
+    the applicant's own, the registry must confirm number + name (+ birth date), and where
+    the procedure shows details only to relatives, the registry must prove the relation.
+    Nothing of the other person's record is said either way."""
+    number, name, birth = _named(procedure, form)
+    assert procedure.partner_field and procedure.partner_name_field  # the schema's rule
+    if number == applicant["personal_id"]["value"]:
+        return {procedure.partner_field: OWN_NUMBER}
+    if not match(number, name, birth):
+        return {procedure.partner_name_field: wrong_name_message(procedure)}
+    if procedure.partner_details == "relatives":
+        record = _optional(lookup, number)
+        if record is None or not related_as_allowed(procedure, applicant, record):
+            return {procedure.partner_field: not_related_message(procedure)}
+    return {}
+
+
+OWN_NUMBER = "Đây là số định danh của chính bạn. Vui lòng nhập số của người kia."
+
+
+def find_partner(
+    procedure: Procedure,
+    lookup: Callable[[str], dict],
+    applicant: dict,
+    form: dict,
+    *,
+    match: Match | None = None,
+) -> dict:
+    """The other person's record, read only after `match` confirmed the typed number and
+    name; FilingError (for the citizen, without the other person's data) otherwise.
+    `match` None: the caller has the registry's records itself (tests, measurements)."""
+    personal_id, name, birth = _named(procedure, form)
     if not pid.is_valid(personal_id):  # a malformed number kept in the draft
         raise FilingError("Số định danh cá nhân của người kia không hợp lệ. Vui lòng nhập lại.")
     if personal_id == applicant["personal_id"]["value"]:
-        raise FilingError("Đây là số định danh của chính bạn. Vui lòng nhập số của người kia.")
+        raise FilingError(OWN_NUMBER)
+    if match is not None and not (name and match(personal_id, name, birth)):
+        raise FilingError(wrong_name_message(procedure))
     try:
         return lookup(personal_id)
-    except registry.PersonNotFound as exc:
-        raise FilingError(
-            f"Không tìm thấy số định danh {personal_id} trong CSDLQG về dân cư. "
-            "Vui lòng kiểm tra lại."
-        ) from exc
+    except registry.PersonNotFound as exc:  # matched a moment ago: the record went away
+        raise FilingError(wrong_name_message(procedure)) from exc
 
 
 def _optional(lookup: Callable[[str], dict], personal_id: str | None) -> dict | None:

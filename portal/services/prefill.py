@@ -4,6 +4,11 @@ Plain functions. `Sources` holds the records a dossier draws on (the applicant's
 partner's, a birth notice and the child's parents); a field's `prefill` path such as
 "applicant.permanent_residence.full" names one value. Prefilled values are locked: the
 form shows them read-only and an HMAC over them is checked again at submit.
+
+The partner's record (the other person a dossier names) is read for the eligibility checks,
+but its values are withheld — neither shown nor stored — until the procedure's rule allows
+(`Sources.partner_shown`: the other party consented, or the registry proved the applicant is
+a relative, services.filing).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from procedures.schema import Procedure
+from procedures.schema import FormField, Procedure
 
 SEX_LABELS = {"nam": "Nam", "nu": "Nữ"}
 
@@ -27,6 +32,7 @@ class Sources:
     mother: dict | None = None
     father: dict | None = None
     extra: dict = field(default_factory=dict)
+    partner_shown: bool = True  # False: partner.* values are withheld from the applicant
 
 
 def _display(value) -> str:
@@ -40,6 +46,11 @@ def _display(value) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+def resolve_date(value: str) -> str:
+    """An ISO date as dd/mm/yyyy (anything else as it is)."""
+    return _display(value)
 
 
 def resolve(path: str, sources: Sources) -> str:
@@ -63,9 +74,27 @@ def roots_needed(procedure: Procedure, step: str) -> set[str]:
     return {f.prefill.split(".")[0] for f in procedure.fields if f.prefill and f.step == step}
 
 
+def is_partner_field(f: FormField) -> bool:
+    return bool(f.prefill and f.prefill.startswith("partner."))
+
+
+def withheld_fields(procedure: Procedure, sources: Sources | None) -> set[str]:
+    """The prefilled fields whose values the applicant may not see yet (partner.* while
+    `partner_shown` is False); every partner.* field when there are no sources."""
+    if sources is not None and sources.partner_shown:
+        return set()
+    return {f.name for f in procedure.fields if is_partner_field(f)}
+
+
 def prefilled_values(procedure: Procedure, sources: Sources) -> dict[str, str]:
-    """Field name → locked value, for every prefilled field of the procedure."""
-    return {f.name: resolve(f.prefill, sources) for f in procedure.fields if f.prefill}
+    """Field name → locked value, for every prefilled field the applicant may see (withheld
+    partner fields are left out: not rendered, not stored, not in the locked hash)."""
+    hidden = withheld_fields(procedure, sources)
+    return {
+        f.name: resolve(f.prefill, sources)
+        for f in procedure.fields
+        if f.prefill and f.name not in hidden
+    }
 
 
 def locked_hash(values: dict[str, str], secret: str) -> str:
@@ -92,6 +121,7 @@ class PrefillCount:
 
 def prefill_count(procedure: Procedure, sources: Sources) -> PrefillCount:
     """How much of a procedure's form the registry fills for one dossier."""
-    values = prefilled_values(procedure, sources)
+    values = prefilled_values(procedure, sources)  # withheld fields count as not found yet
+    prefilled = sum(1 for f in procedure.fields if f.prefill)
     typed = sum(1 for f in procedure.fields if not f.prefill and f.required and not f.default)
-    return PrefillCount(len(values), sum(1 for v in values.values() if v), typed)
+    return PrefillCount(prefilled, sum(1 for v in values.values() if v), typed)

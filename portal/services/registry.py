@@ -45,6 +45,30 @@ def lookup(
     return _get(url, service_token, params, timeout)
 
 
+def match(
+    base_url: str,
+    service_token: str,
+    personal_id: str,
+    full_name: str,
+    birth_date: str | None = None,
+    *,
+    purpose: str,
+    actor: str,
+    timeout: int = 10,
+) -> bool:
+    """Whether `personal_id` is the person of `full_name` (and `birth_date`, YYYY-MM-DD):
+    the registry answers yes or no, nothing else (audited there as a match check). An
+    unknown number is a no."""
+    body = {"personal_id": personal_id, "full_name": full_name, "purpose": purpose}
+    body["actor"] = actor
+    if birth_date:
+        body["birth_date"] = birth_date
+    answer = _call("POST", base_url + "/api/population/match", service_token, timeout, json=body)
+    if not isinstance(answer, bool):
+        raise RegistryError("malformed match answer")
+    return answer
+
+
 # One pooled session for the process (keep-alive to the registry); the registry is reached
 # directly, so proxy variables of the environment are not consulted on every call.
 _http = logs.TracedSession()  # passes the portal request's id on
@@ -64,7 +88,7 @@ def _post(url: str, token: str, body: dict, timeout: int) -> dict:
     return _call("POST", url, token, timeout, json=body)
 
 
-def _call(method: str, url: str, token: str, timeout: int, **kwargs) -> dict:
+def _call(method: str, url: str, token: str, timeout: int, **kwargs):
     try:
         resp = _http.request(
             method, url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, **kwargs
@@ -78,8 +102,9 @@ def _call(method: str, url: str, token: str, timeout: int, **kwargs) -> dict:
     if resp.status_code not in (200, 201):
         raise _refusal(resp)
     try:
-        return resp.json()["data"]
-    except (ValueError, KeyError) as exc:
+        body = resp.json()
+        return body["match"] if url.endswith("/match") else body["data"]
+    except (ValueError, KeyError, TypeError) as exc:
         raise RegistryError("malformed response") from exc
 
 

@@ -72,7 +72,12 @@ def _switch(live, *names: str) -> None:
     resp.raise_for_status()
 
 
-MARRIAGE_STEPS = {"ban-than": {}, "ben-kia": {"partner_personal_id": LAN}, "thong-tin-ben-kia": {}}
+NAMING_LAN = {
+    "partner_personal_id": LAN,
+    "partner_full_name": "Đỗ Thị Lan",
+    "partner_birth_date": "15/01/2002",
+}
+MARRIAGE_STEPS = {"ban-than": {}, "ben-kia": NAMING_LAN, "thong-tin-ben-kia": {}}
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -144,12 +149,15 @@ def test_invalid_field_is_explained_next_to_it_and_kept(live, filers):
 
 
 def test_partner_not_in_the_registry_is_explained_next_to_the_field(filers):
+    """An unknown number gets the same answer as a wrong name: nobody learns who exists."""
     an = filers(AN)
     an.start("1.000894")
-    resp = an.post_step("1.000894", "ben-kia", {"partner_personal_id": "079302099999"})
+    resp = an.post_step(
+        "1.000894", "ben-kia", {**NAMING_LAN, "partner_personal_id": "079302099999"}
+    )
     assert resp.status_code == 400
-    error = re.search(r'id="partner_personal_id-error">(.*?)</p>', resp.text, re.S)[1]
-    assert "Không tìm thấy số định danh 079302099999" in error
+    error = re.search(r'id="partner_full_name-error">(.*?)</p>', resp.text, re.S)[1]
+    assert "không khớp với số định danh cá nhân đã nhập" in error
     again = an.get("/nop-ho-so/1.000894/ben-kia")  # the step can still be shown and fixed
     assert again.status_code == 200 and 'value="079302099999"' in again.text
 
@@ -157,7 +165,7 @@ def test_partner_not_in_the_registry_is_explained_next_to_the_field(filers):
 def test_own_number_as_partner_is_refused(filers):
     an = filers(AN)
     an.start("1.000894")
-    resp = an.post_step("1.000894", "ben-kia", {"partner_personal_id": AN})
+    resp = an.post_step("1.000894", "ben-kia", {**NAMING_LAN, "partner_personal_id": AN})
     assert resp.status_code == 400 and "chính bạn" in resp.text
 
 
@@ -235,8 +243,11 @@ def test_marriage_is_filed_once_even_when_submitted_twice(live):
     (dossier,) = _dossiers(live, code=code)
     assert dossier.status == "submitted" and dossier.office_code == "79.26743"
     assert dossier.fee_amount == 0 and "Luật Hộ tịch" in dossier.fee_reason
-    assert dossier.data["partner_full_name"] == "Đỗ Thị Lan"
+    assert dossier.data["partner_full_name"] == "Đỗ Thị Lan"  # as An typed it
     assert dossier.data["applicant_full_name"] == "Nguyễn Văn An"
+    # Before Lan consents, none of her registry data is stored in the dossier.
+    assert "partner_residence" not in dossier.data
+    assert "partner_marital_status" not in dossier.data
     assert dossier.due_date == due_date(dossier.submitted_at, 0)
     assert "nơi thường trú" in dossier.routing_reason.lower() or dossier.routing_reason
     page = an.get(f"/ho-so/{code}")
@@ -309,9 +320,9 @@ def test_province_procedure_goes_to_the_department_with_its_fee(live):
 def test_ineligible_marriage_shows_the_reason_and_files_nothing(live):
     bao = Filer.login(live, BAO)
     bao.start("1.000894")
-    bao.post_step("1.000894", "ben-kia", {"partner_personal_id": LAN})
+    bao.post_step("1.000894", "ben-kia", NAMING_LAN)
     page = bao.review("1.000894")
-    assert "Đã kết hôn" in page.text or "đang có vợ" in page.text
+    assert "Ông Phạm Quốc Bảo đang có tình trạng hôn nhân «Đã kết hôn»" in page.text
     assert 'name="locked_hash"' not in page.text
     resp = bao.submit("1.000894", locked_hash="x")
     assert resp.headers["Location"].endswith("/xem-lai")

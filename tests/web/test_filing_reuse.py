@@ -65,15 +65,24 @@ def app(backoffice_app):
 
 @pytest.fixture
 def citizen(app, monkeypatch):
-    """An, signed in, with the registry answering for him and Lan."""
+    """An, signed in, with the registry answering for him and Lan (and matching her name)."""
 
     def lookup(_issuer, _token, personal_id, **_kwargs):
         if personal_id not in RECORDS:
             raise registry.PersonNotFound(personal_id)
         return RECORDS[personal_id]
 
+    def match(_issuer, _token, personal_id, full_name, birth_date=None, **_kwargs):
+        found = RECORDS.get(personal_id)
+        return (
+            found is not None
+            and found["full_name"]["value"] == full_name
+            and birth_date in (None, found["birth_date"]["value"])
+        )
+
     monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: RECORDS[AN])
     monkeypatch.setattr(registry, "lookup", lookup)
+    monkeypatch.setattr(registry, "match", match)
     monkeypatch.setattr(app.extensions["vneid"], "service_token", lambda *_a, **_k: "st")
     client = app.test_client()
     sign_in(app, client, AN, "Nguyễn Văn An")
@@ -103,7 +112,13 @@ def _post(client, step: str, data: dict | None = None, **kwargs):
 def _fill(client) -> list[str]:
     """Walk the marriage from its start to the summary; the steps that were shown."""
     shown = [client.get(f"/nop-ho-so/{MARRIAGE}").headers["Location"].rsplit("/", 1)[1]]
-    data = {"ben-kia": {"partner_personal_id": LAN}}
+    data = {
+        "ben-kia": {
+            "partner_personal_id": LAN,
+            "partner_full_name": "Đỗ Thị Lan",
+            "partner_birth_date": "15/01/2002",
+        }
+    }
     while shown[-1] != "xem-lai":
         if shown[-1] == "tep-dinh-kem":
             break  # the caller decides what to attach
