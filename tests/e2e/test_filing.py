@@ -1,10 +1,11 @@
 """Filing dossiers online in Chromium, as a citizen would: step by step, then the summary,
 submit, the dossier page, the dashboard and withdrawal.
 
-What the population registry knows is shown read-only and never typed; the citizen types
-only what the registry cannot know. The live servers are shared by the whole session and a
-citizen has one draft per procedure, so each test files as a persona that files that
-procedure nowhere else in this module.
+What the population registry knows about the citizen is shown read-only and never typed; the
+citizen types only what the registry cannot know, and who the other person is (number, name,
+birth date), whose registry data is not shown before they consent. The live servers are
+shared by the whole session and a citizen has one draft per procedure, so each test files as
+a persona that files that procedure nowhere else in this module.
 """
 
 from __future__ import annotations
@@ -62,10 +63,23 @@ def code_pattern(office: str) -> re.Pattern:
     return re.compile("^" + re.escape(office) + r"-\d{6}-\d{4}$")
 
 
-# --- (1) marriage, both parties from the registry, the confirmation from the data store -----
+PARTNER_NAME = "Họ, chữ đệm và tên của người kết hôn cùng"
+PARTNER_BIRTH = "Ngày, tháng, năm sinh của người kết hôn cùng"
+AFTER_CONSENT = "sẽ được lấy từ CSDLQG về dân cư sau khi người đó xác nhận"
+PARTNER_UNFIT = "người kết hôn cùng chưa đáp ứng điều kiện đăng ký kết hôn"
 
 
-def test_marriage_partner_is_prefilled_from_the_registry(
+def name_partner(step: FilingStep, personal_id: str, name: str, birth: str) -> None:
+    """Type who the partner is: number, full name and birth date (YYYY-MM-DD)."""
+    step.field(PARTNER_ID).fill(personal_id)
+    step.field(PARTNER_NAME).fill(name)
+    step.field(PARTNER_BIRTH).fill(birth)
+
+
+# --- (1) marriage: the applicant from the registry, the partner only as typed ----------------
+
+
+def test_marriage_partner_is_named_and_her_data_waits_for_her_consent(
     page: Page, live, portal_url, persona_login
 ):
     # Ten days ago Phường Bến Thành confirmed An single, for a marriage: the portal reuses it.
@@ -86,17 +100,19 @@ def test_marriage_partner_is_prefilled_from_the_registry(
     partner_id = step.field(PARTNER_ID)
     expect(partner_id).to_be_editable()
     expect(partner_id).to_have_accessible_description(re.compile("12 chữ số"))
-    assert len(step.editable_fields()) == 1, "the partner's number is the only typed value"
-    partner_id.fill("079302034567")
+    assert len(step.editable_fields()) == 3, "the partner's number, name and birth date"
+    name_partner(step, "079302034567", "đỗ thị  lan", "2002-01-15")  # case and spaces: fine
     step.next()
 
+    # Only what An typed: Lan's registry data waits for her consent.
     step.expect_shown(MARRIAGE_NAME, 3, 5)
-    step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Đỗ Thị Lan")
-    step.expect_locked("Ngày, tháng, năm sinh của người kết hôn cùng", "15/01/2002")
-    step.expect_locked(
-        "Nơi cư trú của người kết hôn cùng", "Ấp 3, đường Bình Chánh, Xã Bình Chánh, " + HCM
-    )
-    step.expect_locked("Tình trạng hôn nhân của người kết hôn cùng", "Chưa kết hôn")
+    typed = step.main.get_by_role("region", name="Thông tin bạn đã nhập")
+    expect(typed).to_contain_text("079302034567")
+    expect(typed).to_contain_text("đỗ thị  lan")
+    expect(typed).to_contain_text("15/01/2002")
+    expect(step.main).to_contain_text(AFTER_CONSENT)
+    expect(step.main).not_to_contain_text("Ấp 3, đường Bình Chánh")
+    expect(step.main.locator(".locked-value")).to_have_count(0)
     assert step.editable_fields() == []
     step.next()
 
@@ -113,9 +129,12 @@ def test_marriage_partner_is_prefilled_from_the_registry(
     expect(summary.item("Họ, chữ đệm và tên")).to_contain_text("Nguyễn Văn An")
     expect(summary.item(PARTNER_ID)).to_contain_text("079302034567")
     expect(summary.edit_link(PARTNER_ID)).to_be_visible()
-    partner_name = summary.item("Họ, chữ đệm và tên của người kết hôn cùng")
-    expect(partner_name).to_contain_text("Đỗ Thị Lan")
-    expect(partner_name).to_contain_text("CSDLQG về dân cư")
+    partner_name = summary.item(PARTNER_NAME)
+    expect(partner_name).to_contain_text("đỗ thị  lan")  # as typed, with its edit link
+    expect(summary.edit_link(PARTNER_NAME)).to_be_visible()
+    residence = summary.item("Nơi cư trú của người kết hôn cùng")
+    expect(residence).to_contain_text("sau khi người kia xác nhận")
+    expect(summary.main).not_to_contain_text("Ấp 3, đường Bình Chánh")
     office = summary.handling_item("Cơ quan giải quyết")
     expect(office).to_contain_text("UBND Phường Bến Thành")
     expect(office).to_contain_text("Xã/phường nơi bạn thường trú")
@@ -278,7 +297,7 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     # A mistyped number is caught at the field, and what was typed is kept.
     step.expect_shown(MARRIAGE_NAME, 2, 6)
     partner_id = step.field(PARTNER_ID)
-    partner_id.fill("07930203456")  # 11 digits
+    name_partner(step, "07930203456", "Đỗ Thị Lân", "2002-01-15")  # 11 digits, a wrong name
     step.next()
     step.expect_shown(MARRIAGE_NAME, 2, 6)
     message = "Số định danh cá nhân phải gồm đúng 12 chữ số."
@@ -291,8 +310,18 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     partner_id.fill("079302034567")
     step.next()
 
+    # A wrong name is caught next to it, and nothing of the person is said.
+    step.expect_shown(MARRIAGE_NAME, 2, 6)
+    partner_name = step.field(PARTNER_NAME)
+    expect(partner_name).to_have_value("Đỗ Thị Lân")
+    expect(partner_name).to_have_attribute("aria-invalid", "true")
+    expect(partner_name).to_have_accessible_description(re.compile("không khớp"))
+    expect(step.main).not_to_contain_text("Đỗ Thị Lan")
+    partner_name.fill("Đỗ Thị Lan")
+    step.next()
+
     step.expect_shown(MARRIAGE_NAME, 3, 6)
-    step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Đỗ Thị Lan")
+    expect(step.main).to_contain_text(AFTER_CONSENT)
     step.next()
 
     step.expect_shown(MARRIAGE_NAME, 4, 6)
@@ -342,11 +371,10 @@ def test_marriage_refused_when_the_partner_is_married(page: Page, portal_url, pe
     step = FilingStep(page, portal_url).open(MARRIAGE)
     step.expect_shown(MARRIAGE_NAME, 1, 6)
     step.next()
-    step.field(PARTNER_ID).fill("001190023456")  # Võ Thị Mai, Phạm Quốc Bảo's wife
+    name_partner(step, "001190023456", "Võ Thị Mai", "1990-06-25")  # Phạm Quốc Bảo's wife
     step.next()
     step.expect_shown(MARRIAGE_NAME, 3, 6)
-    step.expect_locked("Họ, chữ đệm và tên của người kết hôn cùng", "Võ Thị Mai")
-    step.expect_locked("Tình trạng hôn nhân của người kết hôn cùng", "Đã kết hôn")
+    expect(step.main).not_to_contain_text("Đã kết hôn")  # her status is not shown
     step.next()
     step.expect_shown(MARRIAGE_NAME, 4, 6)  # the confirmation: left for later
 
@@ -356,10 +384,10 @@ def test_marriage_refused_when_the_partner_is_married(page: Page, portal_url, pe
     expect(summary.problems).to_contain_text(f"Cần đính kèm: {CONFIRMATION}")
     expect(summary.main).to_contain_text("Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận")
     assert_no_axe_violations(page, "summary with a document to attach")
-    expect(summary.problems).to_contain_text(
-        "Bà Võ Thị Mai đang có tình trạng hôn nhân «Đã kết hôn» trong CSDLQG về dân cư, "
-        "nên chưa thể đăng ký kết hôn."
-    )
+    # Refused, without a word about her marital status: she did not consent to that.
+    expect(summary.problems).to_contain_text(PARTNER_UNFIT)
+    expect(summary.problems).not_to_contain_text("Đã kết hôn")
+    expect(summary.problems).not_to_contain_text("Võ Thị Mai")
     expect(summary.problems).not_to_contain_text("Đặng Văn Long")
     expect(summary.submit_button).to_have_count(0)
 
@@ -368,7 +396,7 @@ def test_marriage_refused_between_two_women(page: Page, portal_url, persona_logi
     persona_login(page, "Bùi Thị Nga")  # divorced
     step = FilingStep(page, portal_url).open(MARRIAGE)
     step.next()
-    step.field(PARTNER_ID).fill("079302034567")  # Đỗ Thị Lan, single
+    name_partner(step, "079302034567", "Đỗ Thị Lan", "2002-01-15")  # single
     step.next()
     step.expect_shown(MARRIAGE_NAME, 3, 6)
     step.next()
@@ -378,7 +406,7 @@ def test_marriage_refused_between_two_women(page: Page, portal_url, persona_logi
 
     summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
     expect(summary.submit_button).to_have_count(0, timeout=2_000)
-    expect(summary.problems).to_contain_text("cùng giới tính")
+    expect(summary.problems).to_contain_text(PARTNER_UNFIT)  # her sex is her data
 
 
 # --- (5) marital-status certificate ----------------------------------------------------------
