@@ -7,9 +7,9 @@ each item came from and how fresh it is.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from common import divisions
 from identity_mock.models import BirthNotice, Household, Person, PopulationAudit, Residence
@@ -185,6 +185,27 @@ def matches(person: Person | None, full_name: str, birth_date: date | None = Non
     if comparable_name(full_name) != comparable_name(person.full_name):
         return False
     return birth_date is None or birth_date == person.birth_date
+
+
+MATCH_MISSES_ALLOWED = 5  # wrong answers about one person by one actor…
+MATCH_MISS_WINDOW = timedelta(hours=24)  # …within this window, before checks are refused
+
+
+def match_misses(
+    session: Session, client_id: str, actor_id: str | None, subject_id: str, now: datetime
+) -> int:
+    """How many match checks about `subject_id` by this client and actor came out wrong in
+    the last MATCH_MISS_WINDOW: the cap keeps anyone from guessing a name by trying."""
+    query = select(func.count()).where(
+        PopulationAudit.client_id == client_id,
+        PopulationAudit.subject_id == subject_id,
+        PopulationAudit.endpoint == "match",
+        PopulationAudit.outcome == "no_match",
+        PopulationAudit.at >= now - MATCH_MISS_WINDOW,
+    )
+    if actor_id is not None:
+        query = query.where(PopulationAudit.actor_id == actor_id)
+    return session.exec(query).one()
 
 
 def audit(

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from common import personal_id as pid
 from identity_mock import csrf, population, registry_writes
 from identity_mock.db import db
-from identity_mock.models import Person
+from identity_mock.models import Person, utcnow
 from identity_mock.oauth2 import require_oauth, switches
 from identity_mock.text import clean
 
@@ -28,6 +28,7 @@ MESSAGES = {
     403: "Mã truy cập này không được dùng cho yêu cầu này.",
     404: "Không tìm thấy dữ liệu trong " + REGISTRY + ".",
     409: "Yêu cầu mâu thuẫn với dữ liệu hiện có trong " + REGISTRY + ".",
+    429: "Đã đối chiếu sai quá nhiều lần. Vui lòng thử lại sau.",
     503: REGISTRY + " tạm thời không phản hồi. Vui lòng thử lại sau.",
 }
 ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
@@ -172,7 +173,9 @@ def match():
     deceased): the answer is {"match": true|false} and nothing else, the same for an unknown
     number as for a wrong name. JSON body: `personal_id`, `full_name`, optional `birth_date`
     (YYYY-MM-DD), `purpose` (required), `actor`. Audited as a match check with its purpose.
-    Names compare case- and whitespace-insensitively after Unicode NFC; diacritics count."""
+    Names compare case- and whitespace-insensitively after Unicode NFC; diacritics count.
+    After MATCH_MISSES_ALLOWED wrong answers about one person for one actor within a day,
+    further checks are refused (429), so a name cannot be found by trying."""
     _system("Match checks")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -201,6 +204,24 @@ def match():
             "Thiếu họ, chữ đệm và tên, hoặc họ tên không hợp lệ.",
         )
     birth_date = _birth_date(body.get("birth_date"))
+    client_id = current_token.client_id
+    misses = population.match_misses(db.session, client_id, actor, personal_id, utcnow())
+    if misses >= population.MATCH_MISSES_ALLOWED:
+        population.audit(
+            db.session,
+            client_id=client_id,
+            actor_id=actor,
+            subject_id=personal_id,
+            purpose=purpose or "",
+            endpoint="match",
+            outcome="refused",
+        )
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"{misses} wrong match checks about this person by this actor within "
+            f"{population.MATCH_MISS_WINDOW}; try again later.",
+        )
     found = population.matches(db.session.get(Person, personal_id), full_name, birth_date)
     population.audit(
         db.session,

@@ -110,6 +110,8 @@ def _match(proc):
                 )
             except registry.RegistryAuthExpired:
                 continue
+            except registry.TooManyMatchAttempts as exc:
+                raise filing.FilingError(filing.TOO_MANY_TRIES) from exc
         raise registry.RegistryError("service token refused twice")
 
     return match

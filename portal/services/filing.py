@@ -173,7 +173,8 @@ def missing_fields(draft: Dossier, procedure: Procedure) -> list[FormField]:
     ]
 
 
-Match = Callable[[str, str, str | None], bool]  # (personal ID, full name, birth date) → yes/no
+# (personal ID, full name, birth date) → yes/no; FilingError when the registry will not say
+Match = Callable[[str, str, str | None], bool]
 
 
 def gather_sources(
@@ -279,7 +280,11 @@ def named_person_errors(
     assert procedure.partner_field and procedure.partner_name_field  # the schema's rule
     if number == applicant["personal_id"]["value"]:
         return {procedure.partner_field: OWN_NUMBER}
-    if not match(number, name, birth):
+    try:
+        matched = match(number, name, birth)
+    except FilingError as exc:  # e.g. too many wrong answers: said next to the name
+        return {procedure.partner_name_field: exc.messages[0]}
+    if not matched:
         return {procedure.partner_name_field: wrong_name_message(procedure)}
     if procedure.partner_details == "relatives":
         record = _optional(lookup, number)
@@ -289,6 +294,10 @@ def named_person_errors(
 
 
 OWN_NUMBER = "Đây là số định danh của chính bạn. Vui lòng nhập số của người kia."
+TOO_MANY_TRIES = (
+    "Bạn đã nhập sai thông tin của người này quá nhiều lần, nên tạm thời chưa đối chiếu "
+    "được. Vui lòng kiểm tra lại giấy tờ tùy thân của người đó và thử lại sau 24 giờ."
+)
 
 
 def find_partner(

@@ -19,6 +19,11 @@ class PersonNotFound(RegistryError):
     """No person with that number in the registry."""
 
 
+class TooManyMatchAttempts(RegistryError):
+    """The registry refuses further match checks about this person for this citizen for
+    now: too many wrong answers (a name is not found by trying)."""
+
+
 def my_record(
     base_url: str,
     access_token: str,
@@ -99,6 +104,8 @@ def _call(method: str, url: str, token: str, timeout: int, **kwargs):
         raise RegistryAuthExpired("access token refused")
     if method == "GET" and resp.status_code == 404:
         raise PersonNotFound(url)
+    if resp.status_code == 429 and _error_code(resp) == "too_many_attempts":
+        raise TooManyMatchAttempts(url)
     if resp.status_code not in (200, 201):
         raise _refusal(resp)
     try:
@@ -106,6 +113,14 @@ def _call(method: str, url: str, token: str, timeout: int, **kwargs):
         return body["match"] if url.endswith("/match") else body["data"]
     except (ValueError, KeyError, TypeError) as exc:
         raise RegistryError("malformed response") from exc
+
+
+def _error_code(resp: requests.Response) -> str | None:
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
 
 
 def _refusal(resp: requests.Response) -> RegistryError:

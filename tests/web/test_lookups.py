@@ -102,6 +102,27 @@ def test_match_refuses_an_incomplete_question(idp_app, lookup_token, body, field
     assert "match" not in resp.get_json()
 
 
+def test_match_checks_stop_after_five_wrong_answers(idp_app, lookup_token):
+    """A name is not found by trying: after five wrong answers about one person for one
+    actor, every check about that person is refused for a day, the right name included."""
+    client = idp_app.test_client()
+    actor, other = "079187" + uuid.uuid4().hex[:6], "079188" + uuid.uuid4().hex[:6]
+    question = {"personal_id": LAN, "purpose": "Kiểm thử giới hạn", "actor": actor}
+    for wrong in ("Đỗ Thị Lân", "Đỗ Thị Lam", "Đỗ Thị Lang", "Đỗ Thị Lành", "Đỗ Thị Làn"):
+        assert _match(client, lookup_token, **question, full_name=wrong).get_json() == {
+            "match": False
+        }
+    capped = _match(client, lookup_token, **question, full_name="Đỗ Thị Lan")
+    assert capped.status_code == 429 and "match" not in capped.get_json()
+    assert capped.get_json()["error"] == "too_many_attempts"
+    outcomes = [r.outcome for r in _audits(idp_app, actor_id=actor, endpoint="match")]
+    assert sorted(outcomes) == ["no_match"] * 5 + ["refused"]
+    someone_else = _match(
+        client, lookup_token, **{**question, "actor": other}, full_name="Đỗ Thị Lan"
+    )
+    assert someone_else.get_json() == {"match": True}
+
+
 def test_match_needs_a_system_token(idp_app, rp):
     client = idp_app.test_client()
     _, tokens = oauth.login_tokens(client, rp=rp, scope="openid population.lookup")
@@ -296,3 +317,16 @@ def test_a_childs_data_is_shown_to_the_parent_only(live, filers):
     assert "không phải là con của bạn" in _error(resp.text, "child_personal_id")
     shown = stranger.get("/nop-ho-so/1.011634/thong-tin-tre")
     assert "20/08/2012" not in shown.text and "8 Kim Mã" not in shown.text
+
+
+def test_guessing_a_name_is_stopped_with_a_message(live, filers):
+    hanh = filers("079187090123")
+    hanh.start("1.000894")
+    typed = {**LAN_TYPED, "partner_birth_date": "01/01/2002"}  # a wrong birth date
+    for _ in range(5):
+        resp = hanh.post_step("1.000894", "ben-kia", typed)
+        assert WRONG_NAME in _error(resp.text, "partner_full_name")
+    resp = hanh.post_step("1.000894", "ben-kia", LAN_TYPED)  # right, but too late
+    assert resp.status_code == 400
+    assert "quá nhiều lần" in _error(resp.text, "partner_full_name")
+    assert 'value="Đỗ Thị Lan"' in resp.text  # what was typed is kept
