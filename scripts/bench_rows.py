@@ -65,6 +65,16 @@ def typed_values(proc) -> dict[str, str]:
 # --- where dossiers go --------------------------------------------------------------------
 
 
+# The workflow action behind each generated step (services/workflow.ACTIONS).
+STEP_ACTIONS = {
+    "submitted": "submit", "withdrawn": "withdraw", "received": "receive",
+    "refused_reception": "refuse_reception", "processing": "start",
+    ("supplement_requested", "processing"): "resubmit",
+    "supplement_requested": "request_supplement", "approved": "approve",
+    "rejected": "reject", "returned": "return",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Spread:
     """A share of the dossiers filed in one province, part of those at one busy commune
@@ -197,7 +207,8 @@ class DossierFactory:
         created = self.now - timedelta(days=60 * self.rng.random())
         return {
             "code": None, "draft_key": "draft", "status": "draft", "office_code": None,
-            "submitted_at": None, "received_at": None, "due_date": None, "paused_at": None,
+            "submitted_at": None, "received_at": None, "due_date": None, "original_due_date": None,
+            "paused_at": None,
             "decided_at": None, "returned_at": None, "version": 1,
             "created_at": created, "updated_at": created,
         }  # fmt: skip
@@ -215,6 +226,11 @@ class DossierFactory:
         day = to_local(submitted).date()
         self.sequences[office, day] += 1
         steps = self.steps(status, submitted, proc.processing.working_days)
+        due = (
+            self.due(steps["received"], proc.processing.working_days)
+            if "received" in steps
+            else None
+        )
         return {
             "code": format_code(office, day, self.sequences[office, day]),
             "draft_key": None, "status": status, "office_code": office,
@@ -222,7 +238,7 @@ class DossierFactory:
             "fee_amount": proc.fees.base, "fee_rule": "base",
             "fee_reason": "Lệ phí theo biểu phí của thủ tục",
             "submitted_at": submitted, "received_at": steps.get("received"),
-            "due_date": self.due(steps.get("received", submitted), proc.processing.working_days),
+            "due_date": due, "original_due_date": due,
             "paused_at": steps.get("supplement_requested"),
             "decided_at": steps.get("approved") or steps.get("rejected"),
             "returned_at": steps.get("returned"), "version": 1 + len(steps),
@@ -280,6 +296,7 @@ class DossierFactory:
                 "dossier_id": row["id"], "at": at,
                 "actor_id": row["applicant_id"] if citizen else CLERK,
                 "actor_role": "citizen" if citizen else "tiep_nhan",
+                "action": STEP_ACTIONS.get((before, status)) or STEP_ACTIONS[status],
                 "from_status": before, "to_status": status,
                 "note": "Nộp hồ sơ trực tuyến" if status == "submitted" else None,
             })  # fmt: skip

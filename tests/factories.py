@@ -119,8 +119,10 @@ RECORD: dict[str, Any] = {
 
 
 def staff_and_commune(session: Session) -> None:
-    seed_staff(session)
+    """The commune's office, then the demo staff (Hạnh's is a one-person office)."""
     session.add(commune_office())
+    session.flush()
+    seed_staff(session)
 
 
 @contextmanager
@@ -173,11 +175,13 @@ def sign_in(
 # --- dossiers, rows and results -----------------------------------------------------------
 
 _serial = count(1)
+BEFORE_RECEPTION = ("draft", "awaiting_parties", "submitted", "refused_reception", "withdrawn")
 
 
 def add_dossiers(app, *specs: dict) -> list[str]:
     """Insert filed dossiers directly (An's MARITAL at the commune, submitted, due in 20
-    days); each spec overrides the defaults. Their codes."""
+    days; received now when the status is past reception); each spec overrides the
+    defaults. Their codes."""
     codes = []
     with app.app_context(), db.new_session() as session:
         for spec in specs:
@@ -194,6 +198,8 @@ def add_dossiers(app, *specs: dict) -> list[str]:
                 "submitted_at": utcnow(),
                 "due_date": deadlines.today() + timedelta(days=20),
             } | spec
+            if values["status"] not in BEFORE_RECEPTION:
+                values.setdefault("received_at", values["submitted_at"])
             session.add(Dossier(**values))
             session.flush()  # a filed dossier has no draft key (the model's default is "draft")
             filed = update(Dossier).where(Dossier.code == values["code"]).values(draft_key=None)

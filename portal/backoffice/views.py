@@ -46,37 +46,11 @@ from portal.services import (
     workflow,
     writeback,
 )
-from portal.services.workflow import NOTE_PROMPTS, TRANSITIONS, Actor, TransitionError
+from portal.services.workflow import ACTIONS, Actor, TransitionError
 
 bp = Blueprint("backoffice", __name__, url_prefix="/can-bo")
 
 SOURCE_MARK = "✓ CSDLQG về dân cư"
-ACTION_DONE = {  # flash after a successful action
-    "receive": "Đã tiếp nhận hồ sơ {code}; phiếu tiếp nhận và hẹn trả kết quả đã được gửi.",
-    "refuse_reception": "Đã từ chối tiếp nhận hồ sơ {code} (Mẫu 03).",
-    "start": "Đã chuyển hồ sơ {code} sang xử lý.",
-    "request_supplement": "Đã gửi yêu cầu bổ sung hồ sơ {code} (Mẫu 02); thời hạn tạm dừng.",
-    "approve": "Đã phê duyệt hồ sơ {code} và ký số kết quả.",
-    "reject": "Đã từ chối giải quyết hồ sơ {code}.",
-    "return": "Đã trả kết quả hồ sơ {code}.",
-    "extend": "Đã gia hạn hồ sơ {code} và gửi phiếu xin lỗi, hẹn lại ngày trả (Mẫu 04).",
-}
-BUTTONS = {
-    "receive": "Tiếp nhận",
-    "refuse_reception": "Từ chối tiếp nhận",
-    "start": "Bắt đầu xử lý",
-    "request_supplement": "Yêu cầu bổ sung",
-    "approve": "Phê duyệt và ký kết quả",
-    "reject": "Từ chối giải quyết",
-    "return": "Trả kết quả",
-    "extend": "Gia hạn và gửi phiếu xin lỗi",
-}
-NOTE_LABELS = {
-    "refuse_reception": "Lý do từ chối tiếp nhận",
-    "request_supplement": "Các giấy tờ, thông tin cần bổ sung (mỗi mục một dòng)",
-    "reject": "Lý do từ chối giải quyết",
-    "extend": "Nội dung phiếu xin lỗi",
-}
 
 
 @dataclass(frozen=True)
@@ -166,7 +140,7 @@ def queue():
         status_labels=STATUS_LABELS,
         today=today,
         sort_columns=queues.SORT_BY_KEY,
-        bulk=bulk if bulk and TRANSITIONS[bulk.action].role in actor.roles else None,
+        bulk=bulk if bulk and ACTIONS[bulk.action].role in actor.roles else None,
     )
 
 
@@ -253,11 +227,7 @@ def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, stat
             documents=[
                 (d, results.verification_url(portal_url, d.verification_code)) for d in documents
             ],
-            actions=workflow.allowed_actions(found, actor),
-            transitions=TRANSITIONS,
-            buttons=BUTTONS,
-            note_labels=NOTE_LABELS,
-            note_prompts=NOTE_PROMPTS,
+            actions=[ACTIONS[a] for a in workflow.allowed_actions(db.session, found, actor)],
             status_labels=STATUS_LABELS,
             role_labels=ROLE_LABELS,
             source_mark=SOURCE_MARK,
@@ -285,7 +255,7 @@ def _registry_state(found: Dossier) -> dict | None:
 @login_required
 def act(code: str, action: str):
     found, actor = _office_dossier(code)
-    if action not in TRANSITIONS:
+    if action not in workflow.STAFF_ACTIONS:
         abort(404)
     proc = _catalogue().get(found.procedure_code)
     try:
@@ -322,7 +292,7 @@ def act(code: str, action: str):
         db.session.refresh(found)
         status = 409 if str(exc) == workflow.CONFLICT else 400
         return _render_dossier(found, actor, str(exc), status)
-    flash(ACTION_DONE[action].format(code=found.code), "ok")
+    flash(ACTIONS[action].done.format(code=found.code), "ok")
     if action == "approve":  # liên thông runs on the task queue; the approval stands
         _flash_registry(found)
     return redirect(url_for(".dossier", code=found.code))

@@ -1,23 +1,46 @@
 """Dossiers (hồ sơ), their timeline, and the per-office daily numbering."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field
 
 from portal.models.base import PortalModel, utcnow
 
-STATUS_LABELS = {
-    "draft": "Đang soạn",
-    "submitted": "Mới nộp, chờ tiếp nhận",
-    "received": "Đã tiếp nhận",
-    "processing": "Đang xử lý",
-    "supplement_requested": "Cần bổ sung",
-    "approved": "Đã duyệt, chờ trả kết quả",
-    "refused_reception": "Từ chối tiếp nhận",
-    "rejected": "Từ chối giải quyết",
-    "returned": "Đã trả kết quả",
-    "withdrawn": "Đã rút",
+
+class Status(StrEnum):
+    """A dossier's status (DESIGN.md "Dossier life cycle"); stored as its value."""
+
+    DRAFT = "draft"
+    AWAITING_PARTIES = "awaiting_parties"
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    APPROVED = "approved"
+    REFUSED_RECEPTION = "refused_reception"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.DRAFT: "Đang soạn",
+    Status.AWAITING_PARTIES: "Chờ các bên liên quan xác nhận",
+    Status.SUBMITTED: "Mới nộp, chờ tiếp nhận",
+    Status.RECEIVED: "Đã tiếp nhận",
+    Status.PROCESSING: "Đang xử lý",
+    Status.SUPPLEMENT_REQUESTED: "Cần bổ sung",
+    Status.APPROVED: "Đã duyệt, chờ trả kết quả",
+    Status.REFUSED_RECEPTION: "Từ chối tiếp nhận",
+    Status.REJECTED: "Từ chối giải quyết",
+    Status.RETURNED: "Đã trả kết quả",
+    Status.WITHDRAWN: "Đã rút",
 }
 
 
@@ -38,7 +61,7 @@ class Dossier(PortalModel, table=True):
             "received_at",
             "returned_at",
             "decided_at",
-            "due_date",
+            "original_due_date",
             "procedure_code",
         ),
     )
@@ -60,7 +83,10 @@ class Dossier(PortalModel, table=True):
     fee_reason: str | None = None
     submitted_at: datetime | None = None
     received_at: datetime | None = None
-    due_date: date | None = None
+    due_date: date | None = None  # the appointment the citizen holds now (after an extension)
+    # The appointment given when the clock last started (reception, a complete supplement):
+    # an apology's new date does not move it, and on-time statistics judge against it.
+    original_due_date: date | None = None
     paused_at: datetime | None = None  # supplement requested: the clock stands still
     extended: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     decided_at: datetime | None = None  # approved or rejected
@@ -99,6 +125,9 @@ class DossierEvent(PortalModel, table=True):
     from_status: str | None = None
     to_status: str
     note: str | None = None
+    # The workflow action that made the event (services/workflow.ACTIONS); None for events
+    # written before actions were recorded.
+    action: str | None = Field(default=None, max_length=24)
     # The appointment date before and after an event that moved it (reception, resubmission,
     # extension): the extension letter (Mẫu 04) quotes both, whatever happens later.
     due_before: date | None = None

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from common import personal_id as pid
 from common.web import has_control, normalize_text, text_problem
-from portal.models import Dossier, DossierEvent, utcnow
-from portal.services import eligibility, registry, reuse
+from portal.models import Dossier, utcnow
+from portal.models.dossiers import Status
+from portal.services import eligibility, registry, reuse, workflow
 from portal.services.deadlines import to_local
 from portal.services.dossier_codes import new_code
 from portal.services.fees import FeeDecision
@@ -347,52 +347,48 @@ class Submission:
 def submit(
     session: Session, draft: Dossier, submission: Submission, *, expected_hash: str, now: datetime
 ) -> Dossier:
-    """Move the draft to `submitted` exactly once; a replayed submit returns the same dossier."""
+    """Move the draft to `submitted` (through the workflow) exactly once; a replayed submit
+    returns the same dossier. The appointment date is given at reception, not here."""
     if expected_hash != submission.locked_hash:
         raise FilingError(
             "Dữ liệu từ CSDLQG về dân cư hoặc giấy tờ dùng lại từ kho dữ liệu cá nhân đã thay "
             "đổi so với trang bạn vừa xem. Vui lòng xem lại trước khi nộp."
         )
-    claimed = session.exec(
-        update(Dossier)
-        .where(
-            col(Dossier.id) == draft.id,
-            col(Dossier.status) == "draft",
-            col(Dossier.version) == draft.version,
-        )
-        .values(status="submitted", draft_key=None, version=col(Dossier.version) + 1)
-    ).rowcount
-    if claimed != 1:
-        session.rollback()
-        return _stored(session, draft.id)  # already submitted by an earlier click
-    dossier = _stored(session, draft.id)
-    session.refresh(dossier)
-    assert dossier.id is not None
-    dossier.code = new_code(session, submission.routing.office_code, to_local(now).date())
-    dossier.office_code = submission.routing.office_code
-    dossier.routing_reason = submission.routing.reason
-    dossier.data = {**draft.data, **submission.locked}
-    dossier.locked_hash = submission.locked_hash
-    dossier.fee_amount = submission.fee.amount
-    dossier.fee_rule = submission.fee.rule
-    dossier.fee_reason = submission.fee.reason
-    dossier.submitted_at = now
-    dossier.due_date = submission.due
-    dossier.updated_at = now
-    session.add(dossier)
-    reuse.record(session, dossier.id, submission.reuses, now)
-    session.add(
-        DossierEvent(
-            dossier_id=dossier.id,
-            at=now,
-            actor_id=dossier.applicant_id,
-            actor_role="citizen",
-            from_status="draft",
-            to_status="submitted",
+    dossier_id = stored_id(draft)
+    session.refresh(draft)
+    if draft.status != Status.DRAFT:
+        return draft  # already submitted by an earlier click
+    values = {
+        "code": new_code(session, submission.routing.office_code, to_local(now).date()),
+        "office_code": submission.routing.office_code,
+        "routing_reason": submission.routing.reason,
+        "data": {**draft.data, **submission.locked},
+        "locked_hash": submission.locked_hash,
+        "fee_amount": submission.fee.amount,
+        "fee_rule": submission.fee.rule,
+        "fee_reason": submission.fee.reason,
+    }
+    try:
+        dossier = workflow.apply(
+            session,
+            draft,
+            "submit",
+            workflow.citizen(draft.applicant_id),
+            expected_version=draft.version,
             note="Nộp hồ sơ trực tuyến",
+            now=now,
+            values=values,
+            commit=False,
         )
-    )
+    except workflow.TransitionError as exc:
+        session.rollback()
+        stored = _stored(session, dossier_id)
+        if stored.status != Status.DRAFT:
+            return stored  # the earlier click won
+        raise FilingError(str(exc)) from exc
+    reuse.record(session, dossier_id, submission.reuses, now)
     session.commit()
+    session.refresh(dossier)
     return dossier
 
 
@@ -413,24 +409,18 @@ def _stored(session: Session, dossier_id: int | None) -> Dossier:
 
 def withdraw(session: Session, dossier: Dossier, applicant_id: str, now: datetime) -> None:
     """A citizen may withdraw a dossier that has not been received yet."""
-    assert dossier.id is not None  # a filed dossier is stored
-    done = session.exec(
-        update(Dossier)
-        .where(col(Dossier.id) == dossier.id, col(Dossier.status) == "submitted")
-        .values(status="withdrawn", version=col(Dossier.version) + 1, updated_at=now)
-    ).rowcount
-    if done != 1:
-        session.rollback()
-        raise FilingError("Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không rút được nữa.")
-    session.add(
-        DossierEvent(
-            dossier_id=dossier.id,
-            at=now,
-            actor_id=applicant_id,
-            actor_role="citizen",
-            from_status="submitted",
-            to_status="withdrawn",
+    try:
+        workflow.apply(
+            session,
+            dossier,
+            "withdraw",
+            workflow.citizen(applicant_id),
+            expected_version=dossier.version,
             note="Công dân rút hồ sơ",
+            now=now,
         )
-    )
-    session.commit()
+    except workflow.TransitionError as exc:
+        session.rollback()
+        raise FilingError(
+            "Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không rút được nữa."
+        ) from exc

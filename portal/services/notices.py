@@ -22,8 +22,10 @@ from sqlmodel import Session
 
 from common import divisions, tz
 from portal.models import ROLE_LABELS, Citizen, Dossier, DossierEvent, Office
+from portal.services import workflow
 from portal.services.pdf import heading, label_table, new_document
 from portal.services.receipt import Receipt, build_receipt, receipt_rows
+from portal.services.workflow import LetterForm
 from procedures.schema import Procedure
 
 LAW = "Thông tư 01/2018/TT-VPCP"
@@ -38,28 +40,6 @@ RECEIPT_FACTS = (
 )
 # A clerk's list marker at the start of a line: "-", "*", "•", "1.", "2)", "(3)".
 MARKER = re.compile(r"^(?:[-*•+–—·]+|\(?\d{1,3}[.)])(?:\s+|$)")
-
-
-@dataclass(frozen=True)
-class LetterForm:
-    number: str  # "02"
-    title: str
-    signer_caption: str  # above the signer's name, as the form prints it
-
-    @property
-    def link_text(self) -> str:
-        return f"Tải Mẫu {self.number} (PDF)"
-
-
-FORMS = {
-    "request_supplement": LetterForm(
-        "02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "Người hướng dẫn"
-    ),
-    "refuse_reception": LetterForm(
-        "03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "Người tiếp nhận"
-    ),
-    "extend": LetterForm("04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "Người xử lý hồ sơ"),
-}
 
 
 @dataclass(frozen=True)
@@ -93,21 +73,13 @@ class Letter:
 
 
 def letter_action(event: DossierEvent) -> str | None:
-    """The workflow action whose letter `event` is, or None for an event without a letter.
-    An extension keeps the status and moves the appointment date; nothing else does both."""
-    if event.to_status == "supplement_requested":
-        return "request_supplement"
-    if event.to_status == "refused_reception":
-        return "refuse_reception"
-    if event.from_status == event.to_status and event.due_after is not None:
-        return "extend"
-    return None
+    """The workflow action whose letter `event` is, or None for an event without a letter."""
+    return event.action if workflow.letter_of(event) else None
 
 
 def letter_form(event: DossierEvent) -> LetterForm | None:
     """The form of the letter `event` produced, or None."""
-    action = letter_action(event)
-    return FORMS[action] if action else None
+    return workflow.letter_of(event)
 
 
 def letter_event(session: Session, dossier: Dossier, event_id: int) -> DossierEvent | None:
@@ -160,8 +132,10 @@ def build_letter(
     clerk = session.get(Citizen, event.actor_id)
     body = {"request_supplement": _supplement, "refuse_reception": _refusal, "extend": _apology}
     rows, sections = body[action](facts, dossier, event)
+    form = workflow.letter_of(event)
+    assert form is not None  # letter_action found it
     return Letter(
-        form=FORMS[action],
+        form=form,
         code=facts.code,
         office_name=facts.office_name,
         place_date=_place_date(office, tz.local(event.at).date()),

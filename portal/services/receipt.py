@@ -29,7 +29,8 @@ SOURCE_LABELS = {
     "form": "Tờ khai trực tuyến",
     "upload": "Tệp đính kèm",
 }
-NO_RECEIPT_STATUSES = ("draft", "withdrawn")
+# A receipt is issued at reception; a dossier refused at reception or withdrawn has none.
+NO_RECEIPT_STATUSES = ("draft", "withdrawn", "refused_reception")
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,16 @@ class Receipt:
 
 
 def has_receipt(dossier: Dossier) -> bool:
-    """A receipt exists once a dossier was submitted, numbered and not withdrawn."""
-    return bool(dossier.code and dossier.submitted_at and dossier.status not in NO_RECEIPT_STATUSES)
+    """The citizen holds a receipt (Mẫu 01) once the office received the dossier; before,
+    only the submission acknowledgement."""
+    return bool(
+        filed(dossier) and dossier.received_at and dossier.status not in NO_RECEIPT_STATUSES
+    )
+
+
+def filed(dossier: Dossier) -> bool:
+    """Submitted and numbered: the one-stop letters quote its facts."""
+    return bool(dossier.code and dossier.submitted_at)
 
 
 def _prefilled(dossier: Dossier, procedure: Procedure | None, path: str) -> str:
@@ -105,13 +114,14 @@ def _appointment(due: date | None, submitted: datetime, working_days: int | None
 def build_receipt(
     session: Session, dossier: Dossier, procedure: Procedure | None, portal_url: str = ""
 ) -> Receipt:
-    """The receipt of a submitted dossier (check `has_receipt` first)."""
-    if not has_receipt(dossier):
+    """The receipt's facts of a filed dossier (the citizen's receipt: check `has_receipt`
+    first); the time is the reception's, or the submission's before reception."""
+    if not filed(dossier):
         raise ValueError(f"dossier {dossier.id} has no receipt")
-    assert dossier.code is not None and dossier.submitted_at is not None  # has_receipt
+    assert dossier.code is not None and dossier.submitted_at is not None  # filed
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
     citizen = session.get(Citizen, dossier.applicant_id)
-    submitted = tz.local(dossier.submitted_at)
+    submitted = tz.local(dossier.received_at or dossier.submitted_at)
     working_days = procedure.processing.working_days if procedure else None
     return Receipt(
         code=dossier.code,

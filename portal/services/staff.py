@@ -1,10 +1,13 @@
-"""Staff accounts seeded from the demo personas (seeds/personas.toml `staff` entries)."""
+"""Staff accounts seeded from the demo personas (seeds/personas.toml `staff` entries).
+
+A staff entry with `one_person_office = true` marks its office as a one-person office: its
+only officer may process and sign the same dossier (the approval's event records it)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from portal.models import ROLE_LABELS, Staff
+from portal.models import ROLE_LABELS, Office, Staff
 from portal.services.offices import commune_office_code, department_office_code
 from seeds import personas
 
@@ -32,13 +35,13 @@ def seed_staff(session: Session) -> int:
         unknown = set(roles) - set(ROLE_LABELS)
         if unknown:
             raise ValueError(f"unknown staff roles for {persona.personal_id}: {sorted(unknown)}")
+        office_code = office_code_of(persona.staff["office"])
         session.merge(
-            Staff(
-                personal_id=persona.personal_id,
-                office_code=office_code_of(persona.staff["office"]),
-                roles=",".join(roles),
-            )
+            Staff(personal_id=persona.personal_id, office_code=office_code, roles=",".join(roles))
         )
+        office = session.get(Office, office_code)
+        if office is not None:
+            office.one_person = bool(persona.staff.get("one_person_office"))
         count += 1
     session.commit()
     return count

@@ -18,7 +18,8 @@ Definitions (decisions are marked):
 - Resolved: status "returned" or "rejected", resolved at `returned_at`, else `decided_at`
   (a rejection's answer is its result), within the period. Decision: resolved dossiers are
   counted in the period they were resolved in, not the one they were received in.
-- Timeliness: local resolution date before / equal to / after `due_date`
+- Timeliness: local resolution date before / equal to / after `original_due_date` (the
+  appointment given at reception: an apology's new date does not make a late dossier on time)
   (`deadlines.timeliness`, done in SQL); the on-time rate is (before + on) / all three.
   A resolved dossier without a due date is left out of timeliness.
 - Processing time: `deadlines.working_days_between(local received date, local resolution
@@ -244,9 +245,9 @@ def _dossier_counts(
                 _count(received).label("received"),
                 _count(full).label("full_process"),
                 _count(resolved).label("resolved"),
-                _count(done.c.day < Dossier.due_date).label("before_due"),
-                _count(done.c.day == Dossier.due_date).label("on_due"),
-                _count(done.c.day > Dossier.due_date).label("after_due"),
+                _count(done.c.day < Dossier.original_due_date).label("before_due"),
+                _count(done.c.day == Dossier.original_due_date).label("on_due"),
+                _count(done.c.day > Dossier.original_due_date).label("after_due"),
                 func.sum(done.c.w - start.c.w).label("processing_days_total"),
                 _count(timed).label("processing_counted"),
                 func.count(done.c.day).label("resolved_inside"),  # the calendar

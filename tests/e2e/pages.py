@@ -13,6 +13,8 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import APIResponse, Download, Locator, Page, expect
 
+from portal.services import workflow
+
 PORTAL_LOGIN_LINK = "Đăng nhập bằng VNeID"
 
 
@@ -301,9 +303,14 @@ class FilingLevelRefusal(PortalPage):
 class DossierPage(PortalPage):
     """/ho-so/<code>: the receipt (code, status, office, due date, fee) and the timeline."""
 
+    RECEIPT = re.compile(
+        "^(Xác nhận đã nộp hồ sơ trực tuyến|Giấy tiếp nhận hồ sơ và hẹn trả kết quả)$"
+    )
+
     def __init__(self, page: Page, base_url: str) -> None:
         super().__init__(page, base_url)
-        self.receipt = page.get_by_role("region", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+        # the submission acknowledgement, which becomes the receipt (Mẫu 01) at reception
+        self.receipt = page.get_by_role("region", name=self.RECEIPT)
         self.timeline = page.get_by_role("region", name="Tiến trình xử lý").get_by_role("listitem")
         self.withdraw_button = self.main.get_by_role("link", name="Rút hồ sơ")
         self.notice = self.main.get_by_role("alert")
@@ -480,19 +487,10 @@ class VerificationPage(PortalPage):
 
 # --- the back office (/can-bo) ----------------------------------------------------------------
 
-# button -> (label of its note field, or None; the start of the confirmation once done)
+# button -> (label of its note field, or None; the start of the confirmation once done),
+# from the workflow's one declaration of each action
 CLERK_ACTIONS = {
-    "Tiếp nhận": (None, "Đã tiếp nhận hồ sơ"),
-    "Từ chối tiếp nhận": ("Lý do từ chối tiếp nhận", "Đã từ chối tiếp nhận hồ sơ"),
-    "Bắt đầu xử lý": (None, "Đã chuyển hồ sơ"),
-    "Yêu cầu bổ sung": (
-        "Các giấy tờ, thông tin cần bổ sung (mỗi mục một dòng)",
-        "Đã gửi yêu cầu bổ sung hồ sơ",
-    ),
-    "Phê duyệt và ký kết quả": (None, "Đã phê duyệt hồ sơ"),
-    "Từ chối giải quyết": ("Lý do từ chối giải quyết", "Đã từ chối giải quyết hồ sơ"),
-    "Gia hạn và gửi phiếu xin lỗi": ("Nội dung phiếu xin lỗi", "Đã gia hạn hồ sơ"),
-    "Trả kết quả": (None, "Đã trả kết quả hồ sơ"),
+    a.button: (a.note_label, a.done.split(" {code}")[0]) for a in workflow.ACTIONS.values()
 }
 
 

@@ -58,6 +58,9 @@ PAPER = {"name": "xac-nhan-tinh-trang-hon-nhan.pdf", "mimeType": "application/pd
 HCM, HANOI = "Thành phố Hồ Chí Minh", "Thành phố Hà Nội"
 
 
+RECEIPT_LINK = "Xem và tải giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+
+
 def code_pattern(office: str) -> re.Pattern:
     """A dossier code of `office`: <office code>-<yymmdd>-<4-digit sequence>."""
     return re.compile("^" + re.escape(office) + r"-\d{6}-\d{4}$")
@@ -279,7 +282,8 @@ def test_criminal_record_certificate_goes_to_the_province_and_costs_200000(
     assert code_pattern("79.so-tu-phap").match(code), code
     expect(dossier.item("Lệ phí")).to_contain_text("200.000 đồng")
     expect(dossier.item("Lệ phí")).to_contain_text("theo biểu phí của thủ tục")
-    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10))
+    # the appointment is given at reception (Mẫu 01), not at submission
+    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_count(0)
 
 
 # --- (4) refused: one of the two is already married ----------------------------------------
@@ -582,10 +586,8 @@ def test_filing_pages_have_no_axe_violations(page: Page, portal_url, persona_log
     summary.submit()
     expect_submitted(DossierPage(page, portal_url), MARITAL_STATUS_NAME, "UBND Phường Sài Gòn")
     check("dossier")
-    page.get_by_role("link", name="Xem và tải phiếu tiếp nhận hồ sơ").click()
-    expect(page.get_by_role("link", name="Tải phiếu tiếp nhận (PDF)")).to_be_visible()
-    check("receipt")
-    page.go_back()
+    # the receipt (Mẫu 01) comes at reception: test_full_process checks its page
+    expect(page.get_by_role("link", name=RECEIPT_LINK)).to_have_count(0)
     page.get_by_role("link", name="Rút hồ sơ").click()
     expect(page.get_by_role("button", name="Xác nhận rút hồ sơ")).to_be_visible()
     check("withdraw-confirmation")
@@ -630,15 +632,12 @@ def test_filing_pages_fit_a_360px_phone(page: Page, portal_url, persona_login):
     dossier = DossierPage(page, portal_url)
     code = expect_submitted(dossier, CIVIL_STATUS_COPY_NAME, "UBND Xã Bình Chánh")
     check("dossier")
-    page.get_by_role("link", name="Xem và tải phiếu tiếp nhận hồ sơ").click()
-    expect(page.get_by_role("link", name="Tải phiếu tiếp nhận (PDF)")).to_be_visible()
-    check("receipt")
-    dossier.open(code)
+    expect(page.get_by_role("link", name=RECEIPT_LINK)).to_have_count(0)
     dossier.header.dashboard_link.click()
     expect(Dashboard(page, portal_url).my_dossiers.row(code)).to_be_visible()
     check("dashboard-with-dossier")
 
-    assert len(checked) == 7
+    assert len(checked) == 6
     if too_wide:
         lines = [f"{name}: {w}px wide; wider: {els}" for name, (w, els) in too_wide.items()]
         pytest.fail(f"horizontal scroll at {PHONE['width']}px:\n" + "\n".join(lines), pytrace=False)

@@ -129,7 +129,11 @@ MARRIAGE_FILING = Filing(
     MARRIAGE_NAME,
     [
         {},
-        {PARTNER_ID: "079302034567"},
+        {
+            PARTNER_ID: "079302034567",
+            "Họ, chữ đệm và tên của người kết hôn cùng": "Đỗ Thị Lan",
+            "Ngày, tháng, năm sinh của người kết hôn cùng": "2002-01-15",
+        },
         {},
         {"Giấy xác nhận tình trạng hôn nhân": upload("xac-nhan-doc-than.pdf", PDF)},
         {},
@@ -256,10 +260,21 @@ def time_travel(live, code: str, *, received_days_ago: int, working_days: int) -
         session.execute(
             update(Dossier)
             .where(Dossier.code == code)
-            .values(submitted_at=received, received_at=received, due_date=due)
+            .values(
+                submitted_at=received, received_at=received, due_date=due, original_due_date=due
+            )
         )
         session.commit()
     return due
+
+
+def move_due_date(live, code: str, due: date) -> None:
+    """The test's time machine for the appointment alone."""
+    with live.portal_app.app_context(), db.new_session() as session:
+        session.execute(
+            update(Dossier).where(Dossier.code == code).values(due_date=due, original_due_date=due)
+        )
+        session.commit()
 
 
 def tamper_with(live, verification_code: str, label: str, value: str) -> None:
@@ -420,6 +435,10 @@ def test_marriage_makes_both_parties_married_in_the_registry(browser_of, portal_
     expect(clerk.applicant).to_contain_text("Đỗ Thị Lan")
     clerk.act("Tiếp nhận")
     expect_told(an, portal_url, code, RECEIVED, f"Hồ sơ {code}: {RECEIVED}.", "Ngày hẹn trả")
+    # only now does An hold the receipt with the appointment (Mẫu 01)
+    an.get_by_role("link", name="Xem và tải giấy tiếp nhận hồ sơ và hẹn trả kết quả").click()
+    expect(an.get_by_role("link", name="Tải phiếu tiếp nhận (PDF)")).to_be_visible()
+    assert_no_axe_violations(an, "receipt")
     clerk.act("Bắt đầu xử lý").act("Phê duyệt và ký kết quả")
     expect(clerk.confirmation).to_contain_text(
         "Đã ghi vào CSDLQG về dân cư: 079095001234 và 079302034567 có tình trạng hôn nhân "
@@ -552,28 +571,35 @@ APOLOGY = (
 )
 
 
-def test_late_dossier_is_extended_with_an_apology(live, browser_of, portal_url):
+def test_a_dossier_about_to_be_late_is_extended_with_an_apology(live, browser_of, portal_url):
     lan = browser_of("Đỗ Thị Lan")
     code = file_online(lan, portal_url, MARITAL_STATUS_FILING)
 
     hanh = browser_of(HANH)
     clerk_opens(hanh, portal_url, code).act("Tiếp nhận").act("Bắt đầu xử lý")
-    # Two weeks pass: three working days were promised, the dossier is now late.
+    # Two weeks pass: three working days were promised, the dossier is now late, and an
+    # apology can no longer be sent (Mẫu 04 comes before the due date).
     old_due = time_travel(live, code, received_days_ago=14, working_days=3)
-
     queue = ClerkQueue(hanh, portal_url).open().show("Quá hạn")
     expect(queue.row(code)).to_contain_text(f"{vn(old_due)} (quá hạn)")
     assert_no_axe_violations(hanh, "clerk queue, overdue tab")
     clerk = queue.open_dossier(code)
-    assert_no_axe_violations(hanh, "clerk dossier in processing")
+    expect(clerk.action(EXTEND)).to_have_count(0)
 
-    clerk.submit("Gia hạn và gửi phiếu xin lỗi", APOLOGY, old_due - timedelta(days=1))
+    # The same dossier, due tomorrow instead: the head of the office sends the apology.
+    old_due = deadlines.add_working_days(deadlines.today(), 1)
+    move_due_date(live, code, old_due)
+    clerk = ClerkQueue(hanh, portal_url).open().show("Sắp đến hạn").open_dossier(code)
+    assert_no_axe_violations(hanh, "clerk dossier in processing")
+    clerk.submit(EXTEND, APOLOGY, old_due - timedelta(days=1))
     expect(clerk.error).to_have_text(f"Ngày hẹn trả mới phải sau ngày hẹn cũ ({vn(old_due)}).")
-    new_due = deadlines.add_working_days(deadlines.today(), 2)
-    clerk.act("Gia hạn và gửi phiếu xin lỗi", APOLOGY, new_due)
+    new_due = deadlines.add_working_days(deadlines.today(), 3)
+    clerk.act(EXTEND, APOLOGY, new_due)
     expect(clerk.item("Ngày hẹn trả kết quả")).to_have_text(f"{vn(new_due)} (đã gia hạn)")
-    expect(clerk.action("Gia hạn và gửi phiếu xin lỗi")).to_have_count(0)  # once only
-    expect(ClerkQueue(hanh, portal_url).open().show("Quá hạn").row(code)).to_have_count(0)
+    expect(clerk.action(EXTEND)).to_have_count(0)  # once only
+    with live.portal_app.app_context(), db.new_session() as session:
+        stored = session.exec(select(Dossier).where(Dossier.code == code)).one()
+        assert (stored.due_date, stored.original_due_date) == (new_due, old_due)  # statistics
 
     dossier = expect_told(
         lan,
@@ -589,6 +615,9 @@ def test_late_dossier_is_extended_with_an_apology(live, browser_of, portal_url):
     letter = letter_text(lan, dossier.letter("04"))
     assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in letter.upper(), letter
     assert APOLOGY in letter and vn(new_due) in letter, letter
+
+
+EXTEND = "Duyệt gia hạn và gửi phiếu xin lỗi"
 
 
 # --- (7) verifying a result: genuine, tampered with, unknown -----------------------------------
@@ -620,7 +649,10 @@ def test_result_verification_genuine_tampered_and_unknown(
     expect(check.item("Tên văn bản")).to_have_text(title)
     expect(check.item("Cơ quan cấp")).to_have_text(BEN_THANH_OFFICE)
     expect(check.item("Người ký")).to_have_text(HANH)
-    expect(check.content).to_contain_text("Trích lục kết hôn")
+    # a third party sees the holder's name and a masked number, nothing else of theirs
+    expect(check.content).to_contain_text("Lý Văn Tư")
+    expect(check.content).to_contain_text("079*******01")
+    expect(check.content).not_to_contain_text("Trích lục kết hôn")
 
     tamper_with(live, verification_code, "Số bản sao", "5")
     check.open(verification_code)

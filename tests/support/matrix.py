@@ -290,6 +290,7 @@ def _with_result(world: World, spec: dict) -> dict:
         dossier_id=dossier_id,
         actor_id=HANH,
         actor_role="xu_ly",
+        action="request_supplement",
         from_status="processing",
         to_status="supplement_requested",
         note="Bản sao giấy khai sinh",

@@ -97,7 +97,10 @@ def test_seeded_dossiers_are_consistent():
     for r in rows:
         if r["status"] != "draft":
             assert r["office_code"] and r["code"].startswith(r["office_code"] + "-")
-            assert r["submitted_at"] <= now and r["due_date"] and r["draft_key"] is None
+            assert r["submitted_at"] <= now and r["draft_key"] is None
+            # the appointment is given at reception
+            assert bool(r["due_date"]) == (r["received_at"] is not None)
+            assert r["original_due_date"] == r["due_date"]
         assert r["procedure_code"] in catalogue.procedures
     assert sum(factory.sequences.values()) == len(codes)
 
@@ -225,7 +228,7 @@ def test_backlog_dossiers_wait_at_the_busy_commune():
         assert row["status"] == "submitted" and row["office_code"] == "79.26743"
         assert catalogue.get(row["procedure_code"]).level == "commune"
         assert NOW - timedelta(days=bench_rows.BACKLOG_DAYS) <= row["submitted_at"] <= NOW
-        assert row["received_at"] is None and row["due_date"] and row["version"] == 2
+        assert row["received_at"] is None and row["due_date"] is None and row["version"] == 2
     assert [e["to_status"] for e in events] == ["submitted"] * 20
 
 

@@ -133,7 +133,7 @@ def test_marriage_reuses_the_marital_status_certificate(catalogue):
     assert "xac_nhan_tinh_trang_hon_nhan" in kinds
     assert catalogue.get("1.004873").result.kind == "xac_nhan_tinh_trang_hon_nhan"
     typed = [f.name for f in marriage.fields if not f.prefill]
-    assert typed == ["partner_personal_id"]
+    assert typed == ["partner_personal_id", "partner_full_name", "partner_birth_date"]
 
 
 def test_policies_name_paying_procedures(catalogue):

@@ -160,7 +160,7 @@ def test_each_letter_has_the_form_the_parties_and_its_body(
     assert letter.addressee == "Kính gửi: Ông/bà Nguyễn Văn An"
     assert [label for label, _ in letter.rows][:5] == list(notices.RECEIPT_FACTS)
     assert letter.signer_name == "Trương Thị Hạnh"
-    assert letter.signer_role == ROLE_LABELS[workflow.TRANSITIONS[action].role]
+    assert letter.signer_role == ROLE_LABELS[workflow.ACTIONS[action].role]
     text = _pdf_text(letter_pdf(letter))
     for expected in (
         "UBND PHƯỜNG BẾN THÀNH",
@@ -262,8 +262,9 @@ def test_letter_event_keeps_to_the_dossier(session):
 def test_without_office_procedure_or_clerk_the_letter_still_reads(session):
     dossier = _dossier(session, "submitted", office_code="79.99999")
     event = _written(
-        session, dossier, "submitted", "refused_reception", actor_id="079100000009", note=REASON
-    )
+        session, dossier, "submitted", "refused_reception", actor_id="079100000009", note=REASON,
+        action="refuse_reception",
+    )  # fmt: skip
     letter = build_letter(session, dossier, event, None)
     assert letter.office_name == "79.99999"
     assert letter.place_date == "Ngày 24 tháng 11 năm 2026"

@@ -37,7 +37,8 @@ def _stored(session: Session, **fields) -> Dossier:
         "procedure_version": 1,
         "applicant_id": NGOC,
         "draft_key": None,
-        "status": "submitted",
+        "status": "received",
+        "received_at": datetime(2026, 11, 23, 2, 5, tzinfo=UTC),
         "office_code": OFFICE,
         "routing_reason": "Nơi thường trú của người yêu cầu: Phường Bến Thành",
         "data": {"applicant_full_name": "Trần Thị Bích Ngọc", "applicant_personal_id": NGOC},
@@ -103,18 +104,28 @@ def test_a_procedure_gone_from_the_catalogue_still_gives_a_receipt(session):
     assert (receipt.applicant_name, receipt.applicant_id) == ("Trần Thị Bích Ngọc", NGOC)
 
 
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"status": "draft", "code": None, "submitted_at": None, "draft_key": "draft"},
-        {"status": "withdrawn"},
-    ],
-)
-def test_drafts_and_withdrawn_dossiers_have_no_receipt(session, fields):
-    dossier = _stored(session, **fields)
+def test_a_draft_has_no_receipt(session):
+    dossier = _stored(session, status="draft", code=None, submitted_at=None, draft_key="draft")
     assert not has_receipt(dossier)
     with pytest.raises(ValueError):
         build_receipt(session, dossier, MARITAL)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "submitted", "received_at": None},  # an acknowledgement only, until received
+        {"status": "supplement_requested", "received_at": None},
+        {"status": "refused_reception", "received_at": None},
+        {"status": "withdrawn", "received_at": None},
+    ],
+    ids=["submitted", "supplement at reception", "refused", "withdrawn"],
+)
+def test_the_citizen_holds_a_receipt_only_once_received(session, fields):
+    dossier = _stored(session, **fields)
+    assert not has_receipt(dossier)
+    # the one-stop letters (Mẫu 02, 03) still quote the filed dossier's facts
+    assert build_receipt(session, dossier, MARITAL).code == dossier.code
 
 
 def test_pdf_embeds_vietnamese_text(session):

@@ -68,6 +68,7 @@ def add(
         submitted_at=received,
         received_at=received,
         due_date=due,
+        original_due_date=due,
         returned_at=returned,
         decided_at=decided,
     )

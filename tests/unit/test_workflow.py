@@ -1,5 +1,6 @@
 """The dossier state machine: every allowed and refused transition, actors' roles and
-offices, versions, events and notifications, the supplement clock and the one extension."""
+offices, versions, events and notifications, the supplement clock (at reception and once
+during processing), the one extension before the due date, and separation of duties."""
 
 from datetime import date, datetime
 
@@ -9,11 +10,11 @@ from sqlmodel import Session, select
 
 from common.db import make_engine
 from common.tz import VN_TZ
-from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Staff
+from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Office, Staff
 from portal.models.base import portal_registry
 from portal.services import deadlines, workflow
 from portal.services.staff import office_code_of, seed_staff
-from portal.services.workflow import CONFLICT, TRANSITIONS, TransitionError, citizen
+from portal.services.workflow import ACTIONS, CONFLICT, TransitionError, citizen
 from tests.support.databases import database_settings, drop_schema
 
 APPLICANT = "079203001234"
@@ -76,11 +77,10 @@ def make_dossier(session, status: str, office: str = COMMUNE, **extra) -> Dossie
         code=f"{office}-261123-{next(_serial):04d}",
         procedure_code="1.001193",
         procedure_version=1,
-        applicant_id=APPLICANT,
         status=status,
         office_code=office,
         version=3,
-        **({"due_date": date(2026, 11, 30)} | extra),
+        **({"due_date": date(2026, 11, 30), "applicant_id": APPLICANT} | extra),
     )
     session.add(dossier)
     session.flush()
@@ -95,65 +95,97 @@ def staff(session, pid: str) -> workflow.Actor:
     return workflow.staff_actor(session, pid)
 
 
-def actor_for(session, action: str) -> workflow.Actor:
-    t = TRANSITIONS[action]
-    return citizen(APPLICANT) if t.actor == "citizen" else staff(session, BY_ROLE[t.role])
+def actor_for(session, action: str, dossier: Dossier | None = None) -> workflow.Actor:
+    a = ACTIONS[action]
+    if a.actor == "citizen":
+        return citizen(APPLICANT)
+    role = a.role_for(dossier) if dossier is not None else a.role
+    return staff(session, BY_ROLE[role])
 
 
 def act(session, dossier, action, actor, **kw):
     kw.setdefault("expected_version", dossier.version)
-    kw.setdefault("note", "Ghi chú" if TRANSITIONS[action].note_required else None)
+    kw.setdefault("note", "Ghi chú" if ACTIONS[action].note_label else None)
     kw.setdefault("working_days", WORKING_DAYS)
     kw.setdefault("new_due_date", date(2026, 12, 15))
     kw.setdefault("now", NOW)
     return workflow.apply(session, dossier, action, actor, **kw)
 
 
+def _target(action: str, source: str) -> str:
+    """Where `action` takes a dossier at `source` that has not been received."""
+    a = ACTIONS[action]
+    return a.target_for(
+        Dossier(procedure_code="x", procedure_version=1, applicant_id="", status=source)
+    )
+
+
 ALLOWED = [
-    (action, source, t.target or source)
-    for action, t in TRANSITIONS.items()
-    for source in sorted(t.sources)
+    (action, source, _target(action, source))
+    for action, a in ACTIONS.items()
+    for source in sorted(a.sources)
 ]
 REFUSED = [
     (action, status)
-    for action, t in TRANSITIONS.items()
+    for action, a in ACTIONS.items()
     for status in STATUSES
-    if status not in t.sources
+    if status not in a.sources
 ]
-STAFF_ACTIONS = [a for a, t in TRANSITIONS.items() if t.actor == "staff"]
+STAFF_ACTIONS = list(workflow.STAFF_ACTIONS)
+SILENT = ("submit", "withdraw")  # the citizen's own pages confirm those: no notification
 
 
 def test_the_table_covers_the_life_cycle():
-    moves = {(s, t.target) for t in TRANSITIONS.values() for s in t.sources if t.target}
+    moves = {(s, _target(n, s)) for n, a in ACTIONS.items() for s in a.sources if a.target}
     assert moves == {
+        ("draft", "submitted"),
+        ("awaiting_parties", "withdrawn"),
+        ("submitted", "withdrawn"),
         ("submitted", "received"),
         ("submitted", "refused_reception"),
+        ("submitted", "supplement_requested"),  # at reception: the clock has not started
         ("received", "processing"),
         ("processing", "supplement_requested"),
-        ("supplement_requested", "processing"),
+        ("supplement_requested", "submitted"),  # answered or cancelled before reception
         ("processing", "approved"),
         ("processing", "rejected"),
         ("approved", "returned"),
     }
-    assert all(t.target is None or t.target in STATUS_LABELS for t in TRANSITIONS.values())
+    received = Dossier(
+        procedure_code="x",
+        procedure_version=1,
+        applicant_id="",
+        received_at=NOW,
+        status="processing",
+    )
+    assert ACTIONS["resubmit"].target_for(received) == "processing"
+    assert ACTIONS["cancel_supplement"].target_for(received) == "processing"
+    assert ACTIONS["request_supplement"].role_for(received) == "xu_ly"
+    assert all(isinstance(a.target_for(received), str) for a in ACTIONS.values())
     assert STATUS_LABELS["refused_reception"] == "Từ chối tiếp nhận"
+    assert all(s in STATUS_LABELS for s in workflow.Status)
 
 
 @pytest.mark.parametrize(("action", "source", "target"), ALLOWED)
 def test_allowed_transition_succeeds_for_the_right_role(session, action, source, target):
     dossier = make_dossier(session, source)
-    actor = actor_for(session, action)
+    actor = actor_for(session, action, dossier)
     moved = act(session, dossier, action, actor)
     assert (moved.status, moved.version) == (target, 4)
     event = session.exec(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)).one()
-    assert (event.actor_id, event.from_status, event.to_status) == (
+    assert (event.actor_id, event.action, event.from_status, event.to_status) == (
         actor.personal_id,
+        action,
         source,
         target,
     )
-    assert event.actor_role == (TRANSITIONS[action].role or "citizen")
+    assert event.actor_role == (ACTIONS[action].role_for(dossier) or "citizen")
     assert event.at == NOW
-    notice = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).one()
+    notices = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).all()
+    if action in SILENT:
+        assert notices == []
+        return
+    (notice,) = notices
     assert notice.personal_id == APPLICANT and notice.read_at is None
     assert dossier.code in notice.text
 
@@ -162,19 +194,18 @@ def test_allowed_transition_succeeds_for_the_right_role(session, action, source,
 def test_transition_from_a_wrong_state_is_refused(session, action, status):
     dossier = make_dossier(session, status)
     with pytest.raises(TransitionError, match="Không thể .* trạng thái") as exc:
-        act(session, dossier, action, actor_for(session, action))
+        act(session, dossier, action, actor_for(session, action, dossier))
     assert f"“{STATUS_LABELS[status]}”" in str(exc.value)
     _unchanged(session, dossier, status)
 
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS)
 def test_staff_without_the_role_is_refused(session, action):
-    source = sorted(TRANSITIONS[action].sources)[0]
-    needed = TRANSITIONS[action].role
+    source = sorted(ACTIONS[action].sources)[0]
     for role, pid in BY_ROLE.items():
-        if role == needed:
-            continue
         dossier = make_dossier(session, source)
+        if role == ACTIONS[action].role_for(dossier):
+            continue
         with pytest.raises(TransitionError, match="Bạn không có quyền .*vai trò"):
             act(session, dossier, action, staff(session, pid))
         _unchanged(session, dossier, source)
@@ -190,24 +221,59 @@ def test_staff_without_the_role_is_refused(session, action):
     ],
 )
 def test_staff_of_another_office_is_refused(session, action, office, pid):
-    source = sorted(TRANSITIONS[action].sources)[0]
+    source = sorted(ACTIONS[action].sources)[0]
     dossier = make_dossier(session, source, office=office)
     with pytest.raises(TransitionError, match="Bạn không có quyền .*cơ quan khác"):
         act(session, dossier, action, staff(session, pid))
     _unchanged(session, dossier, source)
 
 
-def test_a_small_office_may_give_one_person_every_role(session):
+def test_a_one_person_office_may_give_one_person_every_role(session):
+    one_person_office(session)
     dossier = make_dossier(session, "submitted")
     clerk = staff(session, ALL_IN_ONE)
     for action in ("receive", "start", "approve", "return"):
         dossier = act(session, dossier, action, clerk)
     assert dossier.status == "returned" and dossier.returned_at is not None
+    approval = session.exec(select(DossierEvent).where(DossierEvent.action == "approve")).one()
+    assert workflow.ONE_PERSON_NOTE in approval.note
+
+
+def one_person_office(session) -> None:
+    session.add(Office(code=COMMUNE, name="UBND phường Bến Thành", kind="commune",
+                       province_code=79, ward_code=26743, one_person=True))  # fmt: skip
+    session.commit()
+
+
+def test_the_leader_who_signs_is_not_the_specialist_who_processed(session):
+    session.add(Office(code=COMMUNE, name="UBND phường Bến Thành", kind="commune",
+                       province_code=79, ward_code=26743))  # fmt: skip
+    session.commit()
+    dossier = make_dossier(session, "received")
+    clerk = staff(session, ALL_IN_ONE)
+    dossier = act(session, dossier, "start", clerk)
+    assert "approve" not in workflow.allowed_actions(session, dossier, clerk, NOW.date())
+    with pytest.raises(TransitionError) as exc:
+        act(session, dossier, "approve", clerk)
+    assert str(exc.value) == workflow.SIGNER_IS_PROCESSOR
+    moved = act(session, dossier, "approve", staff(session, BY_ROLE["lanh_dao"]))
+    assert moved.status == "approved"
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+def test_staff_never_act_on_their_own_dossier(session, action):
+    source = sorted(ACTIONS[action].sources)[0]
+    dossier = make_dossier(session, source, applicant_id=ALL_IN_ONE)
+    with pytest.raises(TransitionError) as exc:
+        act(session, dossier, action, staff(session, ALL_IN_ONE))
+    assert str(exc.value) == workflow.OWN_DOSSIER
+    assert workflow.allowed_actions(session, dossier, staff(session, ALL_IN_ONE), NOW.date()) == []
+    _unchanged(session, dossier, source)
 
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS)
 def test_citizen_cannot_act_as_staff(session, action):
-    source = sorted(TRANSITIONS[action].sources)[0]
+    source = sorted(ACTIONS[action].sources)[0]
     dossier = make_dossier(session, source)
     with pytest.raises(TransitionError, match="Bạn không có quyền .*cán bộ"):
         act(session, dossier, action, citizen(APPLICANT))
@@ -256,13 +322,13 @@ def test_a_second_clerk_with_the_old_version_loses(session):
     assert session.get(Dossier, dossier.id).status == "received"
 
 
-@pytest.mark.parametrize("action", [a for a, t in TRANSITIONS.items() if t.note_required])
+@pytest.mark.parametrize("action", [n for n, a in ACTIONS.items() if a.note_label])
 @pytest.mark.parametrize("note", [None, "   ", []])
 def test_a_reason_is_required(session, action, note):
-    source = sorted(TRANSITIONS[action].sources)[0]
+    source = sorted(ACTIONS[action].sources)[0]
     dossier = make_dossier(session, source)
     with pytest.raises(TransitionError, match="Vui lòng"):
-        act(session, dossier, action, actor_for(session, action), note=note)
+        act(session, dossier, action, actor_for(session, action, dossier), note=note)
     _unchanged(session, dossier, source)
 
 
@@ -354,7 +420,7 @@ def test_extension_once_with_an_apology(session, status):
     assert "hẹn lại" in notice.text and "07/12/2026" in notice.text
     with pytest.raises(TransitionError, match="đã được gia hạn một lần"):
         act(session, moved, "extend", clerk, note=apology, new_due_date=date(2026, 12, 20))
-    assert workflow.allowed_actions(moved, clerk) == (
+    assert workflow.allowed_actions(session, moved, clerk, NOW.date()) == (
         ["start"] if status == "received" else ["request_supplement", "approve", "reject"]
     )
 
@@ -369,13 +435,79 @@ def test_extension_needs_a_later_date(session, new_due):
 
 def test_allowed_actions_for_buttons(session):
     dossier = make_dossier(session, "submitted")
-    assert workflow.allowed_actions(dossier, staff(session, ALL_IN_ONE)) == [
+    day = NOW.date()
+    assert workflow.allowed_actions(session, dossier, staff(session, ALL_IN_ONE), day) == [
         "receive",
         "refuse_reception",
+        "request_supplement",
     ]
-    assert workflow.allowed_actions(dossier, staff(session, BY_ROLE["xu_ly"])) == []
-    assert workflow.allowed_actions(dossier, staff(session, OTHER_OFFICE)) == []
-    assert workflow.allowed_actions(dossier, citizen(APPLICANT)) == []
+    assert workflow.allowed_actions(session, dossier, staff(session, BY_ROLE["xu_ly"]), day) == []
+    assert workflow.allowed_actions(session, dossier, staff(session, OTHER_OFFICE), day) == []
+    assert workflow.allowed_actions(session, dossier, citizen(APPLICANT), day) == []
+
+
+def test_a_supplement_asked_at_reception_does_not_start_the_clock(session):
+    receiver = staff(session, BY_ROLE["tiep_nhan"])
+    dossier = make_dossier(session, "submitted", due_date=None)
+    dossier = act(
+        session, dossier, "request_supplement", receiver, note=["Bản sao giấy chứng sinh"]
+    )
+    assert (dossier.status, dossier.received_at, dossier.due_date) == (
+        "supplement_requested",
+        None,
+        None,
+    )
+    event = session.exec(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)).one()
+    assert event.actor_role == "tiep_nhan" and workflow.letter_of(event).number == "02"
+    dossier = act(session, dossier, "resubmit", citizen(APPLICANT))
+    assert (dossier.status, dossier.due_date, dossier.paused_at) == ("submitted", None, None)
+    dossier = act(session, dossier, "receive", receiver)
+    assert dossier.due_date == dossier.original_due_date == deadlines.due_date(NOW, WORKING_DAYS)
+
+
+def test_during_processing_a_supplement_is_asked_once(session):
+    clerk = staff(session, BY_ROLE["xu_ly"])
+    dossier = make_dossier(session, "processing", received_at=NOW)
+    dossier = act(session, dossier, "request_supplement", clerk)
+    dossier = act(session, dossier, "resubmit", citizen(APPLICANT))
+    assert dossier.status == "processing"
+    assert "request_supplement" not in workflow.allowed_actions(session, dossier, clerk, NOW.date())
+    with pytest.raises(TransitionError, match="chỉ được yêu cầu bổ sung hồ sơ một lần"):
+        act(session, dossier, "request_supplement", clerk)
+
+
+def test_a_cancelled_request_gives_back_the_paused_days(session):
+    clerk = staff(session, BY_ROLE["xu_ly"])
+    dossier = make_dossier(session, "processing", received_at=NOW)
+    asked = datetime(2026, 11, 25, 10, tzinfo=VN_TZ)  # Wednesday
+    dossier = act(session, dossier, "request_supplement", clerk, now=asked)
+    cancelled = datetime(2026, 11, 27, 10, tzinfo=VN_TZ)  # Friday: two working days later
+    with pytest.raises(TransitionError, match="lý do hủy"):
+        act(session, dossier, "cancel_supplement", clerk, now=cancelled, note=" ")
+    dossier = act(session, dossier, "cancel_supplement", clerk, now=cancelled, note="Nhầm hồ sơ")
+    assert (dossier.status, dossier.paused_at) == ("processing", None)
+    assert dossier.due_date == date(2026, 12, 2)  # 30/11 moved by the two days it stood still
+    with pytest.raises(TransitionError, match="Không thể nộp bổ sung"):
+        act(session, dossier, "resubmit", citizen(APPLICANT))
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 30), date(2026, 12, 1)], ids=["due day", "late"])
+def test_an_apology_is_sent_only_before_the_due_date(session, day):
+    dossier = make_dossier(session, "processing", original_due_date=date(2026, 11, 30))
+    leader = staff(session, BY_ROLE["lanh_dao"])
+    when = datetime.combine(day, datetime.min.time(), VN_TZ).replace(hour=9)
+    with pytest.raises(TransitionError, match="trước ngày hẹn trả \\(30/11/2026\\)"):
+        act(session, dossier, "extend", leader, now=when, new_due_date=date(2026, 12, 20))
+    assert "extend" not in workflow.allowed_actions(session, dossier, leader, day)
+    _unchanged(session, dossier, "processing")
+
+
+def test_an_apology_keeps_the_original_appointment_for_the_statistics(session):
+    dossier = make_dossier(session, "processing", original_due_date=date(2026, 11, 30))
+    moved = act(session, dossier, "extend", staff(session, BY_ROLE["lanh_dao"]))
+    assert (moved.due_date, moved.original_due_date) == (date(2026, 12, 15), date(2026, 11, 30))
+    with pytest.raises(TransitionError, match="vai trò"):
+        act(session, moved, "extend", staff(session, BY_ROLE["xu_ly"]))
 
 
 def test_seed_staff_maps_persona_offices(session):

@@ -13,7 +13,7 @@ from portal.db import db
 from portal.models import Dossier, DossierFile
 from portal.models.results import ResultDocument
 from portal.services import deadlines, queues, results
-from portal.services.workflow import CONFLICT, NOTE_PROMPTS
+from portal.services.workflow import ACTIONS, CONFLICT
 from tests.factories import (
     AN,
     COMMUNE,
@@ -258,7 +258,7 @@ def test_refusing_reception_needs_a_reason(app, client):
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     check_page(html)
-    assert NOTE_PROMPTS["refuse_reception"] in html
+    assert ACTIONS["refuse_reception"].note_prompt in html
     assert load(app, code).status == "submitted"
     resp = act(client, code, "refuse_reception", note="Sai cơ quan có thẩm quyền.")
     assert resp.status_code == 302

@@ -367,7 +367,12 @@ def test_of_kind_finds_only_the_citizens_documents_of_that_kind(portal_app):
 def test_workflow_notifications_reach_the_dashboard(portal_app, portal_client, monkeypatch):
     """A real transition's notification shows on the dashboard with a link."""
     monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: RECORD)
-    _add_dossier(portal_app, status="supplement_requested", version=2)
+    _add_dossier(
+        portal_app,
+        status="supplement_requested",
+        version=2,
+        received_at=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+    )
     with portal_app.app_context(), db.new_session() as session:
         workflow.apply(
             session,

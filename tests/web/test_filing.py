@@ -19,7 +19,6 @@ from sqlmodel import select
 
 from portal.db import db as portal_db
 from portal.models import Dossier, DossierEvent, DossierFile
-from portal.services.deadlines import due_date
 from tests.support import flows
 from tests.support.apps import running_apps
 from tests.support.filing import Filer, csrf_token, dossier_code
@@ -248,7 +247,7 @@ def test_marriage_is_filed_once_even_when_submitted_twice(live):
     # Before Lan consents, none of her registry data is stored in the dossier.
     assert "partner_residence" not in dossier.data
     assert "partner_marital_status" not in dossier.data
-    assert dossier.due_date == due_date(dossier.submitted_at, 0)
+    assert dossier.due_date is None  # the appointment is given at reception
     assert "nơi thường trú" in dossier.routing_reason.lower() or dossier.routing_reason
     page = an.get(f"/ho-so/{code}")
     assert page.status_code == 200 and code in page.text and "Mới nộp" in page.text

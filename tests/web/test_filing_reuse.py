@@ -24,6 +24,7 @@ from tests.factories import (
     MARITAL,
     PURPOSE,
     RECORD,
+    act,
     issue_confirmation,
     sign_in,
 )
@@ -189,6 +190,7 @@ def test_marriage_reuses_the_confirmation_and_everyone_sees_it(app, citizen, cle
     assert (kept.dossier_id, kept.component, kept.result_id) == (dossier.id, 2, doc.id)
     assert kept.valid_until is not None
 
+    assert act(clerk, dossier.code, "receive").status_code == 302  # the receipt comes now
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert f"Tái sử dụng từ kho dữ liệu cá nhân {doc.title} số {doc.number}" in receipt
     pdf = citizen.get(f"/ho-so/{dossier.code}/phieu-tiep-nhan.pdf").get_data()
@@ -264,6 +266,7 @@ def test_without_a_usable_confirmation_the_paper_must_be_attached(
     assert _submit(citizen).status_code == 302
     (dossier,) = _filed(app)
     assert _reused(app) == []
+    assert act(clerk, dossier.code, "receive").status_code == 302
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert "Giấy xác nhận tình trạng hôn nhân Tệp đính kèm" in receipt
     staff_page = _text(get_page(clerk, f"/can-bo/ho-so/{dossier.code}").get_data(as_text=True))

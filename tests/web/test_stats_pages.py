@@ -49,6 +49,7 @@ def seeded(portal_app):
                 submitted_at=_utc(received),
                 received_at=_utc(received),
                 due_date=due,
+                original_due_date=due,
                 decided_at=_utc(returned) if returned else None,
                 returned_at=_utc(returned) if returned else None,
             )
