@@ -136,13 +136,7 @@ def lookup(personal_id: str):
         request.args.get("purpose"), "purpose", "mục đích tra cứu (tham số purpose)", required=True
     )
     actor = _text(request.args.get("actor"), "actor", "người tra cứu", required=False)
-    if not pid.is_valid(personal_id):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "Malformed personal identification number.",
-            "Số định danh cá nhân không hợp lệ.",
-        )
+    _personal_id(personal_id)
     person = db.session.get(Person, personal_id)
     population.audit(
         db.session,
@@ -177,24 +171,10 @@ def match():
     After MATCH_MISSES_ALLOWED wrong answers about one person for one actor within a day,
     further checks are refused (429), so a name cannot be found by trying."""
     _system("Match checks")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "The body must be a JSON object.",
-            "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
-        )
+    body = _json_body()
     purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
     actor = _text(body.get("actor"), "actor", "người tra cứu", required=False)
-    personal_id = body.get("personal_id")
-    if not isinstance(personal_id, str) or not pid.is_valid(personal_id):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "Malformed personal identification number.",
-            "Số định danh cá nhân không hợp lệ.",
-        )
+    personal_id = _personal_id(body.get("personal_id"))
     full_name = clean(body.get("full_name"), max_length=NAME_LIMIT)
     if full_name is None:
         raise ApiError(
@@ -205,8 +185,8 @@ def match():
         )
     birth_date = _birth_date(body.get("birth_date"))
     client_id = current_token.client_id
-    misses = population.match_misses(db.session, client_id, actor, personal_id, utcnow())
-    if misses >= population.MATCH_MISSES_ALLOWED:
+
+    def audit(outcome: str) -> None:
         population.audit(
             db.session,
             client_id=client_id,
@@ -214,8 +194,12 @@ def match():
             subject_id=personal_id,
             purpose=purpose or "",
             endpoint="match",
-            outcome="refused",
+            outcome=outcome,
         )
+
+    misses = population.match_misses(db.session, client_id, actor, personal_id, utcnow())
+    if misses >= population.MATCH_MISSES_ALLOWED:
+        audit("refused")
         raise ApiError(
             429,
             "too_many_attempts",
@@ -223,16 +207,32 @@ def match():
             f"{population.MATCH_MISS_WINDOW}; try again later.",
         )
     found = population.matches(db.session.get(Person, personal_id), full_name, birth_date)
-    population.audit(
-        db.session,
-        client_id=current_token.client_id,
-        actor_id=actor,
-        subject_id=personal_id,
-        purpose=purpose or "",
-        endpoint="match",
-        outcome="match" if found else "no_match",
-    )
+    audit("match" if found else "no_match")
     return jsonify(match=found)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(
+            400,
+            "invalid_request",
+            "The body must be a JSON object.",
+            "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
+        )
+    return body
+
+
+def _personal_id(value: object) -> str:
+    """A well-formed personal ID, or a 400 in both languages."""
+    if not isinstance(value, str) or not pid.is_valid(value):
+        raise ApiError(
+            400,
+            "invalid_request",
+            "Malformed personal identification number.",
+            "Số định danh cá nhân không hợp lệ.",
+        )
+    return value
 
 
 def _birth_date(value: object) -> date | None:
@@ -259,14 +259,7 @@ def _birth_date(value: object) -> date | None:
 def write(kind: str):
     """Apply a registration result; `purpose`, `actor` and `reference` are required."""
     _system("Writes")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "The body must be a JSON object.",
-            "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
-        )
+    body = _json_body()
     purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
     actor = _text(body.get("actor"), "actor", "người thực hiện (trường actor)", required=True)
     audit = _WriteAudit(kind, actor or "", purpose or "", body.get("reference"))
