@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -95,3 +96,15 @@ def dossier_code(resp: requests.Response) -> str | None:
         return None
     found = DOSSIER_PATH.search(resp.headers["Location"])
     return found[1] if found else None
+
+
+def signed_in_filers(live) -> Callable[[str], Filer]:
+    """One signed-in browser per persona on `live`, made on first use."""
+    made: dict[str, Filer] = {}
+
+    def get(personal_id: str) -> Filer:
+        if personal_id not in made:
+            made[personal_id] = Filer.login(live, personal_id)
+        return made[personal_id]
+
+    return get

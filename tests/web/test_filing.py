@@ -21,7 +21,7 @@ from portal.db import db as portal_db
 from portal.models import Dossier, DossierEvent, DossierFile
 from tests.support import flows
 from tests.support.apps import running_apps
-from tests.support.filing import Filer, csrf_token, dossier_code
+from tests.support.filing import Filer, csrf_token, dossier_code, signed_in_filers
 
 AN, LAN, KHOA, HOA = "079095001234", "079302034567", "079093004567", "052196007890"
 BAO, MAI, THO, NGA, TU, THU = (
@@ -42,15 +42,7 @@ def live(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def filers(live):
-    """One signed-in browser per persona, made on first use."""
-    made: dict[str, Filer] = {}
-
-    def get(personal_id: str) -> Filer:
-        if personal_id not in made:
-            made[personal_id] = Filer.login(live, personal_id)
-        return made[personal_id]
-
-    return get
+    return signed_in_filers(live)
 
 
 def _dossiers(live, **where) -> list[Dossier]:

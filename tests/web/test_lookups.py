@@ -21,7 +21,7 @@ from portal.db import db as portal_db
 from portal.models import Dossier
 from tests.support import oauth
 from tests.support.apps import running_apps
-from tests.support.filing import Filer, dossier_code
+from tests.support.filing import Filer, dossier_code, signed_in_filers
 
 AN, LAN, THO, MINH, BE = (
     "079095001234", "079302034567", "001040056789", "001068004321", "079181000777",
@@ -142,14 +142,7 @@ def live(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def filers(live):
-    made: dict[str, Filer] = {}
-
-    def get(personal_id: str) -> Filer:
-        if personal_id not in made:
-            made[personal_id] = Filer.login(live, personal_id)
-        return made[personal_id]
-
-    return get
+    return signed_in_filers(live)
 
 
 def _error(html: str, field: str) -> str:
