@@ -20,6 +20,9 @@ Relation = Literal["spouse", "parent", "child", "sibling", "grandparent", "grand
 # When the portal may show the other person's registry data to the applicant: once that
 # person has consented (marriage), or once the registry proves the applicant is a relative.
 PartnerDetails = Literal["after_consent", "relatives"]
+# What one dossier of a procedure is about: at most one open dossier per procedure and
+# subject, whoever files it. "request": every dossier is its own event (a certification).
+SubjectKind = Literal["birth_notice", "deceased", "couple", "child", "applicant", "request"]
 FeeRule = Literal["on_time_birth", "meritorious_family", "poor_household", "disability"]
 
 # Steps the portal adds itself (attachments, choice of commune, summary): not for fields.
@@ -90,6 +93,35 @@ class Component(Strict):
         if self.source != "data_store" and (self.kind or self.valid_months or self.must_state):
             raise ValueError("kind, valid_months and must_state are for data_store components")
         return self
+
+
+class Subject(Strict):
+    """The life event a dossier is about and the form fields whose values name it (sorted,
+    so the couple is the same whichever spouse files); no fields: the applicant."""
+
+    kind: SubjectKind
+    fields: list[str] = []
+
+
+class Party(Strict):
+    """People the dossier names besides the applicant (DESIGN.md "Parties"): each value of
+    `fields` that is not the applicant's own number is a party."""
+
+    role: str = Field(pattern=r"^[a-z_]{1,16}$")
+    label: str  # what they are, for people: "Bên kết hôn còn lại"
+    fields: list[str] = Field(min_length=1)  # personal-ID fields naming them
+    name_fields: list[str] = []  # the matching full-name fields, same order
+    # "required": confirms with their own VNeID before the office sees the dossier;
+    # "informed": told, and follows the dossier from their dashboard.
+    consent: Literal["required", "informed"]
+    answer_within_working_days: int = Field(default=5, ge=1, le=30)
+
+
+class InPerson(Strict):
+    """A step the parties take at the office (marriage: both sign the register)."""
+
+    what: str  # "Hai bên cùng có mặt ký Sổ hộ tịch và Giấy chứng nhận kết hôn"
+    originals: list[str] = []  # papers to show there
 
 
 class Eligibility(Strict):
@@ -165,6 +197,12 @@ class Procedure(Strict):
     partner_details: PartnerDetails = "after_consent"
     partner_relations: list[Relation] = []  # for "relatives": [] = any relative listed above
     linked: list[str] = []  # codes of procedures done together (liên thông)
+    subject: Subject = Subject(kind="applicant")
+    parties: list[Party] = []
+    # Hộ tịch results: the draft goes to the parties before signing (silence for one
+    # working day is consent).
+    draft_confirmation: bool = False
+    in_person: InPerson | None = None
     write_backs: list[str] = []  # registry changes the result triggers
 
     @model_validator(mode="after")
@@ -178,6 +216,7 @@ class Procedure(Strict):
         if duplicates:
             raise ValueError(f"duplicate field names: {sorted(duplicates)}")
         self._check_partner_field()
+        self._check_parties(set(names))
         per = self.fees.per_field
         if per and not any(f.name == per and f.type == "number" for f in self.fields):
             raise ValueError(f"fees.per_field {per!r} must name a number field of the form")
@@ -211,6 +250,22 @@ class Procedure(Strict):
             )
         if self.partner_relations and self.partner_details != "relatives":
             raise ValueError("partner_relations are for partner_details = 'relatives'")
+
+    def _check_parties(self, names: set[str]) -> None:
+        if self.subject.kind in ("applicant", "request") and self.subject.fields:
+            raise ValueError(f"subject {self.subject.kind!r} takes no fields")
+        if self.subject.kind not in ("applicant", "request") and not self.subject.fields:
+            raise ValueError(f"subject {self.subject.kind!r} needs the fields that name it")
+        named = set(self.subject.fields)
+        for party in self.parties:
+            if party.name_fields and len(party.name_fields) != len(party.fields):
+                raise ValueError(f"party {party.role!r}: one name field per personal-ID field")
+            named |= set(party.fields) | set(party.name_fields)
+        if named - names:
+            raise ValueError(f"subject and parties name unknown fields: {sorted(named - names)}")
+        roles = [p.role for p in self.parties]
+        if "applicant" in roles or len(set(roles)) != len(roles):
+            raise ValueError("party roles must be distinct and not 'applicant'")
 
     def _typed(self, name: str | None) -> FormField | None:
         found = next((f for f in self.fields if f.name == name), None)

@@ -6,6 +6,7 @@ from portal.models.dossiers import (
     Dossier,
     DossierEvent,
     DossierFile,
+    DossierParty,
     DossierSequence,
 )
 from portal.models.offices import Office
@@ -20,6 +21,7 @@ __all__ = [
     "Dossier",
     "DossierEvent",
     "DossierFile",
+    "DossierParty",
     "DossierSequence",
     "LoginSession",
     "Notification",

@@ -14,10 +14,13 @@ class Status(StrEnum):
 
     DRAFT = "draft"
     AWAITING_PARTIES = "awaiting_parties"
+    DECLINED = "declined"  # a required party declined or let the deadline pass
     SUBMITTED = "submitted"
     RECEIVED = "received"
     PROCESSING = "processing"
     SUPPLEMENT_REQUESTED = "supplement_requested"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # the draft result sent to the parties
+    AWAITING_APPEARANCE = "awaiting_appearance"  # an appointment to come in person
     APPROVED = "approved"
     REFUSED_RECEPTION = "refused_reception"
     REJECTED = "rejected"
@@ -32,10 +35,13 @@ class Status(StrEnum):
 STATUS_LABELS: dict[str, str] = {
     Status.DRAFT: "Đang soạn",
     Status.AWAITING_PARTIES: "Chờ các bên liên quan xác nhận",
+    Status.DECLINED: "Không đủ xác nhận của các bên liên quan",
     Status.SUBMITTED: "Mới nộp, chờ tiếp nhận",
     Status.RECEIVED: "Đã tiếp nhận",
     Status.PROCESSING: "Đang xử lý",
     Status.SUPPLEMENT_REQUESTED: "Cần bổ sung",
+    Status.AWAITING_CONFIRMATION: "Chờ xác nhận dự thảo kết quả",
+    Status.AWAITING_APPEARANCE: "Chờ có mặt tại cơ quan",
     Status.APPROVED: "Đã duyệt, chờ trả kết quả",
     Status.REFUSED_RECEPTION: "Từ chối tiếp nhận",
     Status.REJECTED: "Từ chối giải quyết",
@@ -48,6 +54,8 @@ class Dossier(PortalModel, table=True):
     __tablename__ = "dossier"
     __table_args__ = (
         UniqueConstraint("applicant_id", "procedure_code", "draft_key"),
+        # One life event, one open dossier, whoever files it (services/parties.py).
+        UniqueConstraint("procedure_code", "open_key", name="uq_dossier_open_subject"),
         Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
         Index("ix_dossier_office_status_due", "office_code", "status", "due_date"),  # queues
         # the task queue's sweep of overdue write-backs (portal/tasks.py)
@@ -73,6 +81,12 @@ class Dossier(PortalModel, table=True):
     applicant_id: str = Field(index=True, max_length=12)
     # "draft" while a draft exists: at most one draft per citizen and procedure; NULL after.
     draft_key: str | None = Field(default="draft", max_length=8)
+    # The life event the dossier is about (the birth notice, the deceased, the couple, the
+    # applicant), from the procedure's `subject`; set at submission.
+    subject_key: str | None = Field(default=None, max_length=64)
+    # The subject while the dossier is open (submitted, not yet ended); NULL before and
+    # after: the unique constraint above allows one open dossier per procedure and subject.
+    open_key: str | None = Field(default=None, max_length=64)
     status: str = Field(default="draft", index=True, max_length=24)
     office_code: str | None = Field(default=None, index=True, max_length=32)
     routing_reason: str | None = None
@@ -90,6 +104,16 @@ class Dossier(PortalModel, table=True):
     paused_at: datetime | None = None  # supplement requested: the clock stands still
     extended: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     decided_at: datetime | None = None  # approved or rejected
+    # Draft confirmation (hộ tịch results): when the draft went to the parties, the last day
+    # they may answer (silence until then is consent) and when it was confirmed.
+    draft_sent_at: datetime | None = None
+    draft_answer_by: date | None = None
+    draft_confirmed_at: datetime | None = None
+    # An in-person step: the appointment (UTC), where, whether it was moved, attendance.
+    appointment_at: datetime | None = None
+    appointment_place: str | None = Field(default=None, max_length=255)
+    appointment_moved: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    attended_at: datetime | None = None
     returned_at: datetime | None = None
     # Liên thông, an outbox kept by the dossier itself: "pending" from an approval whose
     # result the registry has not taken yet (the task queue writes it, portal/tasks.py),
@@ -134,6 +158,34 @@ class DossierEvent(PortalModel, table=True):
     due_after: date | None = None
 
 
+class DossierParty(PortalModel, table=True):
+    """A person the dossier is about, besides the office: the applicant, a co-party whose
+    confirmation the dossier needs (the other spouse), or one who is only informed (the other
+    parent). Every party sees the dossier, its letters and its result."""
+
+    __tablename__ = "dossier_party"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "personal_id"),
+        Index("ix_dossier_party_person", "personal_id", "dossier_id"),  # a party's dashboard
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id")
+    personal_id: str = Field(max_length=12)
+    full_name: str = Field(default="", max_length=255)
+    role: str = Field(max_length=16)  # "applicant" | the procedure's party role ("spouse")
+    # "required": must confirm before the office sees the dossier; "informed": told only;
+    # "applicant": the person who filed.
+    consent: str = Field(max_length=12)
+    answer: str | None = Field(default=None, max_length=12)  # "confirmed" | "declined"
+    reason: str | None = Field(default=None, max_length=500)
+    answered_at: datetime | None = None
+    answer_by: date | None = None  # the last day to confirm
+    # The answer to the draft result (draft confirmation): "confirmed" | "correction".
+    draft_answer: str | None = Field(default=None, max_length=12)
+    draft_answered_at: datetime | None = None
+
+
 class DossierSequence(PortalModel, table=True):
     """The last number given by an office on a day (dossier codes restart daily)."""
 
@@ -149,11 +201,17 @@ class DossierFile(PortalModel, table=True):
     under a random name; the sha256 lets a clerk (and a later audit) check it is unchanged."""
 
     __tablename__ = "dossier_file"
-    __table_args__ = (UniqueConstraint("dossier_id", "component"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "dossier_id", "supplement", "component", name="uq_dossier_file_supplement_component"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(index=True, foreign_key="dossier.id")
     component: int  # index of the component in the procedure file
+    # 0: filed with the dossier; n: attached to the answer to the n-th supplement request.
+    supplement: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     token: str = Field(unique=True, max_length=32)  # the stored name, also the download id
     original_name: str = Field(max_length=255)
     content_type: str = Field(max_length=32)

@@ -29,6 +29,11 @@ class ResultDocument(PortalModel, table=True):
     verification_code: str = Field(unique=True, max_length=32)
     signature: str = Field(max_length=128)  # base64 Ed25519 signature over the payload
     key_id: str = Field(max_length=64)
+    # Revocation by a leader of the issuing office: the verification page, the data store
+    # and reuse all honour it.
+    revoked_at: datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=12)
+    revoked_reason: str | None = Field(default=None, max_length=500)
 
 
 class ResultSequence(PortalModel, table=True):

@@ -24,11 +24,13 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from portal import tasks
-from portal.models import Dossier, DossierEvent, Notification, Office, Staff
+from portal.models import Dossier, DossierEvent, DossierParty, Notification, Office, Staff
 from portal.models.dossiers import Status
-from portal.services import deadlines
+from portal.services import appointments, deadlines
 
-ActorKind = Literal["citizen", "staff"]
+# "citizen": the applicant; "party": any party (the applicant included); "co_party": a
+# party whose confirmation is still awaited; "staff": the office; "system": the task queue.
+ActorKind = Literal["citizen", "party", "co_party", "staff", "system"]
 
 CONFLICT = "Hồ sơ đã được cán bộ khác cập nhật; vui lòng tải lại."
 REGISTRY_PENDING = (
@@ -47,6 +49,27 @@ SIGNER_IS_PROCESSOR = (
     "lãnh đạo khác của cơ quan phải ký."
 )
 ONE_PERSON_NOTE = "Cơ quan một cán bộ: người xử lý đồng thời phê duyệt, ký kết quả."
+DRAFT_UNCONFIRMED = (
+    "Dự thảo kết quả chưa được người yêu cầu và các bên liên quan xác nhận; hãy gửi dự thảo "
+    "và chờ xác nhận (hoặc hết 01 ngày làm việc) trước khi ký."
+)
+NOT_ATTENDED = (
+    "Các bên chưa có mặt tại cơ quan theo lịch hẹn; chỉ trả kết quả sau khi ghi nhận có mặt."
+)
+DRAFT_LAPSED_NOTE = (
+    "Quá 01 ngày làm việc các bên không có ý kiến về dự thảo: coi như đồng ý với dự thảo."
+)
+PARTIES_LAPSED_NOTE = "Quá hạn mà bên liên quan chưa xác nhận; hồ sơ không được chuyển đến cơ quan."
+# A dossier in one of these has ended: it no longer holds its life event (Dossier.open_key).
+ENDED = frozenset(
+    {
+        Status.WITHDRAWN,
+        Status.DECLINED,
+        Status.REFUSED_RECEPTION,
+        Status.REJECTED,
+        Status.RETURNED,
+    }
+)
 
 
 class TransitionError(Exception):
@@ -57,19 +80,45 @@ class TransitionError(Exception):
 class LetterForm:
     """The one-stop form an action's event produces (Mẫu 02–04)."""
 
-    number: str  # "02"
+    number: str | None  # "02"; None: a letter without a numbered form
     title: str
     signer_caption: str  # above the signer's name, as the form prints it
 
     @property
     def link_text(self) -> str:
+        if self.number is None:
+            return f"Tải {self.title.lower()} (PDF)"
         return f"Tải Mẫu {self.number} (PDF)"
 
 
-def _back_from_supplement(dossier: Dossier) -> Status:
+def _back_from_supplement(session: Session, dossier: Dossier, actor: Actor) -> Status:
     """A supplement answered (or cancelled) goes back where it was asked: reception, or
     processing once the dossier had been received."""
     return Status.SUBMITTED if dossier.received_at is None else Status.PROCESSING
+
+
+def _after_submit(session: Session, dossier: Dossier, actor: Actor) -> Status:
+    """A dossier with parties whose confirmation it needs waits for them first."""
+    return Status.AWAITING_PARTIES if _awaited(session, dossier) else Status.SUBMITTED
+
+
+def _after_confirmation(session: Session, dossier: Dossier, actor: Actor) -> Status:
+    """The last awaited party's confirmation sends the dossier to the office."""
+    others = [p for p in _awaited(session, dossier) if p.personal_id != actor.personal_id]
+    return Status.AWAITING_PARTIES if others else Status.SUBMITTED
+
+
+def _after_draft_answer(session: Session, dossier: Dossier, actor: Actor) -> Status:
+    """The draft is confirmed once every party asked has confirmed it."""
+    waiting = [
+        p
+        for p in draft_readers(session, dossier)
+        if p.draft_answer != "confirmed" and p.personal_id != actor.personal_id
+    ]
+    return Status.AWAITING_CONFIRMATION if waiting else Status.PROCESSING
+
+
+Target = Status | Callable[[Session, Dossier, "Actor"], Status] | None
 
 
 @dataclass(frozen=True)
@@ -79,9 +128,9 @@ class Action:
     button: str
     done: str  # the flash after success; {code} is the dossier's code
     sources: frozenset[Status]
-    # The status after the action; a function of the dossier where it depends on where the
-    # dossier came from; None: the status stays (an extension).
-    target: Status | Callable[[Dossier], Status] | None
+    # The status after the action; a function where it depends on the dossier's history or
+    # its parties; None: the status stays (an extension, a revocation).
+    target: Target
     actor: ActorKind
     role: str | None = None  # the staff role; for a citizen action None
     # The role asked while the dossier has not been received yet, where it differs.
@@ -96,10 +145,12 @@ class Action:
             return self.reception_role
         return self.role
 
-    def target_for(self, dossier: Dossier) -> Status:
+    def target_for(self, session: Session, dossier: Dossier, actor: Actor) -> Status:
         if self.target is None:
             return Status(dossier.status)
-        return self.target if isinstance(self.target, Status) else self.target(dossier)
+        if isinstance(self.target, Status):
+            return self.target
+        return self.target(session, dossier, actor)
 
 
 S = Status
@@ -113,7 +164,7 @@ ACTIONS: dict[str, Action] = {
             "Nộp hồ sơ",
             "Đã nộp hồ sơ {code}.",
             frozenset({S.DRAFT}),
-            S.SUBMITTED,
+            _after_submit,
             "citizen",
         ),
         Action(
@@ -124,6 +175,36 @@ ACTIONS: dict[str, Action] = {
             frozenset({S.AWAITING_PARTIES, S.SUBMITTED}),
             S.WITHDRAWN,
             "citizen",
+        ),
+        Action(
+            "confirm_party",
+            "xác nhận",
+            "Tôi xác nhận",
+            "Bạn đã xác nhận hồ sơ {code}.",
+            frozenset({S.AWAITING_PARTIES}),
+            _after_confirmation,
+            "co_party",
+        ),
+        Action(
+            "decline_party",
+            "từ chối xác nhận",
+            "Tôi không đồng ý",
+            "Bạn đã từ chối xác nhận hồ sơ {code}; hồ sơ không được chuyển đến cơ quan.",
+            frozenset({S.AWAITING_PARTIES}),
+            S.DECLINED,
+            "co_party",
+            note_label="Lý do không đồng ý",
+            note_prompt="Vui lòng ghi lý do bạn không đồng ý với hồ sơ.",
+            secondary=True,
+        ),
+        Action(
+            "parties_lapsed",
+            "đóng hồ sơ quá hạn xác nhận",
+            "",
+            "",
+            frozenset({S.AWAITING_PARTIES}),
+            S.DECLINED,
+            "system",
         ),
         Action(
             "receive",
@@ -155,6 +236,75 @@ ACTIONS: dict[str, Action] = {
             "Bắt đầu xử lý",
             "Đã chuyển hồ sơ {code} sang xử lý.",
             frozenset({S.RECEIVED}),
+            S.PROCESSING,
+            "staff",
+            "xu_ly",
+        ),
+        Action(
+            "send_draft",
+            "gửi dự thảo kết quả",
+            "Gửi dự thảo để các bên xác nhận",
+            "Đã gửi dự thảo kết quả hồ sơ {code} để người yêu cầu và các bên xác nhận.",
+            frozenset({S.PROCESSING}),
+            S.AWAITING_CONFIRMATION,
+            "staff",
+            "xu_ly",
+        ),
+        Action(
+            "confirm_draft",
+            "xác nhận dự thảo",
+            "Xác nhận dự thảo đúng",
+            "Bạn đã xác nhận dự thảo kết quả hồ sơ {code}.",
+            frozenset({S.AWAITING_CONFIRMATION}),
+            _after_draft_answer,
+            "party",
+        ),
+        Action(
+            "request_correction",
+            "đề nghị sửa dự thảo",
+            "Đề nghị sửa dự thảo",
+            "Đã gửi đề nghị sửa dự thảo kết quả hồ sơ {code} đến cơ quan.",
+            frozenset({S.AWAITING_CONFIRMATION}),
+            S.PROCESSING,
+            "party",
+            note_label="Nội dung cần sửa",
+            note_prompt="Vui lòng ghi rõ nội dung dự thảo cần sửa.",
+            secondary=True,
+        ),
+        Action(
+            "draft_lapsed",
+            "coi như đồng ý dự thảo",
+            "",
+            "",
+            frozenset({S.AWAITING_CONFIRMATION}),
+            S.PROCESSING,
+            "system",
+        ),
+        Action(
+            "schedule",
+            "hẹn có mặt",
+            "Hẹn lịch có mặt",
+            "Đã hẹn lịch có mặt cho hồ sơ {code}.",
+            frozenset({S.PROCESSING}),
+            S.AWAITING_APPEARANCE,
+            "staff",
+            "xu_ly",
+        ),
+        Action(
+            "move_appointment",
+            "đổi lịch hẹn",
+            "Đổi lịch hẹn",
+            "Đã đổi lịch hẹn có mặt của hồ sơ {code}.",
+            frozenset({S.AWAITING_APPEARANCE}),
+            None,
+            "party",
+        ),
+        Action(
+            "record_attendance",
+            "ghi nhận có mặt",
+            "Ghi nhận các bên đã có mặt",
+            "Đã ghi nhận các bên có mặt cho hồ sơ {code}.",
+            frozenset({S.AWAITING_APPEARANCE}),
             S.PROCESSING,
             "staff",
             "xu_ly",
@@ -207,6 +357,15 @@ ACTIONS: dict[str, Action] = {
             "lanh_dao",
         ),
         Action(
+            "registry_refused",
+            "trả lại do CSDLQG về dân cư từ chối ghi",
+            "",
+            "",
+            frozenset({S.APPROVED}),
+            S.PROCESSING,
+            "system",
+        ),
+        Action(
             "reject",
             "từ chối giải quyết",
             "Từ chối giải quyết",
@@ -217,6 +376,7 @@ ACTIONS: dict[str, Action] = {
             "lanh_dao",
             note_label="Lý do từ chối giải quyết",
             note_prompt="Vui lòng ghi rõ lý do từ chối giải quyết.",
+            letter=LetterForm(None, "Thông báo từ chối giải quyết hồ sơ", "Thủ trưởng cơ quan"),
             secondary=True,
         ),
         Action(
@@ -244,13 +404,31 @@ ACTIONS: dict[str, Action] = {
                 "04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "Thủ trưởng cơ quan"
             ),
         ),
+        Action(
+            "revoke",
+            "thu hồi kết quả",
+            "Thu hồi kết quả",
+            "Đã thu hồi kết quả của hồ sơ {code}.",
+            frozenset({S.APPROVED, S.RETURNED}),
+            None,
+            "staff",
+            "lanh_dao",
+            note_label="Lý do thu hồi",
+            note_prompt="Vui lòng ghi rõ lý do thu hồi kết quả.",
+            secondary=True,
+        ),
     )
 }
 # Actions a person takes on the dossier page or the portal's own pages; submit and withdraw
 # have their own pages.
 STAFF_ACTIONS = tuple(n for n, a in ACTIONS.items() if a.actor == "staff")
 # The specialist's actions: whoever took one of them has processed the dossier.
-PROCESSING_ACTIONS = frozenset({"start", "request_supplement", "cancel_supplement"})
+PROCESSING_ACTIONS = frozenset(
+    {"start", "request_supplement", "cancel_supplement", "send_draft", "schedule"}
+)
+# Actions of the people the dossier is about, on the dossier page.
+PARTY_ACTIONS = tuple(n for n, a in ACTIONS.items() if a.actor in ("party", "co_party"))
+SYSTEM = "system"  # the task queue's personal id and role on the timeline
 
 
 @dataclass(frozen=True)
@@ -265,6 +443,16 @@ def citizen(personal_id: str) -> Actor:
     return Actor(personal_id, "citizen")
 
 
+def party(personal_id: str) -> Actor:
+    """A citizen acting as a party (confirming, answering the draft, moving the
+    appointment); the same person as `citizen`, checked against the dossier's parties."""
+    return Actor(personal_id, "party")
+
+
+def system() -> Actor:
+    return Actor(SYSTEM, "system")
+
+
 def staff_actor(session: Session, personal_id: str) -> Actor | None:
     """The staff member with this personal ID, or None if they are not staff."""
     row = session.get(Staff, personal_id)
@@ -273,47 +461,134 @@ def staff_actor(session: Session, personal_id: str) -> Actor | None:
     return Actor(personal_id, "staff", row.office_code, row.role_set)
 
 
-def involved_ids(dossier: Dossier) -> set[str]:
+def parties_of(session: Session, dossier: Dossier) -> list[DossierParty]:
+    """The dossier's parties, the applicant first (rows written at submission)."""
+    rows = session.exec(
+        select(DossierParty)
+        .where(DossierParty.dossier_id == dossier.id)
+        .order_by(col(DossierParty.id))
+    ).all()
+    return list(rows)
+
+
+def _awaited(session: Session, dossier: Dossier) -> list[DossierParty]:
+    """Required parties who have not confirmed yet."""
+    return [
+        p
+        for p in parties_of(session, dossier)
+        if p.consent == "required" and p.answer != "confirmed"
+    ]
+
+
+def draft_readers(session: Session, dossier: Dossier) -> list[DossierParty]:
+    """Who confirms a draft result: the applicant and the parties who had to consent."""
+    return [p for p in parties_of(session, dossier) if p.consent in ("applicant", "required")]
+
+
+def involved_ids(session: Session, dossier: Dossier) -> set[str]:
     """The people a dossier is about or filed by: no staff member among them may act on it."""
-    return {dossier.applicant_id}
+    return {dossier.applicant_id} | {p.personal_id for p in parties_of(session, dossier)}
 
 
 def allowed_actions(
-    session: Session, dossier: Dossier, actor: Actor, today: date | None = None
+    session: Session,
+    dossier: Dossier,
+    actor: Actor,
+    today: date | None = None,
+    procedure=None,
+    names: Sequence[str] = STAFF_ACTIONS,
 ) -> list[str]:
-    """The staff actions `actor` may try on `dossier` now (for buttons; apply() re-checks)."""
+    """The actions among `names` (the staff's by default) `actor` may try on `dossier` now,
+    for buttons; apply() re-checks. `procedure` lets the procedure's own steps (draft
+    confirmation, presence) show where they apply."""
     day = today or deadlines.today()
     return [
         name
-        for name in STAFF_ACTIONS
+        for name in names
         if dossier.status in ACTIONS[name].sources
-        and _refusal(session, dossier, actor, ACTIONS[name], day) is None
+        and _refusal(session, dossier, actor, ACTIONS[name], day, procedure) is None
     ]
 
 
 def _refusal(
-    session: Session, dossier: Dossier, actor: Actor, a: Action, today: date
+    session: Session, dossier: Dossier, actor: Actor, a: Action, today: date, procedure=None
 ) -> str | None:
     """Why `actor` may not take `a` on `dossier` as it stands, or None."""
+    if a.actor == "system":
+        return None if actor.kind == "system" else f"Bạn không có quyền {a.label} hồ sơ."
     if a.actor == "citizen":
         if actor.kind != "citizen" or actor.personal_id != dossier.applicant_id:
             return f"Bạn không có quyền {a.label} hồ sơ này: chỉ người nộp hồ sơ mới làm được."
         return None
+    if a.actor in ("party", "co_party"):
+        return _party_refusal(session, dossier, actor, a, today)
     if actor.kind != "staff":
         return f"Bạn không có quyền {a.label} hồ sơ: việc này do cán bộ cơ quan giải quyết làm."
     if actor.office_code != dossier.office_code:
         return f"Bạn không có quyền {a.label} hồ sơ này: hồ sơ thuộc cơ quan khác."
     if a.role_for(dossier) not in actor.roles:
         return f"Bạn không có quyền {a.label} hồ sơ: bạn chưa được giao vai trò này."
-    if actor.personal_id in involved_ids(dossier):
+    if actor.personal_id in involved_ids(session, dossier):
         return OWN_DOSSIER
-    return _state_refusal(session, dossier, actor, a, today)
+    return _state_refusal(session, dossier, actor, a, today, procedure)
+
+
+def _party_refusal(
+    session: Session, dossier: Dossier, actor: Actor, a: Action, today: date
+) -> str | None:
+    """A party's own actions: only a party named on the dossier, each answer once."""
+    if actor.kind not in ("citizen", "party"):
+        return f"Bạn không có quyền {a.label} hồ sơ này."
+    row = next(
+        (p for p in parties_of(session, dossier) if p.personal_id == actor.personal_id), None
+    )
+    if row is None:
+        return f"Bạn không có quyền {a.label} hồ sơ này: bạn không phải là một bên của hồ sơ."
+    return _answer_refusal(dossier, row, a, today)
+
+
+def _answer_refusal(dossier: Dossier, row: DossierParty, a: Action, today: date) -> str | None:
+    if a.actor == "co_party":
+        if row.consent != "required":
+            return "Hồ sơ này không cần bạn xác nhận."
+        if row.answer is not None:
+            return "Bạn đã trả lời yêu cầu xác nhận hồ sơ này; không thể trả lời lại."
+        if row.answer_by and today > row.answer_by:
+            return f"Đã quá hạn xác nhận ({row.answer_by:%d/%m/%Y})."
+    if a.name in ("confirm_draft", "request_correction"):
+        if row.consent not in ("applicant", "required"):
+            return "Dự thảo kết quả do người yêu cầu và các bên phải xác nhận trả lời."
+        if row.draft_answer is not None:
+            return "Bạn đã trả lời về dự thảo kết quả này; không thể trả lời lại."
+    if a.name == "move_appointment" and dossier.appointment_moved:
+        return "Lịch hẹn chỉ được đổi một lần."
+    return None
 
 
 def _state_refusal(
-    session: Session, dossier: Dossier, actor: Actor, a: Action, today: date
+    session: Session, dossier: Dossier, actor: Actor, a: Action, today: date, procedure=None
 ) -> str | None:
-    """Refusals that depend on the dossier's history, not on who the actor is."""
+    """Refusals that depend on the dossier's history and procedure, not on who acts."""
+    if procedure is not None:
+        refusal = _procedure_refusal(dossier, a, procedure)
+        if refusal:
+            return refusal
+    if a.name in ("request_supplement", "extend"):
+        return _clock_refusal(session, dossier, a, today)
+    if a.name == "approve" and _processed_by(session, dossier, actor.personal_id):
+        if not _one_person_office(session, dossier):
+            return SIGNER_IS_PROCESSOR
+    if a.name == "record_attendance" and dossier.appointment_at:
+        if deadlines.to_local(dossier.appointment_at).date() > today:
+            return "Chỉ ghi nhận có mặt từ ngày hẹn trở đi."
+    if a.name == "revoke" and not _has_live_result(session, dossier):
+        return "Hồ sơ không có kết quả còn hiệu lực để thu hồi."
+    return None
+
+
+def _clock_refusal(session: Session, dossier: Dossier, a: Action, today: date) -> str | None:
+    """The limits on stopping and moving the clock: one supplement during processing, one
+    extension, before the due date."""
     if a.name == "request_supplement" and dossier.status == S.PROCESSING:
         if _count(session, dossier, "request_supplement", from_status=S.PROCESSING):
             return "Trong quá trình xử lý chỉ được yêu cầu bổ sung hồ sơ một lần."
@@ -325,10 +600,35 @@ def _state_refusal(
                 "Phiếu xin lỗi và hẹn lại ngày trả (Mẫu 04) phải được gửi trước ngày hẹn trả "
                 f"({dossier.due_date:%d/%m/%Y}); hồ sơ đã đến hoặc quá hạn."
             )
-    if a.name == "approve" and _processed_by(session, dossier, actor.personal_id):
-        if not _one_person_office(session, dossier):
-            return SIGNER_IS_PROCESSOR
     return None
+
+
+def _procedure_refusal(dossier: Dossier, a: Action, procedure) -> str | None:
+    """The procedure's own steps: a draft to confirm (hộ tịch), a presence to record."""
+    if a.name == "send_draft" and not procedure.draft_confirmation:
+        return "Thủ tục này không cần gửi dự thảo kết quả."
+    if a.name == "schedule" and (procedure.in_person is None or dossier.attended_at):
+        return "Thủ tục này không cần hẹn có mặt hoặc các bên đã có mặt."
+    if a.name == "approve":
+        if procedure.draft_confirmation and dossier.draft_confirmed_at is None:
+            return DRAFT_UNCONFIRMED
+        if procedure.in_person is not None and dossier.attended_at is None:
+            return NOT_ATTENDED
+    return None
+
+
+def _has_live_result(session: Session, dossier: Dossier) -> bool:
+    from portal.models import ResultDocument  # a result belongs to the dossier
+
+    return (
+        session.exec(
+            select(ResultDocument.id).where(
+                ResultDocument.dossier_id == dossier.id,
+                col(ResultDocument.revoked_at).is_(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def _count(session: Session, dossier: Dossier, action: str, from_status: Status) -> int:
@@ -399,31 +699,38 @@ def apply(
     writes_back: bool = False,
     values: dict | None = None,
     commit: bool = True,
+    procedure=None,
+    appointment: tuple[datetime, str] | None = None,
 ) -> Dossier:
     """Apply `action` to the dossier (object, code or id) as `actor`, who saw
     `expected_version`. `working_days` is needed by receive and resubmit (due date),
-    `new_due_date` by extend; `writes_back` tells approve that the result must still
-    reach the population registry (return waits for it); `values` are further columns the
-    caller sets with the move (submit: code, office, fee…). Commits on success unless
-    `commit` is False; raises TransitionError otherwise."""
+    `new_due_date` by extend, `appointment` (when, UTC, and where) by schedule and
+    move_appointment; `writes_back` tells approve that the result must still reach the
+    population registry first; `procedure` brings the procedure's own steps (draft
+    confirmation, presence) into the checks; `values` are further columns the caller sets
+    with the move (submit: code, office, fee…). Commits on success unless `commit` is
+    False; raises TransitionError otherwise."""
     a = ACTIONS.get(action)
     if a is None:
         raise TransitionError("Thao tác không hợp lệ.")
     current = _load(session, dossier)
     assert current.id is not None  # loaded from the database
-    _check(session, current, actor, a, expected_version, deadlines.to_local(now).date())
+    _check(session, current, actor, a, expected_version, deadlines.to_local(now).date(), procedure)
     text = _note_text(note)
     if a.note_label and not text:
         raise TransitionError(a.note_prompt or a.note_label)
     changes = {
         **_changes(action, current, now, working_days, new_due_date, writes_back),
+        **_step_changes(action, current, now, appointment),
         **(values or {}),
     }
     if action == "approve" and _processed_by(session, current, actor.personal_id):
         text = "\n".join(t for t in (text, ONE_PERSON_NOTE) if t)
+    text = text or _system_note(action)
     source = Status(current.status)  # the ORM update below refreshes `current`
     due_before = current.due_date
-    target = a.target_for(current)
+    target = a.target_for(session, current, actor)
+    changes.update(_by_target(action, target, now))
 
     guard = update(Dossier).where(
         col(Dossier.id) == current.id,
@@ -432,6 +739,8 @@ def apply(
     )
     if action == "extend":
         guard = guard.where(col(Dossier.extended) == False)  # noqa: E712 - SQL expression
+    if action == "move_appointment":
+        guard = guard.where(col(Dossier.appointment_moved) == False)  # noqa: E712
     moved = session.exec(
         guard.values(status=target, version=Dossier.version + 1, updated_at=now, **changes)
     ).rowcount
@@ -439,8 +748,7 @@ def apply(
         session.rollback()
         raise TransitionError(CONFLICT)
 
-    role = a.role_for(current) if a.actor == "staff" else "citizen"
-    assert role is not None  # every staff action names its role
+    role = _event_role(a, current)
     session.add(
         DossierEvent(
             dossier_id=current.id,
@@ -455,8 +763,8 @@ def apply(
             due_after=changes.get("due_date"),
         )
     )
-    if action not in ("submit", "withdraw"):  # the citizen's own pages confirm those
-        _notify(session, current, _notice(action, current, target, text, changes), now)
+    _answer_as_party(session, current, action, actor, text, now)
+    _notify(session, current, actor, _notice(action, current, target, text, changes), now)
     if changes.get("registry_sync") == "pending":
         tasks.after_commit(session, tasks.write_back_dossier, current.id)
     if commit:
@@ -466,7 +774,13 @@ def apply(
 
 
 def _check(
-    session: Session, current: Dossier, actor: Actor, a: Action, expected_version: int, today: date
+    session: Session,
+    current: Dossier,
+    actor: Actor,
+    a: Action,
+    expected_version: int,
+    today: date,
+    procedure=None,
 ) -> None:
     if current.version != expected_version:
         raise TransitionError(CONFLICT)
@@ -474,19 +788,61 @@ def _check(
         raise TransitionError(
             f"Không thể {a.label} hồ sơ đang ở trạng thái “{Status(current.status).label}”."
         )
-    refusal = _refusal(session, current, actor, a, today)
+    refusal = _refusal(session, current, actor, a, today, procedure)
     if refusal:
         raise TransitionError(refusal)
 
 
-def _notify(session: Session, dossier: Dossier, text: str, now: datetime) -> None:
+def _event_role(a: Action, dossier: Dossier) -> str:
+    if a.actor == "staff":
+        role = a.role_for(dossier)
+        assert role is not None  # every staff action names its role
+        return role
+    if a.actor == "system":
+        return SYSTEM
+    return "citizen"
+
+
+def _system_note(action: str) -> str | None:
+    return {"draft_lapsed": DRAFT_LAPSED_NOTE, "parties_lapsed": PARTIES_LAPSED_NOTE}.get(action)
+
+
+def _answer_as_party(
+    session: Session, dossier: Dossier, action: str, actor: Actor, note: str | None, now: datetime
+) -> None:
+    """Record a party's answer on their row (the event records it on the timeline)."""
+    if action == "send_draft":  # a new draft: every earlier answer is void
+        for row in parties_of(session, dossier):
+            row.draft_answer, row.draft_answered_at = None, None
+            session.add(row)
+        return
+    answers = {  # action -> (column, its time column, value)
+        "confirm_party": ("answer", "answered_at", "confirmed"),
+        "decline_party": ("answer", "answered_at", "declined"),
+        "confirm_draft": ("draft_answer", "draft_answered_at", "confirmed"),
+        "request_correction": ("draft_answer", "draft_answered_at", "correction"),
+    }
+    if action not in answers:
+        return
+    column, at_column, value = answers[action]
+    row = next(p for p in parties_of(session, dossier) if p.personal_id == actor.personal_id)
+    setattr(row, column, value)
+    setattr(row, at_column, now)
+    if action == "decline_party":
+        row.reason = note
+    session.add(row)
+
+
+def _notify(session: Session, dossier: Dossier, actor: Actor, text: str, now: datetime) -> None:
+    """Tell everyone the dossier is about, except whoever acted (their page says it)."""
     assert dossier.id is not None  # loaded from the database
-    notification = Notification(
-        personal_id=dossier.applicant_id, dossier_id=dossier.id, created_at=now, text=text
-    )
-    session.add(notification)
-    session.flush()  # the notification's id, for its delivery task
-    tasks.after_commit(session, tasks.deliver_notification, notification.id)
+    for personal_id in sorted(involved_ids(session, dossier) - {actor.personal_id}):
+        notification = Notification(
+            personal_id=personal_id, dossier_id=dossier.id, created_at=now, text=text
+        )
+        session.add(notification)
+        session.flush()  # the notification's id, for its delivery task
+        tasks.after_commit(session, tasks.deliver_notification, notification.id)
 
 
 def _changes(
@@ -515,6 +871,40 @@ def _changes(
         return _extension(dossier, new_due_date)
     if action == "submit":
         return {"submitted_at": now, "draft_key": None}
+    return {}
+
+
+def _by_target(action: str, target: Status, now: datetime) -> dict:
+    """Columns that follow from where the dossier goes."""
+    if target == S.PROCESSING and action in ("confirm_draft", "draft_lapsed"):
+        return {"draft_confirmed_at": now}  # the last answer, or silence, confirmed it
+    if target in ENDED:
+        return {"open_key": None}  # the life event is free for a new dossier
+    return {}
+
+
+def _step_changes(
+    action: str, dossier: Dossier, now: datetime, appointment: tuple[datetime, str] | None
+) -> dict:
+    """The columns of the procedure's own steps: the draft, the appointment, attendance."""
+    if action == "send_draft":
+        answer_by = deadlines.add_working_days(deadlines.to_local(now).date(), 1)
+        return {"draft_sent_at": now, "draft_answer_by": answer_by, "draft_confirmed_at": None}
+    if action == "request_correction":
+        return {"draft_confirmed_at": None}
+    if action in ("schedule", "move_appointment"):
+        if appointment is None:
+            raise TransitionError("Vui lòng chọn ngày, giờ và nơi có mặt.")
+        at, place = appointment
+        problem = appointments.problem(at, now, place)
+        if problem:
+            raise TransitionError(problem)
+        values = {"appointment_at": at, "appointment_place": place.strip()}
+        return {**values, "appointment_moved": True} if action == "move_appointment" else values
+    if action == "record_attendance":
+        return {"attended_at": now}
+    if action == "registry_refused":
+        return {"decided_at": None}
     return {}
 
 

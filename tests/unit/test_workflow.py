@@ -115,9 +115,10 @@ def act(session, dossier, action, actor, **kw):
 def _target(action: str, source: str) -> str:
     """Where `action` takes a dossier at `source` that has not been received."""
     a = ACTIONS[action]
-    return a.target_for(
-        Dossier(procedure_code="x", procedure_version=1, applicant_id="", status=source)
-    )
+    dossier = Dossier(procedure_code="x", procedure_version=1, applicant_id="", status=source)
+    if a.target is not None and not isinstance(a.target, str):
+        return PARTY_TARGETS.get(action) or a.target(None, dossier, citizen(PARTNER))
+    return a.target_for(None, dossier, citizen(PARTNER))
 
 
 ALLOWED = [
