@@ -1,4 +1,4 @@
-"""JSON under /api/v1: the catalogue (public), my dossiers and one dossier (the owner only).
+"""JSON under /api/v1: the catalogue (public), my dossiers and one dossier (its parties only).
 
 Read-only; errors are JSON (common/web.py). A visitor without a session gets 401, not the
 login redirect a browser page would give.
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify
 from flask_login import current_user
-from sqlmodel import col, select
 
-from portal.citizen.views import own_dossier
+from portal import access
 from portal.db import db
-from portal.models import Dossier, DossierEvent
+from portal.models import Dossier
+from portal.services import dossiers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -66,24 +66,15 @@ def procedure(code: str):
 @bp.route("/ho-so")
 def my_dossiers():
     _signed_in()
-    rows = db.session.exec(
-        select(Dossier)
-        .where(Dossier.applicant_id == current_user.personal_id, col(Dossier.code).is_not(None))
-        .order_by(col(Dossier.submitted_at).desc())
-        .limit(200)
-    ).all()
+    rows = dossiers.of_person(db.session, current_user.personal_id, filed_only=True, limit=200)
     return jsonify(dossiers=[_dossier_brief(d) for d in rows])
 
 
 @bp.route("/ho-so/<code>")
 def dossier(code: str):
     _signed_in()
-    found = own_dossier(code)
-    events = db.session.exec(
-        select(DossierEvent)
-        .where(DossierEvent.dossier_id == found.id)
-        .order_by(col(DossierEvent.id))
-    ).all()
+    found = access.party_dossier_or_404(code)
+    events = dossiers.timeline(db.session, found)
     return jsonify(
         dossier={
             **_dossier_brief(found),

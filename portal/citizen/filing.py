@@ -17,14 +17,23 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import col, select
+from sqlmodel import select
 
 from common import divisions
 from portal.auth.oidc import LoginRefused
 from portal.auth.views import sign_in_again
 from portal.db import db
 from portal.models import Dossier, DossierFile, utcnow
-from portal.services import eligibility, filing, prefill, registry, results, reuse, uploads
+from portal.services import (
+    dossiers,
+    eligibility,
+    filing,
+    prefill,
+    registry,
+    results,
+    reuse,
+    uploads,
+)
 from portal.services.deadlines import due_date, today
 from portal.services.fees import ApplicantFacts, decide_fee
 from portal.services.routing import RoutingError, route
@@ -427,15 +436,7 @@ def submit(code: str):
 
 
 def _latest_filed(code: str) -> Dossier | None:
-    return db.session.exec(
-        select(Dossier)
-        .where(
-            Dossier.applicant_id == current_user.personal_id,
-            Dossier.procedure_code == code,
-            col(Dossier.code).is_not(None),
-        )
-        .order_by(col(Dossier.id).desc())
-    ).first()
+    return dossiers.latest_filed(db.session, current_user.personal_id, code)
 
 
 @bp.route("/tep/<token>")

@@ -1,0 +1,77 @@
+"""Who may open a dossier, for the views: one check, used by every page and API that
+reads or writes a dossier by its code. Anyone not entitled gets a 404, as if the dossier
+did not exist (a 403 would confirm that the code is real)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from portal.db import db
+from portal.models import Dossier
+from portal.services import dossiers, workflow
+
+
+def party_dossier_or_404(code: str) -> Dossier:
+    """The dossier if the signed-in citizen filed it or is one of its parties."""
+    found = dossiers.by_code(db.session, code)
+    if found is None or not dossiers.is_party(db.session, found, current_user.personal_id):
+        abort(404)
+    return found
+
+
+def office_dossier_or_404(code: str) -> tuple[Dossier, workflow.Actor]:
+    """The dossier and the signed-in clerk, if the dossier is at the clerk's office."""
+    actor = workflow.staff_actor(db.session, current_user.personal_id)
+    found = dossiers.by_code(db.session, code) if actor is not None else None
+    if actor is None or found is None or found.office_code != actor.office_code:
+        abort(404)
+    return found, actor
+
+
+def readable_dossier_or_404(code: str) -> Dossier:
+    """The dossier for one of its parties or for staff of its office."""
+    found = dossiers.by_code(db.session, code)
+    if found is None:
+        abort(404)
+    if not dossiers.is_party(db.session, found, current_user.personal_id):
+        actor = workflow.staff_actor(db.session, current_user.personal_id)
+        if actor is None or actor.office_code != found.office_code:
+            abort(404)
+    return found
+
+
+View = Callable[..., Any]
+
+
+def _loading(load: Callable[[str], Any]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapper(code: str, *args: Any, **kwargs: Any) -> Any:
+            return view(load(code), *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# Decorators for views routed with <code>: the view gets the loaded dossier instead.
+party_dossier = _loading(party_dossier_or_404)
+readable_dossier = _loading(readable_dossier_or_404)
+
+
+def office_dossier(view: View) -> View:
+    """For back-office views routed with <code>: the view gets (dossier, actor)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(code: str, *args: Any, **kwargs: Any) -> Any:
+        found, actor = office_dossier_or_404(code)
+        return view(found, actor, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,73 @@
+"""Finding dossiers and who may see them: the one place views read dossiers from
+(DESIGN.md "Parties"). A citizen sees a dossier they filed or are a party to; staff see the
+dossiers of their own office. No Flask here (portal/access.py wraps this for the views)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, or_, select
+
+from portal.models import Dossier, DossierEvent, DossierParty
+
+
+def by_code(session: Session, code: str) -> Dossier | None:
+    return session.exec(select(Dossier).where(Dossier.code == code)).first()
+
+
+def _party_ids(personal_id: str):
+    return select(DossierParty.dossier_id).where(DossierParty.personal_id == personal_id)
+
+
+def is_party(session: Session, dossier: Dossier, personal_id: str) -> bool:
+    """The person filed the dossier or is one of its parties."""
+    if dossier.applicant_id == personal_id:
+        return True
+    return (
+        session.exec(
+            select(DossierParty.id).where(
+                DossierParty.dossier_id == dossier.id, DossierParty.personal_id == personal_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def party_row(session: Session, dossier: Dossier, personal_id: str) -> DossierParty | None:
+    return session.exec(
+        select(DossierParty).where(
+            DossierParty.dossier_id == dossier.id, DossierParty.personal_id == personal_id
+        )
+    ).first()
+
+
+def of_person(session: Session, personal_id: str, *, filed_only: bool = False, limit: int = 50):
+    """The dossiers a person filed or is a party to, most recently changed first; with
+    `filed_only`, drafts are left out."""
+    query = select(Dossier).where(
+        or_(Dossier.applicant_id == personal_id, col(Dossier.id).in_(_party_ids(personal_id)))
+    )
+    if filed_only:
+        query = query.where(col(Dossier.code).is_not(None))
+    return list(session.exec(query.order_by(col(Dossier.updated_at).desc()).limit(limit)).all())
+
+
+def latest_filed(session: Session, applicant_id: str, procedure_code: str) -> Dossier | None:
+    """The applicant's most recent filed dossier of a procedure."""
+    return session.exec(
+        select(Dossier)
+        .where(
+            Dossier.applicant_id == applicant_id,
+            Dossier.procedure_code == procedure_code,
+            col(Dossier.code).is_not(None),
+        )
+        .order_by(col(Dossier.id).desc())
+    ).first()
+
+
+def timeline(session: Session, dossier: Dossier) -> list[DossierEvent]:
+    return list(
+        session.exec(
+            select(DossierEvent)
+            .where(DossierEvent.dossier_id == dossier.id)
+            .order_by(col(DossierEvent.id))
+        ).all()
+    )
