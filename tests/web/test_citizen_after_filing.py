@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal.db import db
-from portal.models import Dossier, DossierEvent, Notification, Office
+from portal.models import Dossier, DossierEvent, Notification, Office, Staff
 from portal.models.ratings import Rating
 from portal.services import deadlines, registry, workflow
 from tests.factories import AN, BINH, RECORD, add_rows, issue_result, sign_in, stored
@@ -18,6 +18,7 @@ from tests.support.filing import csrf_token
 from tests.support.html import check_page, get_page
 
 OFFICE = "79.26743"
+CLERK = "079100000002"  # a specialist of OFFICE
 PROC = "1.004873"
 CODE = "79.26743-261123-0001"
 OTHER_CODE = "79.26743-261123-0002"
@@ -204,8 +205,8 @@ def test_resubmitting_moves_to_processing_and_restarts_the_clock(portal_app, wai
         AN,
     )
     assert event.note == text
-    notices = stored(portal_app, Notification, personal_id=AN)
-    assert len(notices) == 1 and "Đang xử lý" in notices[0].text
+    # the citizen's own page confirms their action: no notification to themselves
+    assert stored(portal_app, Notification, personal_id=AN) == []
     html = get_page(waiting, f"/ho-so/{CODE}").get_data(as_text=True)
     assert "Đã nộp bổ sung" in html and 'action="/ho-so/' + CODE + '/bo-sung"' not in html
 
@@ -374,14 +375,16 @@ def test_workflow_notifications_reach_the_dashboard(portal_app, portal_client, m
         received_at=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
     )
     with portal_app.app_context(), db.new_session() as session:
+        session.add(Staff(personal_id=CLERK, office_code=OFFICE, roles="xu_ly"))
+        session.commit()
         workflow.apply(
             session,
             CODE,
-            "resubmit",
-            workflow.citizen(AN),
+            "cancel_supplement",
+            workflow.staff_actor(session, CLERK),
             expected_version=2,
+            note="Đã đủ giấy tờ",
             now=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
-            working_days=3,
         )
     sign_in(portal_app, portal_client)
     html = get_page(portal_client, "/ca-nhan").get_data(as_text=True)
