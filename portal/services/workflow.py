@@ -569,10 +569,9 @@ def _state_refusal(
     session: Session, dossier: Dossier, actor: Actor, a: Action, today: date, procedure=None
 ) -> str | None:
     """Refusals that depend on the dossier's history and procedure, not on who acts."""
-    if procedure is not None:
-        refusal = _procedure_refusal(dossier, a, procedure)
-        if refusal:
-            return refusal
+    refusal = _procedure_refusal(dossier, a, procedure)
+    if refusal:
+        return refusal
     if a.name in ("request_supplement", "extend"):
         return _clock_refusal(session, dossier, a, today)
     if a.name == "approve" and _processed_by(session, dossier, actor.personal_id):
@@ -604,15 +603,18 @@ def _clock_refusal(session: Session, dossier: Dossier, a: Action, today: date) -
 
 
 def _procedure_refusal(dossier: Dossier, a: Action, procedure) -> str | None:
-    """The procedure's own steps: a draft to confirm (hộ tịch), a presence to record."""
-    if a.name == "send_draft" and not procedure.draft_confirmation:
+    """The procedure's own steps: a draft to confirm (hộ tịch), a presence to record. No
+    procedure given: it has neither (callers that approve always pass it)."""
+    draft = bool(procedure and procedure.draft_confirmation)
+    in_person = bool(procedure and procedure.in_person is not None)
+    if a.name == "send_draft" and not draft:
         return "Thủ tục này không cần gửi dự thảo kết quả."
-    if a.name == "schedule" and (procedure.in_person is None or dossier.attended_at):
+    if a.name == "schedule" and (not in_person or dossier.attended_at):
         return "Thủ tục này không cần hẹn có mặt hoặc các bên đã có mặt."
     if a.name == "approve":
-        if procedure.draft_confirmation and dossier.draft_confirmed_at is None:
+        if draft and dossier.draft_confirmed_at is None:
             return DRAFT_UNCONFIRMED
-        if procedure.in_person is not None and dossier.attended_at is None:
+        if in_person and dossier.attended_at is None:
             return NOT_ATTENDED
     return None
 

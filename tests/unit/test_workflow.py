@@ -3,6 +3,7 @@ offices, versions, events and notifications, the supplement clock (at reception 
 during processing), the one extension before the due date, and separation of duties."""
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import update
@@ -10,7 +11,16 @@ from sqlmodel import Session, select
 
 from common.db import make_engine
 from common.tz import VN_TZ
-from portal.models import STATUS_LABELS, Dossier, DossierEvent, Notification, Office, Staff
+from portal.models import (
+    STATUS_LABELS,
+    Dossier,
+    DossierEvent,
+    DossierParty,
+    Notification,
+    Office,
+    ResultDocument,
+    Staff,
+)
 from portal.models.base import portal_registry
 from portal.services import deadlines, workflow
 from portal.services.staff import office_code_of, seed_staff
@@ -18,12 +28,15 @@ from portal.services.workflow import ACTIONS, CONFLICT, TransitionError, citizen
 from tests.support.databases import database_settings, drop_schema
 
 APPLICANT = "079203001234"
+PARTNER = "079303005678"  # a party whose confirmation the dossier needs
 OTHER_CITIZEN = "079190004321"
 COMMUNE = "79.26743"  # Phường Bến Thành
 OTHER_COMMUNE = "79.26740"
 PROVINCE = "79.so-tu-phap"
 ALL_ROLES = "tiep_nhan,xu_ly,lanh_dao"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=VN_TZ)  # a Monday morning, Vietnam time
+# Wednesday 25/11 09:00 (Tuesday 24/11 is Vietnam Culture Day), at the commune's desk
+APPOINTMENT = (datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ), "Bộ phận một cửa UBND phường")
 WORKING_DAYS = 5
 
 STAFF = {  # personal_id: (office, roles)
@@ -72,7 +85,9 @@ def session(engine):
 _serial = iter(range(1, 1_000_000))
 
 
-def make_dossier(session, status: str, office: str = COMMUNE, **extra) -> Dossier:
+def make_dossier(
+    session, status: str, office: str = COMMUNE, *, parties: bool = False, **extra
+) -> Dossier:
     dossier = Dossier(
         code=f"{office}-261123-{next(_serial):04d}",
         procedure_code="1.001193",
@@ -86,8 +101,41 @@ def make_dossier(session, status: str, office: str = COMMUNE, **extra) -> Dossie
     session.flush()
     if status != "draft":  # like submit: the draft key is cleared once filed
         session.execute(update(Dossier).where(Dossier.id == dossier.id).values(draft_key=None))
+    if parties:  # the applicant and a co-party who must confirm
+        session.add(DossierParty(dossier_id=dossier.id, personal_id=dossier.applicant_id,
+                                 role="applicant", consent="applicant"))  # fmt: skip
+        session.add(DossierParty(dossier_id=dossier.id, personal_id=PARTNER, role="spouse",
+                                 consent="required"))  # fmt: skip
     session.commit()
     session.refresh(dossier)
+    return dossier
+
+
+def add_result(session, dossier: Dossier) -> ResultDocument:
+    doc = ResultDocument(dossier_id=dossier.id, number=f"{dossier.id}/2026/KS", kind="ks",
+                         title="Giấy khai sinh", office_code=dossier.office_code,
+                         office_name="UBND", signer_id="079100000003", signer_name="Lãnh đạo",
+                         issued_at=NOW, verification_code=f"V{dossier.id}", signature="s",
+                         key_id="k")  # fmt: skip
+    session.add(doc)
+    session.commit()
+    return doc
+
+
+PARTY_KINDS = ("party", "co_party")
+# A procedure with a draft to confirm and an in-person step (the marriage's)
+WITH_STEPS = SimpleNamespace(draft_confirmation=True, in_person=SimpleNamespace(what="Ký sổ"))
+
+
+def needs_parties(action: str) -> bool:
+    return ACTIONS[action].actor in PARTY_KINDS
+
+
+def prepared(session, action: str, status: str, **extra) -> Dossier:
+    """A dossier at `status` with what `action` needs besides: parties, a result."""
+    dossier = make_dossier(session, status, parties=needs_parties(action), **extra)
+    if action == "revoke":
+        add_result(session, dossier)
     return dossier
 
 
@@ -99,6 +147,10 @@ def actor_for(session, action: str, dossier: Dossier | None = None) -> workflow.
     a = ACTIONS[action]
     if a.actor == "citizen":
         return citizen(APPLICANT)
+    if a.actor in PARTY_KINDS:
+        return workflow.party(PARTNER)
+    if a.actor == "system":
+        return workflow.system()
     role = a.role_for(dossier) if dossier is not None else a.role
     return staff(session, BY_ROLE[role])
 
@@ -109,6 +161,8 @@ def act(session, dossier, action, actor, **kw):
     kw.setdefault("working_days", WORKING_DAYS)
     kw.setdefault("new_due_date", date(2026, 12, 15))
     kw.setdefault("now", NOW)
+    kw.setdefault("appointment", APPOINTMENT)
+    kw.setdefault("procedure", WITH_STEPS if action in ("send_draft", "schedule") else None)
     return workflow.apply(session, dossier, action, actor, **kw)
 
 
@@ -116,9 +170,16 @@ def _target(action: str, source: str) -> str:
     """Where `action` takes a dossier at `source` that has not been received."""
     a = ACTIONS[action]
     dossier = Dossier(procedure_code="x", procedure_version=1, applicant_id="", status=source)
-    if a.target is not None and not isinstance(a.target, str):
-        return PARTY_TARGETS.get(action) or a.target(None, dossier, citizen(PARTNER))
-    return a.target_for(None, dossier, citizen(PARTNER))
+    if action in ONLY_PARTY_LEFT:  # the one awaited party answers: the dossier moves on
+        return ONLY_PARTY_LEFT[action]
+    return a.target_for(None, dossier, citizen(PARTNER))  # type: ignore[arg-type]
+
+
+ONLY_PARTY_LEFT = {
+    "submit": "submitted",  # no party to wait for
+    "confirm_party": "submitted",
+    "confirm_draft": "awaiting_confirmation",  # the applicant has not confirmed yet
+}
 
 
 ALLOWED = [
@@ -133,7 +194,6 @@ REFUSED = [
     if status not in a.sources
 ]
 STAFF_ACTIONS = list(workflow.STAFF_ACTIONS)
-SILENT = ("submit", "withdraw")  # the citizen's own pages confirm those: no notification
 
 
 def test_the_table_covers_the_life_cycle():
@@ -141,7 +201,15 @@ def test_the_table_covers_the_life_cycle():
     assert moves == {
         ("draft", "submitted"),
         ("awaiting_parties", "withdrawn"),
+        ("awaiting_parties", "submitted"),  # every required party confirmed
+        ("awaiting_parties", "declined"),  # one declined, or the deadline passed
         ("submitted", "withdrawn"),
+        ("processing", "awaiting_confirmation"),  # the draft result sent to the parties
+        ("awaiting_confirmation", "awaiting_confirmation"),  # one of several confirmed
+        ("awaiting_confirmation", "processing"),  # confirmed, silent, or corrections asked
+        ("processing", "awaiting_appearance"),
+        ("awaiting_appearance", "processing"),  # attended
+        ("approved", "processing"),  # the registry refused the write for good
         ("submitted", "received"),
         ("submitted", "refused_reception"),
         ("submitted", "supplement_requested"),  # at reception: the clock has not started
@@ -159,17 +227,17 @@ def test_the_table_covers_the_life_cycle():
         received_at=NOW,
         status="processing",
     )
-    assert ACTIONS["resubmit"].target_for(received) == "processing"
-    assert ACTIONS["cancel_supplement"].target_for(received) == "processing"
+    someone = citizen(APPLICANT)
+    assert ACTIONS["resubmit"].target_for(None, received, someone) == "processing"  # type: ignore[arg-type]
+    assert ACTIONS["cancel_supplement"].target_for(None, received, someone) == "processing"  # type: ignore[arg-type]
     assert ACTIONS["request_supplement"].role_for(received) == "xu_ly"
-    assert all(isinstance(a.target_for(received), str) for a in ACTIONS.values())
     assert STATUS_LABELS["refused_reception"] == "Từ chối tiếp nhận"
     assert all(s in STATUS_LABELS for s in workflow.Status)
 
 
 @pytest.mark.parametrize(("action", "source", "target"), ALLOWED)
 def test_allowed_transition_succeeds_for_the_right_role(session, action, source, target):
-    dossier = make_dossier(session, source)
+    dossier = prepared(session, action, source)
     actor = actor_for(session, action, dossier)
     moved = act(session, dossier, action, actor)
     assert (moved.status, moved.version) == (target, 4)
@@ -180,20 +248,20 @@ def test_allowed_transition_succeeds_for_the_right_role(session, action, source,
         source,
         target,
     )
-    assert event.actor_role == (ACTIONS[action].role_for(dossier) or "citizen")
+    kind = ACTIONS[action].actor
+    expected_role = {"staff": ACTIONS[action].role_for(dossier), "system": "system"}
+    assert event.actor_role == expected_role.get(kind, "citizen")
     assert event.at == NOW
     notices = session.exec(select(Notification).where(Notification.dossier_id == dossier.id)).all()
-    if action in SILENT:
-        assert notices == []
-        return
-    (notice,) = notices
-    assert notice.personal_id == APPLICANT and notice.read_at is None
-    assert dossier.code in notice.text
+    # everyone the dossier is about hears of it, except whoever acted
+    told = {APPLICANT, PARTNER} if needs_parties(action) else {APPLICANT}
+    assert {n.personal_id for n in notices} == told - {actor.personal_id}
+    assert all(dossier.code in n.text and n.read_at is None for n in notices)
 
 
 @pytest.mark.parametrize(("action", "status"), REFUSED)
 def test_transition_from_a_wrong_state_is_refused(session, action, status):
-    dossier = make_dossier(session, status)
+    dossier = prepared(session, action, status)
     with pytest.raises(TransitionError, match="Không thể .* trạng thái") as exc:
         act(session, dossier, action, actor_for(session, action, dossier))
     assert f"“{STATUS_LABELS[status]}”" in str(exc.value)
@@ -327,7 +395,7 @@ def test_a_second_clerk_with_the_old_version_loses(session):
 @pytest.mark.parametrize("note", [None, "   ", []])
 def test_a_reason_is_required(session, action, note):
     source = sorted(ACTIONS[action].sources)[0]
-    dossier = make_dossier(session, source)
+    dossier = prepared(session, action, source)
     with pytest.raises(TransitionError, match="Vui lòng"):
         act(session, dossier, action, actor_for(session, action, dossier), note=note)
     _unchanged(session, dossier, source)
@@ -405,7 +473,7 @@ def test_supplement_pauses_the_clock_and_resubmission_restarts_it(session):
         .order_by(DossierEvent.id)
     ).all()
     assert statuses == ["received", "processing", "supplement_requested", "processing", "approved"]
-    assert len(session.exec(select(Notification)).all()) == 5
+    assert len(session.exec(select(Notification)).all()) == 4  # not the resubmission
 
 
 @pytest.mark.parametrize("status", ["received", "processing"])
