@@ -1,13 +1,18 @@
 """Back-office pages for staff (/can-bo): the office's queue, a dossier with one form per
 allowed action, bulk reception, and the clerk's download of attached files.
 
-Every status change goes through services.workflow.apply; a refusal is shown on the page
-with the workflow's Vietnamese message (409 when the dossier changed meanwhile)."""
+Every status change goes through services.workflow.apply, with the procedure (its draft
+confirmation and in-person steps); a refusal is shown on the page with the workflow's
+Vietnamese message (409 when the dossier changed meanwhile), a bad input next to its field.
+Approving a procedure that writes to the population registry signs nothing: the result is
+signed once the registry has the write (services/writeback.py); a procedure that writes
+nothing is signed with the approval. A revocation marks the dossier's results revoked in
+the transaction of its event."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import (
@@ -24,20 +29,23 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlmodel import col, select
 
-from portal import tasks
+from common import divisions
+from portal import access, tasks
 from portal.db import db
 from portal.models import (
     ROLE_LABELS,
     STATUS_LABELS,
     Dossier,
-    DossierEvent,
     DossierFile,
     Office,
     utcnow,
 )
+from portal.models.dossiers import Status
 from portal.models.results import ResultDocument
 from portal.services import (
+    appointments,
     deadlines,
+    dossiers,
     issuing,
     queues,
     results,
@@ -98,16 +106,6 @@ def _forbidden():
     return current_app.make_response((render_template("portal/backoffice/forbidden.html"), 403))
 
 
-def _office_dossier(code: str) -> tuple[Dossier, Actor]:
-    """A dossier of the signed-in clerk's office; anything else (another office, not staff,
-    unknown code) is a 404, as if it did not exist."""
-    actor = workflow.staff_actor(db.session, current_user.personal_id)
-    found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
-    if actor is None or found is None or found.office_code != actor.office_code:
-        abort(404)
-    return found, actor
-
-
 def _catalogue():
     return current_app.extensions["catalogue"]
 
@@ -165,7 +163,7 @@ def bulk(action: str):
 
 
 def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
-    found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
+    found = dossiers.by_code(db.session, code)
     if found is None or found.office_code != actor.office_code:
         return f"Hồ sơ {code}: không tìm thấy hồ sơ của cơ quan.", False
     proc = _catalogue().get(found.procedure_code)
@@ -178,6 +176,7 @@ def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
             expected_version=found.version,
             now=utcnow(),
             working_days=proc.processing.working_days if proc else 0,
+            procedure=proc,
         )
     except TransitionError as exc:
         db.session.rollback()
@@ -186,75 +185,202 @@ def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
 
 
 @bp.get("/ho-so/<code>")
-@login_required
-def dossier(code: str):
-    found, actor = _office_dossier(code)
+@access.office_dossier
+def dossier(found: Dossier, actor: Actor):
     return _render_dossier(found, actor)
 
 
-def _render_dossier(found: Dossier, actor: Actor, error: str | None = None, status: int = 200):
+@dataclass(frozen=True)
+class Problem:
+    """A refused post: the message, the action's form and field it belongs to (None: the
+    page), the HTTP status."""
+
+    message: str
+    action: str | None = None
+    field: str | None = None
+    status: int = 400
+
+
+DRAFT_ANSWERS = {
+    "confirmed": "Đã xác nhận dự thảo đúng",
+    "correction": "Đề nghị sửa dự thảo",
+    None: "Chưa trả lời",
+}
+APPROVED_PENDING = (
+    "Đã phê duyệt hồ sơ {code}; kết quả được ký số sau khi CSDLQG về dân cư ghi nhận."
+)
+
+
+def _render_dossier(found: Dossier, actor: Actor, problem: Problem | None = None):
     proc = _catalogue().get(found.procedure_code)
-    events = db.session.exec(
-        select(DossierEvent)
-        .where(DossierEvent.dossier_id == found.id)
-        .order_by(col(DossierEvent.id))
-    ).all()
     files = db.session.exec(
         select(DossierFile)
         .where(DossierFile.dossier_id == found.id)
         .order_by(col(DossierFile.component))
     ).all()
-    documents = db.session.exec(
-        select(ResultDocument)
-        .where(ResultDocument.dossier_id == found.id)
-        .order_by(col(ResultDocument.id))
-    ).all()
     assert found.id is not None  # loaded from the database
+    documents = results.of_dossier(db.session, found.id)
     portal_url = current_app.config["PORTAL_URL"]
+    office = db.session.get(Office, found.office_code)
+    allowed = workflow.allowed_actions(db.session, found, actor, procedure=proc)
     return (
         render_template(
             "portal/backoffice/dossier.html",
             dossier=found,
             proc=proc,
-            office=db.session.get(Office, found.office_code),
+            office=office,
             fields=issuing.field_rows(proc, found),
             registry=_registry_state(found),
             files=files,
             reused=reuse.recorded(
                 db.session, found.id, results.key_folder(current_app.instance_path)
             ),
-            events=events,
+            events=dossiers.timeline(db.session, found),
             documents=[
                 (d, results.verification_url(portal_url, d.verification_code)) for d in documents
             ],
-            actions=[ACTIONS[a] for a in workflow.allowed_actions(db.session, found, actor)],
+            actions=[ACTIONS[a] for a in allowed],
+            own=actor.personal_id in workflow.involved_ids(db.session, found),
+            own_message=workflow.OWN_DOSSIER,
+            writes_back=writeback.writes_back(proc),
+            draft=_draft(proc, found, allowed),
+            readers=_readers(proc, found),
+            draft_answers=DRAFT_ANSWERS,
+            place=_office_place(office),
+            hours=appointments.HOURS_TEXT,
+            attendance_later=_attendance_later(found, allowed),
             status_labels=STATUS_LABELS,
             role_labels=ROLE_LABELS,
             source_mark=SOURCE_MARK,
-            error=error,
-            form=request.form if error else {},
+            problem=problem,
+            form=request.form if problem else {},
         ),
-        status,
+        problem.status if problem else 200,
     )
 
 
+def _draft(proc, found: Dossier, allowed: list[str]) -> dict | None:
+    """The draft result the parties confirm: shown before sending it and while they answer."""
+    shown = "send_draft" in allowed or found.status == Status.AWAITING_CONFIRMATION
+    return issuing.main_content(proc, found) if proc and shown else None
+
+
+def _readers(proc, found: Dossier) -> list[dict]:
+    """Each party asked to confirm the draft, with their answer, once a draft was sent."""
+    if found.draft_sent_at is None:
+        return []
+    labels = {p.role: p.label for p in proc.parties} if proc else {}
+    return [
+        {
+            "name": p.full_name or p.personal_id,
+            "role": "Người yêu cầu" if p.role == "applicant" else labels.get(p.role, p.role),
+            "answer": p.draft_answer,
+            "at": p.draft_answered_at,
+        }
+        for p in workflow.draft_readers(db.session, found)
+    ]
+
+
+def _office_place(office: Office | None) -> str:
+    """Where the parties come by default: the office's one-stop desk."""
+    if office is None:
+        return ""
+    province = divisions.provinces().get(office.province_code)
+    where = f", {province.name}" if province else ""
+    return f"Bộ phận Một cửa, {office.name}{where}"
+
+
+def _attendance_later(found: Dossier, allowed: list[str]) -> bool:
+    """Attendance is awaited, but cannot be recorded before the appointment's day."""
+    return found.status == Status.AWAITING_APPEARANCE and "record_attendance" not in allowed
+
+
 def _registry_state(found: Dossier) -> dict | None:
-    """The write-back's state for the dossier page, while it is not done."""
-    if found.registry_sync not in ("pending", "refused"):
+    """The write-back's state for the dossier page: waiting for the registry (approved), or
+    refused by it and sent back to the officer (processing)."""
+    pending = found.registry_sync == "pending" and found.status == Status.APPROVED
+    refused = found.registry_sync == "refused" and found.status in (
+        Status.APPROVED,
+        Status.PROCESSING,
+    )
+    if not (pending or refused):
         return None
-    refused = found.registry_sync == "refused"
     return {
         "refused": refused,
-        "message": writeback.refusal_message(found.registry_error_status) if refused else None,
+        "sent_back": refused and found.status == Status.PROCESSING,
+        "message": writeback.refusal_of(found) if refused else None,
         "attempts": found.registry_attempts or 0,
         "next_at": found.registry_next_at if not refused else None,
     }
 
 
+APPOINTMENT_DATE, APPOINTMENT_TIME, APPOINTMENT_PLACE = (
+    "appointment_date",
+    "appointment_time",
+    "appointment_place",
+)
+
+
+def _appointment(now: datetime) -> tuple[tuple[datetime, str] | None, Problem | None]:
+    """The appointment typed on the schedule form, or the problem next to its field."""
+    day = request.form.get(APPOINTMENT_DATE, "").strip()
+    hour = request.form.get(APPOINTMENT_TIME, "").strip()
+    place = request.form.get(APPOINTMENT_PLACE, "").strip()
+    at = appointments.parse_local(day, hour)
+    if at is None:
+        if appointments.parse_local(day, "08:00") is None:
+            return None, Problem("Vui lòng chọn ngày hẹn hợp lệ.", "schedule", APPOINTMENT_DATE)
+        return None, Problem(
+            "Vui lòng nhập giờ hẹn hợp lệ (giờ:phút).", "schedule", APPOINTMENT_TIME
+        )
+    problem = appointments.problem(at, now, place)
+    if problem is None:
+        return (at, place), None
+    if not place or len(place) > 255:  # appointments.problem tells the place first
+        where = APPOINTMENT_PLACE
+    elif appointments.HOURS_TEXT in problem:
+        where = APPOINTMENT_TIME
+    else:
+        where = APPOINTMENT_DATE
+    return None, Problem(problem, "schedule", where)
+
+
+def _note_problem(action: str) -> Problem | None:
+    """An action that needs a note (a reason) posted without one, or one too long to keep."""
+    a = ACTIONS[action]
+    note = (request.form.get("note") or "").strip()
+    if a.note_label and not note:
+        return Problem(a.note_prompt or a.note_label, action, "note")
+    if action == "revoke" and len(note) > results.REASON_MAX:
+        return Problem(
+            f"Lý do thu hồi dài quá {results.REASON_MAX} ký tự; vui lòng viết ngắn gọn hơn.",
+            action,
+            "note",
+        )
+    return None
+
+
+def _inputs(action: str, now: datetime) -> tuple[dict, Problem | None]:
+    """The action's own inputs as workflow.apply takes them (the new due date of an
+    extension, the appointment of a schedule), or the problem with what was typed."""
+    problem = _note_problem(action)
+    if problem is not None:
+        return {}, problem
+    if action == "extend":
+        raw = request.form.get("new_due_date", "").strip()
+        try:
+            return {"new_due_date": date.fromisoformat(raw) if raw else None}, None
+        except ValueError:
+            return {}, Problem("Ngày hẹn trả mới không hợp lệ.", action, "new_due_date")
+    if action == "schedule":
+        appointment, problem = _appointment(now)
+        return {"appointment": appointment}, problem
+    return {}, None
+
+
 @bp.post("/ho-so/<code>/<action>")
-@login_required
-def act(code: str, action: str):
-    found, actor = _office_dossier(code)
+@access.office_dossier
+def act(found: Dossier, actor: Actor, action: str):
     if action not in workflow.STAFF_ACTIONS:
         abort(404)
     proc = _catalogue().get(found.procedure_code)
@@ -262,18 +388,15 @@ def act(code: str, action: str):
         expected = int(request.form.get("version", ""))
     except ValueError:
         return _render_dossier(
-            found, actor, "Biểu mẫu thiếu phiên bản hồ sơ; vui lòng tải lại.", 400
+            found, actor, Problem("Biểu mẫu thiếu phiên bản hồ sơ; vui lòng tải lại.")
         )
-    new_due = None
-    if action == "extend":
-        raw = request.form.get("new_due_date", "").strip()
-        try:
-            new_due = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            return _render_dossier(found, actor, "Ngày hẹn trả mới không hợp lệ.", 400)
     now = utcnow()
+    inputs, problem = _inputs(action, now)
+    if problem is not None:
+        return _render_dossier(found, actor, problem)
+    writes_back = writeback.writes_back(proc)
     try:
-        if action == "approve":  # the signed result is committed with the approval
+        if action == "approve" and not writes_back:  # signed with the approval
             _issue_result(proc, found, actor, now)
         workflow.apply(
             db.session,
@@ -284,17 +407,25 @@ def act(code: str, action: str):
             note=request.form.get("note"),
             now=now,
             working_days=proc.processing.working_days if proc else 0,
-            new_due_date=new_due,
-            writes_back=writeback.writes_back(proc),
+            writes_back=writes_back,
+            procedure=proc,
+            commit=action != "revoke",
+            **inputs,
         )
+        if action == "revoke":  # the results and the event in one transaction
+            assert found.id is not None  # loaded from the database
+            results.revoke(db.session, found.id, actor.personal_id, request.form["note"], now)
+            db.session.commit()
     except TransitionError as exc:
         db.session.rollback()
         db.session.refresh(found)
-        status = 409 if str(exc) == workflow.CONFLICT else 400
-        return _render_dossier(found, actor, str(exc), status)
-    flash(ACTIONS[action].done.format(code=found.code), "ok")
-    if action == "approve":  # liên thông runs on the task queue; the approval stands
+        conflict = str(exc) == workflow.CONFLICT
+        return _render_dossier(found, actor, Problem(str(exc), status=409 if conflict else 400))
+    if action == "approve" and writes_back:  # liên thông runs on the task queue
+        flash(APPROVED_PENDING.format(code=found.code), "ok")
         _flash_registry(found)
+    else:
+        flash(ACTIONS[action].done.format(code=found.code), "ok")
     return redirect(url_for(".dossier", code=found.code))
 
 
@@ -302,14 +433,15 @@ RETRY_ROLES = ("xu_ly", "lanh_dao")  # who may retry a write-back, as the event 
 
 
 @bp.post("/ho-so/<code>/ghi-lai-csdl")
-@login_required
-def retry_writeback(code: str):
+@access.office_dossier
+def retry_writeback(found: Dossier, actor: Actor):
     """Ask the task queue to write an approved dossier's result to the population registry
-    again (also after a refusal, once the officer has checked the data)."""
-    found, actor = _office_dossier(code)
+    now (a dossier the registry refused goes back to the officer, who approves it again)."""
     role = next((r for r in RETRY_ROLES if r in actor.roles), None)
     if role is None:
         flash("Chỉ chuyên viên xử lý hoặc lãnh đạo được ghi lại vào CSDLQG về dân cư.", "warn")
+    elif actor.personal_id in workflow.involved_ids(db.session, found):
+        flash(workflow.OWN_DOSSIER, "warn")
     elif not writeback.request_retry(db.session, found, actor.personal_id, role, utcnow()):
         flash("Kết quả của hồ sơ này không còn chờ ghi vào CSDLQG về dân cư.", "warn")
     else:

@@ -3,7 +3,9 @@ a document is genuine and unchanged since the office signed it. No login.
 
 The page shows what a third party needs to match the paper in front of them: the document,
 its number, issuer, date and signer, and the names on it with their personal IDs masked;
-never addresses or other personal data (services.results.content_rows, public=True)."""
+never addresses or other personal data (services.results.content_rows, public=True). A
+document its office revoked says so first ("Đã thu hồi", the date and the reason): it is
+genuine, but no longer stands."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
@@ -32,11 +34,13 @@ def document(code: str):
     if doc is None:
         return render_template(TEMPLATE, state="unknown"), 404
     valid = results.verify(doc, results.key_folder(current_app.instance_path))
+    state = "invalid" if not valid else "revoked" if results.is_revoked(doc) else "valid"
     resp = current_app.make_response(
         render_template(
             TEMPLATE,
-            state="valid" if valid else "invalid",
+            state=state,
             doc=doc,
+            revoked=results.status_label(doc) if state == "revoked" else "",
             rows=results.document_rows(doc),
             content=results.content_rows(doc, public=True) if valid else [],
         )

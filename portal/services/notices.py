@@ -2,7 +2,9 @@
 
 - Mẫu 02, phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (event of `request_supplement`);
 - Mẫu 03, phiếu từ chối tiếp nhận giải quyết hồ sơ (event of `refuse_reception`);
-- Mẫu 04, phiếu xin lỗi và hẹn lại ngày trả kết quả (event of `extend`).
+- Mẫu 04, phiếu xin lỗi và hẹn lại ngày trả kết quả (event of `extend`);
+- the notice of refusal to settle a dossier, a letter without a numbered form (event of
+  `reject`): title, the reason, the signing leader.
 
 `letter_event` finds a dossier's event that produced a letter; `build_letter` gathers the
 letter's content from the stored dossier, event, procedure, office and clerk, so a letter
@@ -13,6 +15,7 @@ portal/services/pdf.py. No Flask here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -65,11 +68,21 @@ class Letter:
 
     @property
     def form_basis(self) -> str:
-        return f"Mẫu số {self.form.number}, {LAW}"
+        """ "Mẫu số 02, Thông tư …"; "" for a letter without a numbered form."""
+        return f"Mẫu số {self.form.number}, {LAW}" if self.form.number else ""
 
     @property
     def file_name(self) -> str:
+        if self.form.number is None:
+            return f"{ascii_slug(self.form.title)}-{self.code}.pdf"
         return f"mau-{self.form.number}-{self.code}.pdf"
+
+
+def ascii_slug(text: str) -> str:
+    """ "Thông báo từ chối" → "thong-bao-tu-choi": a file name any system keeps."""
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
 def letter_action(event: DossierEvent) -> str | None:
@@ -130,7 +143,12 @@ def build_letter(
     facts = build_receipt(session, dossier, procedure, portal_url)
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
     clerk = session.get(Citizen, event.actor_id)
-    body = {"request_supplement": _supplement, "refuse_reception": _refusal, "extend": _apology}
+    body = {
+        "request_supplement": _supplement,
+        "refuse_reception": _refusal,
+        "extend": _apology,
+        "reject": _rejection,
+    }
     rows, sections = body[action](facts, dossier, event)
     form = workflow.letter_of(event)
     assert form is not None  # letter_action found it
@@ -189,6 +207,25 @@ def _refusal(facts: Receipt, _dossier: Dossier, event: DossierEvent) -> Body:
     )
 
 
+def _rejection(facts: Receipt, _dossier: Dossier, event: DossierEvent) -> Body:
+    return (), (
+        Section(
+            (
+                f"Sau khi xem xét, giải quyết hồ sơ của ông/bà, {facts.office_name} từ chối "
+                "giải quyết hồ sơ này với lý do cụ thể như sau:",
+            )
+        ),
+        Section(note_items(event.note), "Lý do từ chối giải quyết:"),
+        Section(
+            (
+                "Hồ sơ không có kết quả giải quyết. Nếu không đồng ý, ông/bà có quyền khiếu "
+                "nại theo quy định của pháp luật về khiếu nại.",
+                "Xin thông báo để ông/bà được biết./.",
+            )
+        ),
+    )
+
+
 def _apology(facts: Receipt, dossier: Dossier, event: DossierEvent) -> Body:
     received = tz.local(dossier.received_at or facts.submitted_at).date()
     old, new = _day(event.due_before), _day(event.due_after)
@@ -231,7 +268,7 @@ def letter_pdf(letter: Letter) -> bytes:
         letter.office_name,
         letter.form.title,
         place_date=letter.place_date,
-        subtitle=f"({letter.form_basis})",
+        subtitle=f"({letter.form_basis})" if letter.form_basis else "",
     )
     pdf.set_font("DejaVu", "B", 11)
     pdf.multi_cell(0, LINE, letter.addressee, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -217,6 +217,54 @@ def of_dossier(session: Session, dossier_id: int) -> list[ResultDocument]:
     )
 
 
+def live_of_dossier(session: Session, dossier_id: int) -> list[ResultDocument]:
+    """The dossier's result documents not revoked, in issuing order."""
+    return [d for d in of_dossier(session, dossier_id) if not is_revoked(d)]
+
+
+# --- revocation ---------------------------------------------------------------------------
+
+REVOKED = "Đã thu hồi"
+LIVE = "Còn hiệu lực"
+REASON_MAX = 500  # characters of a revocation's reason (ResultDocument.revoked_reason)
+
+
+def is_revoked(doc: ResultDocument) -> bool:
+    return doc.revoked_at is not None
+
+
+def status_label(doc: ResultDocument) -> str:
+    """ "Còn hiệu lực", or "Đã thu hồi ngày dd/mm/yyyy" (the data store and the pages)."""
+    if doc.revoked_at is None:
+        return LIVE
+    return f"{REVOKED} ngày {tz.local(doc.revoked_at):%d/%m/%Y}"
+
+
+def revocation_text(doc: ResultDocument) -> str:
+    """ "Đã thu hồi ngày dd/mm/yyyy. Lý do: …" for a revoked document, else ""."""
+    if doc.revoked_at is None:
+        return ""
+    reason = f" Lý do: {doc.revoked_reason}" if doc.revoked_reason else ""
+    return f"{status_label(doc)}.{reason}"
+
+
+def revoke(
+    session: Session, dossier_id: int, by: str, reason: str, now: datetime
+) -> list[ResultDocument]:
+    """Revoke every live result of the dossier (added to the caller's transaction, which
+    also holds the workflow's "revoke" event); the documents revoked. Raises ValueError
+    without a reason or with one longer than REASON_MAX."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise ValueError("a revocation needs a reason of at most 500 characters")
+    revoked = live_of_dossier(session, dossier_id)
+    for doc in revoked:
+        doc.revoked_at, doc.revoked_by, doc.revoked_reason = _utc(now), by, reason
+        session.add(doc)
+    session.flush()
+    return revoked
+
+
 def find_by_code(session: Session, code: str) -> ResultDocument | None:
     if not CODE_PATTERN.match(code):
         return None

@@ -3,6 +3,7 @@
 A `data_store` component of a procedure (procedures/schema.py) is met by the newest result
 document of its `kind` issued on one of the applicant's own dossiers that is still usable:
 
+- it has not been revoked by the issuing office (results.is_revoked);
 - its signature verifies (results.verify): nothing changed since the office signed it;
 - it is still valid: `valid_months` from its day of issue (Vietnam time), counted as Bộ luật
   Dân sự 2015, điều 147–148: the period ends with the same day of its last month, or that
@@ -57,6 +58,8 @@ def problem(
     component: Component, doc: ResultDocument, *, key_folder: Path, today: date
 ) -> str | None:
     """Why `doc` cannot stand for `component` on `today` (a phrase for the citizen), or None."""
+    if results.is_revoked(doc):
+        return revoked_reason(doc)
     if not results.verify(doc, key_folder):
         return BROKEN_SIGNATURE  # then nothing else on it can be trusted
     last = valid_until(component, doc)
@@ -67,6 +70,13 @@ def problem(
         if stated != wanted:
             return f"văn bản ghi «{label}: {stated or 'không có'}», hồ sơ này cần «{wanted}»"
     return None
+
+
+def revoked_reason(doc: ResultDocument) -> str:
+    """Why a revoked document cannot be reused: when, by whom and why."""
+    assert doc.revoked_at is not None  # results.is_revoked(doc)
+    reason = f", lý do: {doc.revoked_reason}" if doc.revoked_reason else ""
+    return f"đã bị {doc.office_name} thu hồi ngày {tz.local(doc.revoked_at):%d/%m/%Y}{reason}"
 
 
 def describe(doc: ResultDocument) -> str:

@@ -8,11 +8,16 @@ database. The procedure file's `write_backs` say what to write:
 - "close_record": a death closes the deceased's record.
 
 Every call carries the dossier code as `reference`, so retrying after a failure never
-writes twice. The dossier is its own outbox: approving sets `registry_sync = "pending"` and
-the task queue (portal/tasks.py) calls `sync` after the commit. A transient failure (no
-answer, 5xx, 429, 401) is retried with exponential backoff (`backoff`); a refusal (any other
-4xx) sets the terminal state "refused" with the registry's reason, shown to the officer in
-Vietnamese (`refusal_message`), and is never retried by itself.
+writes twice. The registry first, then the paper: approving such a dossier signs nothing;
+it sets `registry_sync = "pending"` (the dossier is its own outbox) and the task queue
+(portal/tasks.py) calls `sync` after the commit. Only once the registry has taken the write
+does `sync` sign the dossier's own result (by the approving leader) and the linked
+procedures' results, in the transaction that marks the write done: a result never exists
+for a write that failed. A transient failure (no answer, 5xx, 429, 401) is retried with
+exponential backoff (`backoff`); a refusal (any other 4xx) sends the dossier back to the
+officer (workflow action "registry_refused", approved → processing) with the registry's
+reason in Vietnamese (`refusal_message`); he may correct and approve again (a new write) or
+reject it. Nothing retries a refusal by itself.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from portal.models import Dossier, DossierEvent
-from portal.services import issuing, results
+from portal.models import Citizen, Dossier, DossierEvent, ResultDocument
+from portal.models.dossiers import Status
+from portal.services import issuing, results, workflow
 from portal.services.registry import RegistryError
 from portal.services.writeback_client import (
     REASON_MAX,
@@ -45,7 +51,10 @@ WRITE_SCOPE = "population.write"
 SYSTEM = "system"  # actor of the events the task queue writes
 RETRY_LATER = "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại tự động"
 RESENT = "Cán bộ yêu cầu gửi lại kết quả sang CSDLQG về dân cư."
-SENDING = "Kết quả đang được gửi sang CSDLQG về dân cư; trang hồ sơ sẽ hiện kết quả khi ghi xong."
+SENDING = (
+    "Kết quả đang được gửi sang CSDLQG về dân cư; kết quả được ký số và hiện trên trang hồ sơ "
+    "khi ghi xong."
+)
 
 Post = Callable[[str, str, dict, int], dict]  # (url, token, body, timeout) -> data
 
@@ -209,10 +218,11 @@ def sync(
 ) -> Outcome:
     """One attempt to write back an approved dossier still pending. It first claims the
     attempt (attempt counter and next due time, guarded: of two concurrent runs one goes
-    on). On success, in one transaction: the dossier is marked done, the linked
-    procedures' results are issued (a birth also yields the residence notice and the
-    health-insurance card) and the outcome is noted on the timeline. A refusal is terminal;
-    a transient failure asks for a retry after the backoff. The approval always stands."""
+    on). On success, in one transaction: the dossier is marked done, its own result is
+    signed by the approving leader, then the linked procedures' results (a birth also yields
+    the residence notice and the health-insurance card), and the outcome is noted on the
+    timeline. A refusal sends the dossier back to the officer; a transient failure asks for
+    a retry after the backoff (the approval stands)."""
     dossier = session.get(Dossier, dossier_id)
     if dossier is not None:
         session.refresh(dossier)
@@ -233,20 +243,17 @@ def sync(
     session.commit()
     if claimed != 1 or procedure is None:
         return SKIPPED
+    approver = _approver(session, dossier)
     try:
         written = write_back(
-            dossier,
-            procedure,
-            target.token_getter,
-            target.base_url,
-            _approver(session, dossier),
-            post=target.post,
+            dossier, procedure, target.token_getter, target.base_url, approver, post=target.post
         )
     except RegistryError as exc:
         if is_permanent(exc):
             return _refused(session, dossier, exc, now)
         return _failed(session, dossier, exc, attempt, max(delay, _hint(exc)), now)
-    return _written(session, dossier, procedure, catalogue, written, now, key_folder)
+    signer = Signer(approver, _name_of(session, approver), key_folder)
+    return _written(session, dossier, procedure, catalogue, written, now, signer)
 
 
 def _hint(exc: Exception) -> float:
@@ -264,19 +271,51 @@ def _approver(session: Session, dossier: Dossier) -> str:
     return found or SYSTEM
 
 
+def _name_of(session: Session, personal_id: str) -> str:
+    """The signer's name as the portal knows it (they signed in), else their number."""
+    citizen = session.get(Citizen, personal_id)
+    return citizen.full_name if citizen and citizen.full_name else personal_id
+
+
+CONFLICT_TRIES = 3  # a refusal sent back while something else bumps the version
+
+
 def _refused(session: Session, dossier: Dossier, exc: RegistryError, now: datetime) -> Outcome:
+    """Send the dossier back to the officer (approved → processing) with the reason."""
     status = getattr(exc, "status", None)
+    reason = str(exc)[:REASON_MAX]
+    message = refusal_message(status, reason)
+    values = {
+        "registry_sync": "refused",
+        "registry_next_at": None,
+        "registry_error_status": status,
+        "registry_error": reason,
+    }
+    for _ in range(CONFLICT_TRIES):
+        session.refresh(dossier)
+        if dossier.status != Status.APPROVED or dossier.registry_sync != "pending":
+            break
+        try:
+            workflow.apply(
+                session,
+                dossier,
+                "registry_refused",
+                workflow.system(),
+                expected_version=dossier.version,
+                note=message,
+                now=now,
+                values=values,
+            )
+        except workflow.TransitionError:
+            session.rollback()
+            continue
+        return Outcome("refused", message)
+    # Not approved any more (a dossier from before refusals went back): mark it only.
     session.execute(
         update(Dossier)
         .where(col(Dossier.id) == dossier.id, col(Dossier.registry_sync) == "pending")
-        .values(
-            registry_sync="refused",
-            registry_next_at=None,
-            registry_error_status=status,
-            registry_error=str(exc)[:REASON_MAX],
-        )
+        .values(**values)
     )
-    message = refusal_message(status)
     _note(session, dossier, SYSTEM, SYSTEM, message, now)
     session.commit()
     return Outcome("refused", message)
@@ -306,6 +345,15 @@ def _failed(
     return Outcome("retry", message, delay)
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who signs the results once the registry has the write: the approving leader."""
+
+    personal_id: str
+    name: str
+    key_folder: Path
+
+
 def _written(
     session: Session,
     dossier: Dossier,
@@ -313,7 +361,7 @@ def _written(
     catalogue,
     written: tuple[str, dict] | None,
     now: datetime,
-    key_folder: Path,
+    signer: Signer,
 ) -> Outcome:
     message, answer = written or ("", {})
     done = session.exec(
@@ -325,25 +373,44 @@ def _written(
         session.rollback()
         return SKIPPED
     assert dossier.id is not None  # loaded from the database
-    issued = results.of_dossier(session, dossier.id)
-    if issued:
-        linked = issuing.issue_linked(
-            session,
-            dossier,
-            procedure,
-            catalogue,
-            answer,
-            signer=issued[0],
-            now=now,
-            key_folder=key_folder,
-        )
-        if linked:
-            message += " Đã cấp kèm: " + "; ".join(d.title for d in linked) + "."
+    # A dossier approved before the registry came first had its result signed at approval:
+    # only the linked results are still owed.
+    signed = results.of_dossier(session, dossier.id)
+    main = signed[0] if signed else _sign_main(session, dossier, procedure, now, signer)
+    if not signed:
+        message += f" Đã ký số {main.title} số {main.number}."
+    linked = issuing.issue_linked(
+        session,
+        dossier,
+        procedure,
+        catalogue,
+        answer,
+        signer=main,
+        now=now,
+        key_folder=signer.key_folder,
+    )
+    if linked:
+        message += " Đã cấp kèm: " + "; ".join(d.title for d in linked) + "."
     if message:
         _note(session, dossier, SYSTEM, SYSTEM, message, now)
     session.commit()
     session.refresh(dossier)
     return Outcome("done", message)
+
+
+def _sign_main(
+    session: Session, dossier: Dossier, procedure, now: datetime, signer: Signer
+) -> ResultDocument:
+    """Sign the dossier's own result now that the registry has the write (flushed)."""
+    return issuing.issue_main(
+        session,
+        dossier,
+        procedure,
+        signer_id=signer.personal_id,
+        signer_name=signer.name,
+        now=now,
+        key_folder=signer.key_folder,
+    )
 
 
 # --- the officer's view and manual retry ------------------------------------------------
@@ -352,11 +419,13 @@ def _written(
 def request_retry(
     session: Session, dossier: Dossier, actor_id: str, actor_role: str, now: datetime
 ) -> bool:
-    """The officer asks to write again (the caller enqueues the attempt after this
-    commits). A refused dossier becomes pending again, its attempts counted from zero.
-    False when nothing waits for the registry."""
+    """The officer asks to write a pending result now (the caller enqueues the attempt
+    after this commits). A refused write of a dossier still approved (refused before
+    refusals sent it back) becomes pending again, its attempts counted from zero; a
+    dossier sent back is approved again instead. False when nothing waits for the
+    registry."""
     session.refresh(dossier)
-    if dossier.registry_sync == "refused":
+    if dossier.registry_sync == "refused" and dossier.status == Status.APPROVED:
         reset = session.exec(
             update(Dossier)
             .where(col(Dossier.id) == dossier.id, col(Dossier.registry_sync) == "refused")
@@ -371,13 +440,18 @@ def request_retry(
     return dossier.registry_sync == "pending"
 
 
+def refusal_of(dossier: Dossier) -> str:
+    """The officer's sentence for the dossier's refused write."""
+    return refusal_message(dossier.registry_error_status, dossier.registry_error)
+
+
 def status_message(session: Session, dossier: Dossier) -> tuple[str, str] | None:
     """What to tell the officer about the write-back now: (message, flash category)."""
     session.refresh(dossier)
     if dossier.registry_sync == "pending":
         return SENDING, "ok"
     if dossier.registry_sync == "refused":
-        return refusal_message(dossier.registry_error_status), "warn"
+        return refusal_of(dossier), "warn"
     if dossier.registry_sync == "done":
         note = session.exec(
             select(DossierEvent.note)

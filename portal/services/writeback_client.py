@@ -7,6 +7,8 @@ retrying cannot change, told to the officer in Vietnamese (`refusal_message`).
 
 from __future__ import annotations
 
+import re
+
 import requests
 
 from portal.services.registry import RegistryAuthExpired, RegistryError, RegistryRefused
@@ -95,13 +97,38 @@ REFUSALS = {
     409: "thông tin đã được đăng ký trước đó hoặc mâu thuẫn với dữ liệu hiện có",
     422: "dữ liệu gửi sang không được chấp nhận",
 }
+# The registry's own reasons (English, as its API gives them, kept in registry_error) that
+# the officer reads in Vietnamese; anything else is told by its status only, never raw.
+REASONS = (
+    (r"birth notice \S+ is already registered", "giấy chứng sinh này đã được dùng để đăng ký "
+     "khai sinh trước đó (trẻ đã được đăng ký khai sinh)"),
+    (r"is already married", "một bên đang có vợ hoặc chồng (đã đăng ký kết hôn với người khác)"),
+    (r"the deceased \S+ is recorded as deceased", "người được khai tử đã được ghi nhận là đã "
+     "chết (đã đăng ký khai tử trước đó)"),
+    (r"the (?:person|partner) \S+ is recorded as deceased", "một bên kết hôn đã được ghi "
+     "nhận là đã chết"),
+    (r"the mother \S+ is recorded as deceased", "người mẹ đã được ghi nhận là đã chết"),
+    (r"no birth notice number", "không tìm thấy giấy chứng sinh với số đã kê khai"),
+    (r"does not match the birth notice", "thông tin cha hoặc mẹ không khớp với giấy chứng sinh"),
+    (r"has no permanent residence", "cha hoặc mẹ không có nơi thường trú để đăng ký thường "
+     "trú cho trẻ"),
+    (r"before the birth date", "ngày chết trước ngày sinh của người được khai tử"),
+)  # fmt: skip
+_REASONS = tuple((re.compile(pattern, re.IGNORECASE), text) for pattern, text in REASONS)
 
 
-def refusal_message(status: int | None) -> str:
-    """The officer's Vietnamese sentence for a refusal with this HTTP status."""
+def registry_reason(reason: str | None) -> str | None:
+    """The registry's own reason in Vietnamese where it is known, else None."""
+    return next((text for pattern, text in _REASONS if pattern.search(reason or "")), None)
+
+
+def refusal_message(status: int | None, reason: str | None = None) -> str:
+    """The Vietnamese sentence for a refusal with this HTTP status and, where known, the
+    registry's own reason (`reason`, as stored; never shown as it is)."""
     why = REFUSALS.get(status or 0, f"yêu cầu không được chấp nhận (mã lỗi {status})")
+    known = registry_reason(reason)
+    detail = f" Cụ thể: {known}." if known else ""
     return (
-        f"CSDLQG về dân cư từ chối ghi kết quả: {why}. Hệ thống không tự động gửi lại; "
-        "vui lòng đối chiếu thông tin với cơ quan quản lý CSDLQG về dân cư, rồi bấm "
-        "“Gửi lại sang CSDLQG về dân cư” nếu cần."
+        f"CSDLQG về dân cư từ chối ghi kết quả: {why}.{detail} Hệ thống không tự động gửi "
+        "lại; hồ sơ được trả lại cán bộ xử lý."
     )

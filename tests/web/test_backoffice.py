@@ -247,7 +247,8 @@ def test_full_process_receive_start_approve_return(app, client):
     assert act(client, code, "return").status_code == 302
     assert load(app, code).status == "returned"
     page = get_page(client, f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    assert "Không có thao tác nào" in page
+    assert 'id="nut-return"' not in page  # only the leader's revocation is left
+    assert 'id="nut-revoke"' in page and "Lý do thu hồi" in page
     assert get_page(client, f"/tra-cuu-ket-qua/{verification}").status_code == 200
 
 
