@@ -28,6 +28,7 @@ from portal.services import (
     dossiers,
     eligibility,
     filing,
+    parties,
     prefill,
     registry,
     results,
@@ -77,7 +78,7 @@ def _purpose(proc) -> str:
     return f"Nộp hồ sơ trực tuyến: {proc.name}"
 
 
-def _lookup(proc):
+def _lookup(proc, purpose: str | None = None):
     """Read another person's record for this filing (audited, with the citizen as actor)."""
 
     def lookup(personal_id: str) -> dict:
@@ -88,7 +89,7 @@ def _lookup(proc):
                     current_app.config["OIDC_ISSUER"],
                     vneid.service_token(fresh=fresh),
                     personal_id,
-                    purpose=_purpose(proc),
+                    purpose=purpose or _purpose(proc),
                     actor=current_user.personal_id,
                 )
             except registry.RegistryAuthExpired:
@@ -98,6 +99,22 @@ def _lookup(proc):
         raise registry.RegistryError("service token refused twice")
 
     return lookup
+
+
+def consent_records(proc, dossier: Dossier) -> parties.ConsentRecords:
+    """For parties.answer(..., records=…) on the confirm page: reads, when called, the
+    applicant's registry record (for the signed-in party, audited with the purpose) and
+    the signed-in party's own. Raises registry.RegistryError (RegistryAuthExpired: sign in
+    again) like every registry read; the caller shows it as the filing pages do."""
+    purpose = f"Xác nhận hồ sơ {dossier.code} với tư cách bên liên quan: {proc.name}"
+
+    def read() -> tuple[dict, dict]:
+        own = registry.my_record(
+            current_app.config["OIDC_ISSUER"], current_user.access_token, purpose=purpose
+        )
+        return _lookup(proc, purpose)(dossier.applicant_id), own
+
+    return read
 
 
 def _match(proc):
@@ -187,14 +204,29 @@ def step(code: str, step: str):
             problem = exc
     if problem is not None:  # (what was posted is saved by now)
         return _registry_problem(proc, problem, url_for("filing.step", code=code, step=step))
-    if request.method == "POST" and not errors:
+    taken = _taken(proc, draft, step, sources, locked)
+    if request.method == "POST" and not errors and not taken:
         after = steps.index(step) + 1
         target = steps[after] if after < len(steps) else SUMMARY_STEP
         return redirect(url_for("filing.step", code=code, step=target))
+    return _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken)
+
+
+def _taken(proc, draft: Dossier, step: str, sources, locked: dict) -> str | None:
+    """At the step that names the life event: the message when an open dossier has it."""
+    if sources is None or step != parties.subject_step(proc):
+        return None
+    return filing.subject_problem(db.session, proc, draft, locked)
+
+
+def _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken):
     shown = dict(draft.data)
     if request.method == "POST":  # a value refused as it was typed is shown back as typed
         shown.update({k: v for k, v in request.form.items() if k in errors})
-    return _render_step(proc, draft, step, steps, errors, sources, locked, unmet, shown)
+    page, status = _render_step(
+        proc, draft, step, steps, errors, sources, locked, unmet, shown, taken
+    )
+    return page, 409 if taken and request.method == "POST" and not errors else status
 
 
 def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, unmet) -> dict:
@@ -248,7 +280,7 @@ def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[s
     return errors
 
 
-def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, values):
+def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, values, taken=None):
     residence = sources.applicant["permanent_residence"]["value"]
     wards = divisions.wards_of(residence["province_code"]) if step == CHOICE_STEP else ()
     page = render_template(
@@ -268,6 +300,7 @@ def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, value
         files=uploads.files_of(db.session, filing.stored_id(draft)),
         unmet=unmet,
         producers=_producers(),
+        taken=taken,
     )
     return page, 400 if errors else 200
 
@@ -382,6 +415,11 @@ def summary(proc):
         problems, submission = exc.messages, None
     except RoutingError as exc:
         problems, submission = [str(exc)], None
+    if sources is not None:
+        taken = filing.subject_problem(
+            db.session, proc, draft, prefill.prefilled_values(proc, sources)
+        )
+        problems = [taken, *problems] if taken else problems
     files = uploads.files_of(db.session, filing.stored_id(draft))
     return render_template(
         "portal/filing_summary.html",
@@ -422,12 +460,13 @@ def submit(code: str):
             db.session,
             draft,
             submission,
+            procedure=proc,
             expected_hash=request.form.get("locked_hash", ""),
             now=utcnow(),
         )
     except (registry.RegistryError, LoginRefused) as exc:
         return _registry_problem(proc, exc, _summary_url(code))
-    except filing.FilingError as exc:  # e.g. the registry data changed since the summary
+    except filing.FilingError as exc:  # the registry data changed, the life event is taken…
         flash(exc.messages[0])
         return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
     except RoutingError:  # the summary explains it
@@ -442,11 +481,13 @@ def _latest_filed(code: str) -> Dossier | None:
 @bp.route("/tep/<token>")
 @login_required
 def attached_file(token: str):
-    """A file the signed-in citizen attached; anyone else's is a 404."""
+    """A file of a dossier the signed-in citizen filed or is a party to; else a 404."""
     stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
     dossier = db.session.get(Dossier, stored.dossier_id) if stored else None
-    if stored is None or dossier is None or dossier.applicant_id != current_user.personal_id:
+    if stored is None or dossier is None:
         abort(404)
+    if not dossiers.is_party(db.session, dossier, current_user.personal_id):
+        abort(404)  # the applicant and the parties see the whole dossier
     path = uploads.path_of(_upload_folder(), stored)
     if not path.is_file():
         abort(404)

@@ -15,7 +15,7 @@ from common import personal_id as pid
 from common.web import has_control, normalize_text, text_problem
 from portal.models import Dossier, utcnow
 from portal.models.dossiers import Status
-from portal.services import eligibility, registry, reuse, workflow
+from portal.services import eligibility, parties, registry, reuse, workflow
 from portal.services.deadlines import to_local
 from portal.services.dossier_codes import new_code
 from portal.services.fees import FeeDecision
@@ -345,10 +345,20 @@ class Submission:
 
 
 def submit(
-    session: Session, draft: Dossier, submission: Submission, *, expected_hash: str, now: datetime
+    session: Session,
+    draft: Dossier,
+    submission: Submission,
+    *,
+    procedure: Procedure,
+    expected_hash: str,
+    now: datetime,
 ) -> Dossier:
-    """Move the draft to `submitted` (through the workflow) exactly once; a replayed submit
-    returns the same dossier. The appointment date is given at reception, not here."""
+    """Move the draft to `submitted` (or `awaiting_parties`, through the workflow) exactly
+    once; a replayed submit returns the same dossier. The dossier takes its life event
+    (subject_key, and open_key while open) and its party rows in the same transaction; a
+    life event another open dossier holds (the database's constraint decides, also when
+    both parents submit at the same instant) raises FilingError naming that dossier, and
+    the draft stays as it was. The appointment date is given at reception, not here."""
     if expected_hash != submission.locked_hash:
         raise FilingError(
             "Dữ liệu từ CSDLQG về dân cư hoặc giấy tờ dùng lại từ kho dữ liệu cá nhân đã thay "
@@ -358,17 +368,23 @@ def submit(
     session.refresh(draft)
     if draft.status != Status.DRAFT:
         return draft  # already submitted by an earlier click
+    data = {**draft.data, **submission.locked}
+    key = parties.subject_key(procedure, data, draft.applicant_id)
     values = {
         "code": new_code(session, submission.routing.office_code, to_local(now).date()),
         "office_code": submission.routing.office_code,
         "routing_reason": submission.routing.reason,
-        "data": {**draft.data, **submission.locked},
+        "data": data,
         "locked_hash": submission.locked_hash,
         "fee_amount": submission.fee.amount,
         "fee_rule": submission.fee.rule,
         "fee_reason": submission.fee.reason,
+        "subject_key": key,
+        "open_key": key,
     }
     try:
+        # The rows first: the submit's target (awaiting the parties or not) reads them.
+        parties.add_parties(session, draft, procedure, data, to_local(now).date())
         dossier = workflow.apply(
             session,
             draft,
@@ -386,10 +402,50 @@ def submit(
         if stored.status != Status.DRAFT:
             return stored  # the earlier click won
         raise FilingError(str(exc)) from exc
+    except IntegrityError as exc:  # the life event is taken, or an earlier click won
+        session.rollback()
+        stored = _stored(session, dossier_id)
+        if stored.status != Status.DRAFT:
+            return stored
+        raise _subject_taken(session, procedure, key, stored, data) from exc
     reuse.record(session, dossier_id, submission.reuses, now)
     session.commit()
     session.refresh(dossier)
     return dossier
+
+
+def subject_problem(
+    session: Session, procedure: Procedure, draft: Dossier, locked: dict
+) -> str | None:
+    """The message for a draft whose life event an open dossier already holds (shown at the
+    step that names it, before the citizen types more), or None. The citizen, if that
+    dossier names them, becomes an informed party of it."""
+    data = {**draft.data, **locked}
+    key = parties.subject_key(procedure, data, draft.applicant_id)
+    found = parties.holder(session, procedure.code, key)
+    return None if found is None else _follow(session, procedure, found, draft, data)
+
+
+def _subject_taken(
+    session: Session, procedure: Procedure, key: str | None, draft: Dossier, data: dict
+) -> FilingError:
+    found = parties.holder(session, procedure.code, key)
+    if found is None:  # the other dossier ended meanwhile, or another constraint
+        return FilingError(
+            "Chưa nộp được hồ sơ vì có một thay đổi cùng lúc. Vui lòng bấm nộp lại; thông tin "
+            "bạn đã khai vẫn được giữ."
+        )
+    return FilingError(_follow(session, procedure, found, draft, data))
+
+
+def _follow(
+    session: Session, procedure: Procedure, found: Dossier, draft: Dossier, data: dict
+) -> str:
+    """The "already filed" message; the citizen follows the dossier if it names them."""
+    name = str(data.get("applicant_full_name") or "")
+    if parties.follow_as_informed(session, found, procedure, draft.applicant_id, name):
+        session.commit()
+    return parties.already_filed_message(session, found, procedure, viewer=draft.applicant_id)
 
 
 def stored_id(dossier: Dossier) -> int:

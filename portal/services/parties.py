@@ -66,6 +66,18 @@ def subject_key(procedure: Procedure, data: dict, applicant_id: str) -> str | No
     return f"{kind}:{'+'.join(values)}"[:64]
 
 
+def subject_step(procedure: Procedure) -> str | None:
+    """The filing step at which the subject is known (the step of its last field; the
+    first step when the subject is the applicant); None when there is no subject."""
+    steps = procedure.steps_in_order()
+    if procedure.subject.kind == "request" or not steps:
+        return None
+    if not procedure.subject.fields:
+        return steps[0]
+    step_of = {f.name: f.step for f in procedure.fields}
+    return max((step_of[name] for name in procedure.subject.fields), key=steps.index)
+
+
 def holder(session: Session, procedure_code: str, key: str | None) -> Dossier | None:
     """The open dossier holding the subject `key`, if any."""
     if key is None:
@@ -88,11 +100,15 @@ def filer_name(session: Session, dossier: Dossier) -> str:
     return citizen.full_name if citizen else dossier.applicant_id
 
 
-def already_filed_message(session: Session, dossier: Dossier, procedure: Procedure) -> str:
-    """For a citizen whose dossier is about a life event another open dossier holds."""
+def already_filed_message(
+    session: Session, dossier: Dossier, procedure: Procedure, *, viewer: str | None = None
+) -> str:
+    """For a citizen (`viewer`) whose dossier is about a life event another open dossier
+    holds: who filed it, its code and its status."""
+    who = "chính bạn" if viewer == dossier.applicant_id else filer_name(session, dossier)
     return (
         f"Việc này đã có hồ sơ “{procedure.name}” đang được giải quyết: hồ sơ "
-        f"{dossier.code}, do {filer_name(session, dossier)} nộp, trạng thái "
+        f"{dossier.code}, do {who} nộp, trạng thái "
         f"“{Status(dossier.status).label}”. Mỗi sự kiện chỉ có một hồ sơ; bạn không cần nộp "
         "thêm. Nếu bạn có tên trong hồ sơ đó, bạn theo dõi hồ sơ tại trang cá nhân."
     )

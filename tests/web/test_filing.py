@@ -232,7 +232,9 @@ def test_marriage_is_filed_once_even_when_submitted_twice(live):
     replay = an.post_submit("1.000894", form)  # the same POST again (back button, resend)
     assert dossier_code(replay) == code
     (dossier,) = _dossiers(live, code=code)
-    assert dossier.status == "submitted" and dossier.office_code == "79.26743"
+    # Lan must confirm before the office sees it (services/parties.py).
+    assert dossier.status == "awaiting_parties" and dossier.office_code == "79.26743"
+    assert dossier.subject_key == dossier.open_key == f"couple:{AN}+{LAN}"
     assert dossier.fee_amount == 0 and "Luật Hộ tịch" in dossier.fee_reason
     assert dossier.data["partner_full_name"] == "Đỗ Thị Lan"  # as An typed it
     assert dossier.data["applicant_full_name"] == "Nguyễn Văn An"
@@ -242,7 +244,7 @@ def test_marriage_is_filed_once_even_when_submitted_twice(live):
     assert dossier.due_date is None  # the appointment is given at reception
     assert "nơi thường trú" in dossier.routing_reason.lower() or dossier.routing_reason
     page = an.get(f"/ho-so/{code}")
-    assert page.status_code == 200 and code in page.text and "Mới nộp" in page.text
+    assert page.status_code == 200 and code in page.text and "Chờ các bên" in page.text
     assert code in an.get("/ca-nhan").text
 
 
@@ -325,14 +327,14 @@ def test_another_citizens_dossier_is_a_404(live, filers):
     (mine,) = [d for d in _dossiers(live, applicant_id=AN) if d.code][:1] or [None]
     if mine is None:
         pytest.skip("needs the marriage test's dossier")
-    lan = filers(LAN)
-    assert lan.get(f"/ho-so/{mine.code}").status_code == 404
-    csrf = csrf_token(lan.browser.get(lan.url("/ca-nhan")).text)
-    resp = lan.browser.post(
-        lan.url(f"/ho-so/{mine.code}/rut"), data={"csrf_token": csrf}, allow_redirects=False
+    khoa = filers(KHOA)  # Lan is a party of it (she must confirm): Khoa is not
+    assert khoa.get(f"/ho-so/{mine.code}").status_code == 404
+    csrf = csrf_token(khoa.browser.get(khoa.url("/ca-nhan")).text)
+    resp = khoa.browser.post(
+        khoa.url(f"/ho-so/{mine.code}/rut"), data={"csrf_token": csrf}, allow_redirects=False
     )
     assert resp.status_code == 404
-    assert _dossiers(live, code=mine.code)[0].status == "submitted"
+    assert _dossiers(live, code=mine.code)[0].status == mine.status  # unchanged
     assert an.get(f"/ho-so/{mine.code}").status_code == 200
 
 
