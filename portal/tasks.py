@@ -11,7 +11,9 @@ A task takes plain ids and opens its own application context and session: the on
 used when it runs in the enqueuing process (immediate mode: tests, TASK_QUEUE_IMMEDIATE),
 else an app built once per worker process by `portal.create_app()` (or given by `use_app`).
 The periodic sweep re-enqueues pending write-backs whose attempt is overdue, so a crash
-between commit and enqueue, or a lost queue, only delays them.
+between commit and enqueue, or a lost queue, only delays them. Another closes the answers
+that did not come in time: a co-party's confirmation (the dossier is declined) and a draft
+result nobody answered (silence is consent), services/parties.lapse_overdue.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from sqlmodel import Session
 from portal.config import Config
 from portal.db import db
 from portal.models import Notification, utcnow
-from portal.services import results, writeback
+from portal.services import parties, results, writeback
 
 QUEUE_NAME = "portal"
 QUEUE_FILE = "portal-tasks.sqlite"
@@ -188,6 +190,18 @@ def requeue_overdue_writebacks() -> int:
     if ids:
         log.info("re-enqueued %s overdue write-backs", len(ids))
     return len(ids)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def lapse_overdue_answers() -> int:
+    """Every five minutes: close the parties' confirmations and draft answers whose last
+    day has passed (each through the workflow, as the system)."""
+    app = task_app()
+    with app.app_context(), db.new_session() as session:
+        moved = parties.lapse_overdue(session, utcnow(), SWEEP_LIMIT)
+    if moved:
+        log.info("closed %s dossiers whose answers were overdue", moved)
+    return moved
 
 
 # --- enqueueing after the commit --------------------------------------------------------

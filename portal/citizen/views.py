@@ -21,8 +21,10 @@ from portal.db import db
 from portal.models import STATUS_LABELS, Dossier, DossierEvent, Office, utcnow
 from portal.services import (
     data_store,
+    dossiers,
     filing,
     notifications,
+    parties,
     ratings,
     receipt,
     registry,
@@ -30,6 +32,7 @@ from portal.services import (
     reuse,
     workflow,
 )
+from portal.services.deadlines import today
 
 bp = Blueprint("citizen", __name__)
 SUPPLEMENT_MAX = 2000  # characters of a supplement answer
@@ -46,18 +49,18 @@ def dashboard():
     except registry.RegistryError as exc:
         current_app.logger.warning("registry unavailable: %s", exc)
         registry_error = "Chưa lấy được dữ liệu từ CSDLQG về dân cư. Vui lòng tải lại trang sau."
-    dossiers = db.session.exec(
-        select(Dossier)
-        .where(Dossier.applicant_id == current_user.personal_id)
-        .order_by(col(Dossier.updated_at).desc())
-        .limit(50)
-    ).all()
+    # Filed by the citizen or naming them as a party (the other spouse, the other parent).
+    mine = dossiers.of_person(db.session, current_user.personal_id)
+    catalogue = current_app.extensions["catalogue"]
+    parts = parties.parts_of(db.session, current_user.personal_id, mine, catalogue.get, today())
     return render_template(
         "portal/dashboard.html",
         record=record,
         registry_error=registry_error,
-        dossiers=dossiers,
-        catalogue=current_app.extensions["catalogue"],
+        dossiers=mine,
+        parts=parts,
+        awaiting=[d for d in mine if d.id in parts and parts[d.id].pending],
+        catalogue=catalogue,
         notices=notifications.list_for(db.session, current_user.personal_id),
         unread=notifications.unread_count(db.session, current_user.personal_id),
     )
@@ -74,11 +77,14 @@ def mark_notifications_read():
 @bp.get("/ca-nhan/kho-du-lieu")
 @login_required
 def data_store_page():
+    """The results of the citizen's dossiers and of those they are a party to; a revoked
+    one is marked with its date and reason (and reuse no longer offers it)."""
     return render_template(
         "portal/data_store.html",
         documents=data_store.documents_of(db.session, current_user.personal_id),
         verify_url=_verify_url,
         issued_date=results.issued_date,
+        revoked_on=data_store.revoked_on,
     )
 
 

@@ -1,30 +1,46 @@
 """The citizen's personal data store (kho dữ liệu cá nhân): the result documents issued on
-their dossiers, for them to find and for later filings to reuse. No Flask here."""
+the dossiers they filed or are a party to (the other spouse holds the marriage certificate
+too), for them to find and for later filings to reuse. A revoked document stays listed,
+marked, and is never offered for reuse. No Flask here."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from portal.models import Dossier, ResultDocument
+from common import tz
+from portal.models import Dossier, DossierParty, ResultDocument
+
+REVOKED = "Đã thu hồi"
 
 
 def _issued_to(query, personal_id: str):
     """`query` narrowed to documents issued on the citizen's dossiers, newest first."""
+    party_of = select(DossierParty.dossier_id).where(DossierParty.personal_id == personal_id)
     return (
         query.join(Dossier, col(Dossier.id) == ResultDocument.dossier_id)
-        .where(Dossier.applicant_id == personal_id)
+        .where(or_(Dossier.applicant_id == personal_id, col(Dossier.id).in_(party_of)))
         .order_by(col(ResultDocument.issued_at).desc(), col(ResultDocument.id).desc())
     )
 
 
 def documents_of(session: Session, personal_id: str) -> list[tuple[ResultDocument, Dossier]]:
-    """Every result document issued on the citizen's dossiers, newest first, with its dossier."""
+    """Every result document issued on the citizen's dossiers (filed or as a party), newest
+    first, with its dossier; revoked ones included (the page marks them)."""
     rows = session.exec(_issued_to(select(ResultDocument, Dossier), personal_id)).all()
     return [(doc, dossier) for doc, dossier in rows]
 
 
 def of_kind(session: Session, personal_id: str, kind: str) -> list[ResultDocument]:
-    """The citizen's result documents of `kind` (e.g. "xac_nhan_tinh_trang_hon_nhan"),
-    newest first."""
-    query = _issued_to(select(ResultDocument), personal_id).where(ResultDocument.kind == kind)
+    """The citizen's result documents of `kind` (e.g. "xac_nhan_tinh_trang_hon_nhan") that
+    may be reused: not revoked, newest first."""
+    query = _issued_to(select(ResultDocument), personal_id).where(
+        ResultDocument.kind == kind, col(ResultDocument.revoked_at).is_(None)
+    )
     return list(session.exec(query).all())
+
+
+def revoked_on(doc: ResultDocument) -> str:
+    """ "Đã thu hồi ngày dd/mm/yyyy" for a revoked document (Vietnam time), else ""."""
+    if doc.revoked_at is None:
+        return ""
+    return f"{REVOKED} ngày {tz.local(doc.revoked_at):%d/%m/%Y}"

@@ -18,6 +18,7 @@ Plain functions taking a session; no Flask here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
@@ -219,6 +220,69 @@ def role_label(procedure: Procedure | None, row: DossierParty) -> str:
         return "Người nộp hồ sơ"
     party = next((p for p in procedure.parties if p.role == row.role), None) if procedure else None
     return party.label if party else "Người có tên trong hồ sơ"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A person's part in a dossier they did not file, for their dashboard."""
+
+    row: DossierParty
+    label: str  # "Bên kết hôn còn lại"
+    pending: bool  # their confirmation is awaited, and still in time
+    filed_by: str = ""  # the applicant's name
+
+    @property
+    def text(self) -> str:
+        """ "Bên kết hôn còn lại — cần xác nhận trước dd/mm/yyyy" and the like."""
+        row = self.row
+        if self.pending:
+            by = f" trước {row.answer_by:%d/%m/%Y}" if row.answer_by else ""
+            return f"{self.label} — cần xác nhận{by}"
+        if row.answer == "confirmed":
+            return f"{self.label} — đã xác nhận"
+        if row.answer == "declined":
+            return f"{self.label} — đã không đồng ý"
+        if row.consent == "required":
+            return f"{self.label} — chưa xác nhận"
+        return f"{self.label} — được thông báo"
+
+
+def parts_of(
+    session: Session,
+    personal_id: str,
+    found: list[Dossier],
+    procedures: Callable[[str], Procedure | None],
+    today: date,
+) -> dict[int, Part]:
+    """Dossier id → the person's part, for the dossiers in `found` they are a party to but
+    did not file (`procedures`: code → procedure, for the parties' labels)."""
+    ids = [d.id for d in found if d.applicant_id != personal_id and d.id is not None]
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(DossierParty).where(
+            DossierParty.personal_id == personal_id, col(DossierParty.dossier_id).in_(ids)
+        )
+    ).all()
+    filers = session.exec(
+        select(DossierParty).where(
+            DossierParty.consent == APPLICANT, col(DossierParty.dossier_id).in_(ids)
+        )
+    ).all()
+    filed_by = {r.dossier_id: r.full_name for r in filers}
+    status = {d.id: d.status for d in found}
+    code_of = {d.id: d.procedure_code for d in found}
+    parts = {}
+    for row in rows:
+        pending = (
+            row.consent == "required"
+            and row.answer is None
+            and status[row.dossier_id] == Status.AWAITING_PARTIES
+            and (row.answer_by is None or today <= row.answer_by)
+        )
+        label = role_label(procedures(code_of[row.dossier_id]), row)
+        parts[row.dossier_id] = Part(row, label, pending, filed_by.get(row.dossier_id, ""))
+    return parts
 
 
 # --- answering ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from huey.storage import RedisStorage
@@ -14,6 +15,7 @@ from sqlmodel import select
 from portal import tasks
 from portal.db import db
 from portal.models import Dossier, DossierEvent, utcnow
+from portal.services import deadlines
 from tests.factories import BIRTH_COMMUNE as COMMUNE
 from tests.factories import add_birth_dossier
 from tests.support.apps import running_apps
@@ -87,3 +89,32 @@ def test_the_queue_is_redis_when_redis_url_is_set():
     queue = tasks.make_huey("redis://127.0.0.1:6379/4")
     assert isinstance(queue.storage, RedisStorage)
     assert isinstance(tasks.make_huey("", "/tmp/x.sqlite").storage, tasks.LazySqliteStorage)
+
+
+def test_the_periodic_sweep_closes_answers_that_did_not_come_in_time(portal_app):
+    """A draft result nobody answered by its last day counts as confirmed; a co-party who
+    let the deadline pass leaves the dossier declined (services/parties.lapse_overdue)."""
+    yesterday = deadlines.today() - timedelta(days=1)
+    silent = add_birth_dossier(
+        portal_app,
+        f"{COMMUNE}-261202-91002",
+        status="awaiting_confirmation",
+        draft_sent_at=utcnow() - timedelta(days=2),
+        draft_answer_by=yesterday,
+    )
+    in_time = add_birth_dossier(
+        portal_app,
+        f"{COMMUNE}-261202-91003",
+        status="awaiting_confirmation",
+        draft_sent_at=utcnow(),
+        draft_answer_by=deadlines.today() + timedelta(days=1),
+    )
+    with portal_app.app_context():
+        assert tasks.lapse_overdue_answers.call_local() == 1
+        assert tasks.lapse_overdue_answers.call_local() == 0  # nothing left to close
+    with portal_app.app_context(), db.new_session() as session:
+        assert session.get(Dossier, silent).status == "processing"
+        assert session.get(Dossier, silent).draft_confirmed_at is not None
+        assert session.get(Dossier, in_time).status == "awaiting_confirmation"
+        event = session.exec(select(DossierEvent).where(DossierEvent.dossier_id == silent)).one()
+        assert (event.action, event.actor_role) == ("draft_lapsed", "system")
