@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from portal.db import db
 from portal.models import Citizen, Dossier, Office, utcnow
 from portal.models.results import ResultDocument
-from portal.services import deadlines, results, sessions
+from portal.services import deadlines, parties, results, sessions, workflow
 from portal.services.staff import seed_staff
 from tests.support.apps import dispose, make_portal
 from tests.support.databases import portal_engine
@@ -178,10 +178,17 @@ _serial = count(1)
 BEFORE_RECEPTION = ("draft", "awaiting_parties", "submitted", "refused_reception", "withdrawn")
 
 
+def _add_parties(app, session: Session, dossier: Dossier) -> None:
+    """The dossier's party rows as a submission writes them (the applicant first)."""
+    procedure = app.extensions["catalogue"].get(dossier.procedure_code)
+    if procedure is not None and dossier.status != "draft":
+        parties.add_parties(session, dossier, procedure, dossier.data, deadlines.today())
+
+
 def add_dossiers(app, *specs: dict) -> list[str]:
     """Insert filed dossiers directly (An's MARITAL at the commune, submitted, due in 20
-    days; received now when the status is past reception); each spec overrides the
-    defaults. Their codes."""
+    days; received now when the status is past reception), with their party rows; each spec
+    overrides the defaults. Their codes."""
     codes = []
     with app.app_context(), db.new_session() as session:
         for spec in specs:
@@ -200,10 +207,12 @@ def add_dossiers(app, *specs: dict) -> list[str]:
             } | spec
             if values["status"] not in BEFORE_RECEPTION:
                 values.setdefault("received_at", values["submitted_at"])
-            session.add(Dossier(**values))
+            dossier = Dossier(**values)
+            session.add(dossier)
             session.flush()  # a filed dossier has no draft key (the model's default is "draft")
             filed = update(Dossier).where(Dossier.code == values["code"]).values(draft_key=None)
             session.execute(filed)
+            _add_parties(app, session, dossier)
             codes.append(values["code"])
         session.commit()
     return codes
@@ -319,8 +328,10 @@ BIRTH_DATA = {
 
 
 def add_birth_dossier(app, code: str, *, status: str = "processing", **extra: Any) -> int:
-    """The father's birth registration (1.001193) at the commune, received today; returns
-    its id. `extra` sets further columns (an approval's `registry_sync`, …)."""
+    """The father's birth registration (1.001193) at the commune, received today, with its
+    parties (the father, the mother informed); returns its id. `extra` sets further columns
+    (an approval's `registry_sync`, …). Approving it needs the draft confirmed first
+    (`ready_to_sign`)."""
     with app.app_context(), db.new_session() as session:
         dossier = Dossier(
             code=code,
@@ -338,6 +349,66 @@ def add_birth_dossier(app, code: str, *, status: str = "processing", **extra: An
         session.add(dossier)
         session.flush()
         session.execute(update(Dossier).where(Dossier.code == code).values(draft_key=None))
+        _add_parties(app, session, dossier)
         session.commit()
         assert dossier.id is not None
         return dossier.id
+
+
+# --- the steps before signing a civil-status result ---------------------------------------
+
+PLACE = "Bộ phận Một cửa, UBND Phường Bến Thành"
+
+
+def confirm_draft(app, client, code: str) -> None:
+    """The clerk (signed in on `client`) sends the draft result; the applicant and every
+    party asked confirm it (workflow.party), each with their own answer."""
+    resp = act(client, code, "send_draft")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context(), db.new_session() as session:
+        found = session.exec(select(Dossier).where(Dossier.code == code)).one()
+        procedure = app.extensions["catalogue"].get(found.procedure_code)
+        for reader in workflow.draft_readers(session, found):
+            workflow.apply(
+                session,
+                found,
+                "confirm_draft",
+                workflow.party(reader.personal_id),
+                expected_version=found.version,
+                now=utcnow(),
+                procedure=procedure,
+            )
+
+
+def appointment_day() -> str:
+    """The next working day (an appointment the office may give), yyyy-mm-dd."""
+    return deadlines.add_working_days(deadlines.today(), 1).isoformat()
+
+
+def attend(app, client, code: str) -> None:
+    """The clerk gives an appointment (the next working day, 09:00), the day comes, and he
+    records that the parties came."""
+    resp = act(
+        client,
+        code,
+        "schedule",
+        appointment_date=appointment_day(),
+        appointment_time="09:00",
+        appointment_place=PLACE,
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context(), db.new_session() as session:  # the day of the appointment
+        session.execute(update(Dossier).where(Dossier.code == code).values(appointment_at=utcnow()))
+        session.commit()
+    resp = act(client, code, "record_attendance")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+
+
+def ready_to_sign(app, client, code: str) -> None:
+    """Whatever the dossier's procedure asks before its result is signed: the draft
+    confirmed (hộ tịch), the parties' attendance (marriage). The clerk is on `client`."""
+    procedure = app.extensions["catalogue"].get(load(app, code).procedure_code)
+    if procedure.draft_confirmation:
+        confirm_draft(app, client, code)
+    if procedure.in_person is not None:
+        attend(app, client, code)

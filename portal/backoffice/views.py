@@ -47,6 +47,7 @@ from portal.services import (
     deadlines,
     dossiers,
     issuing,
+    parties,
     queues,
     results,
     reuse,
@@ -269,11 +270,10 @@ def _readers(proc, found: Dossier) -> list[dict]:
     """Each party asked to confirm the draft, with their answer, once a draft was sent."""
     if found.draft_sent_at is None:
         return []
-    labels = {p.role: p.label for p in proc.parties} if proc else {}
     return [
         {
             "name": p.full_name or p.personal_id,
-            "role": "Người yêu cầu" if p.role == "applicant" else labels.get(p.role, p.role),
+            "role": parties.role_label(proc, p),
             "answer": p.draft_answer,
             "at": p.draft_answered_at,
         }

@@ -132,8 +132,24 @@ def _resolve(session, index, component, personal_id, key_folder, today) -> Reuse
             return Reuse(index, component, doc, valid_until(component, doc))
         newest_reason = newest_reason or reason
     if not candidates:
-        return Reuse(index, component)
+        revoked = _revoked_of_kind(session, personal_id, component.kind)
+        if revoked is None:
+            return Reuse(index, component)
+        return Reuse(index, component, refused=revoked, reason=revoked_reason(revoked))
     return Reuse(index, component, refused=candidates[0], reason=newest_reason)
+
+
+def _revoked_of_kind(session: Session, personal_id: str, kind: str) -> ResultDocument | None:
+    """The newest revoked document of `kind` in the citizen's data store (never offered for
+    reuse), to tell them why the paper is asked for instead."""
+    return next(
+        (
+            doc
+            for doc, _dossier in data_store.documents_of(session, personal_id)
+            if doc.kind == kind and results.is_revoked(doc)
+        ),
+        None,
+    )
 
 
 def unmet(reuses: Iterable[Reuse]) -> dict[int, Reuse]:

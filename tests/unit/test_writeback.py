@@ -1,4 +1,5 @@
-"""Write-back payloads built from an approved dossier, with a fake registry."""
+"""Write-back payloads built from an approved dossier, with a fake registry; the write
+first, then the signed results; a refusal back to the officer, without a result."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import requests
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from portal.models import Dossier, DossierEvent, Office
-from portal.services import issuing, results, writeback, writeback_client
+from portal.models import Citizen, Dossier, DossierEvent, Office, Staff
+from portal.services import issuing, results, workflow, writeback, writeback_client
 from portal.services.registry import RegistryAuthExpired, RegistryError, RegistryRefused
 from procedures.loader import load_catalogue
 from tests.support.databases import portal_engine
@@ -185,24 +186,28 @@ def session(tmp_path):
         session.add(
             Office(code=OFFICE, name="UBND Phường Bến Thành", kind="commune", province_code=79)
         )
+        session.add(Citizen(personal_id=STAFF, full_name="Trương Thị Hạnh", level=2))
+        session.add(Staff(personal_id=STAFF, office_code=OFFICE, roles="xu_ly,lanh_dao"))
         session.commit()
         yield session
 
 
-def approved(session, tmp_path, catalogue, code: str, **data) -> Dossier:
-    """An approved dossier waiting for the registry, with its own result signed."""
+def approved(session, catalogue, code: str, **data) -> Dossier:
+    """A dossier the leader STAFF approved, its write owed to the registry: nothing signed."""
     found = dossier(code, **data)
     found.office_code, found.draft_key, found.registry_sync = OFFICE, None, "pending"
+    found.draft_confirmed_at = NOW  # the parties confirmed the draft
     session.add(found)
     session.flush()
-    issuing.issue_main(
-        session,
-        found,
-        catalogue.get(code),
-        signer_id=STAFF,
-        signer_name="Trương Thị Hạnh",
-        now=NOW,
-        key_folder=tmp_path / "keys",
+    session.add(
+        DossierEvent(
+            dossier_id=found.id,
+            actor_id=STAFF,
+            actor_role="lanh_dao",
+            action="approve",
+            from_status="processing",
+            to_status="approved",
+        )
     )
     session.commit()
     return found
@@ -225,10 +230,12 @@ def notes(session, found) -> list[str]:
     )
 
 
-def test_a_birth_yields_three_signed_results(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+def test_a_birth_is_signed_after_the_write_three_results(session, tmp_path, catalogue):
+    found = approved(session, catalogue, "1.001193", **BIRTH)
+    assert results.of_dossier(session, found.id) == []  # nothing signed at approval
     outcome = sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))
     assert outcome.state == "done" and "079326001234" in outcome.message
+    assert "Đã ký số Trích lục khai sinh (bản điện tử) số 1/2026/TLKS" in outcome.message
     docs = results.of_dossier(session, found.id)
     assert [d.kind for d in docs] == ["trich_luc_khai_sinh", "xac_nhan_thuong_tru", "the_bhyt"]
     assert all(results.verify(d, tmp_path / "keys") for d in docs)
@@ -237,13 +244,15 @@ def test_a_birth_yields_three_signed_results(session, tmp_path, catalogue):
     assert residence["Nơi thường trú"].startswith("12 Lê Lợi")
     assert card["Mã số thẻ BHYT"] == "TE1790326001234"
     assert card["Giá trị sử dụng đến ngày"] == "01/11/2032"
-    assert {d.signer_id for d in docs} == {STAFF}
+    # signed by the approving leader, named as the portal knows him
+    assert {(d.signer_id, d.signer_name) for d in docs} == {(STAFF, "Trương Thị Hạnh")}
+    assert docs[0].content["Họ, chữ đệm và tên của trẻ"].strip() == "Trần Bảo Ngọc"
     assert found.registry_sync == "done"
     assert "Đã cấp kèm" in notes(session, found)[-1]
 
 
-def test_the_write_names_the_approving_officer(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+def test_the_write_and_the_result_name_the_approving_officer(session, tmp_path, catalogue):
+    found = approved(session, catalogue, "1.001193", **BIRTH)
     session.add(
         DossierEvent(
             dossier_id=found.id,
@@ -258,27 +267,48 @@ def test_the_write_names_the_approving_officer(session, tmp_path, catalogue):
     sync(session, tmp_path, catalogue, found, fake)
     [(_, _, body)] = fake.calls
     assert body["actor"] == "079190000009"
+    main = results.of_dossier(session, found.id)[0]
+    assert (main.signer_id, main.signer_name) == ("079190000009", "079190000009")  # no name
 
 
 def test_linked_results_follow_what_the_registry_did(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    found = approved(session, catalogue, "1.001193", **BIRTH)
     answer = {**CHILD, "permanent_residence": False, "health_insurance": False}
     sync(session, tmp_path, catalogue, found, FakeRegistry(answer))
     assert [d.kind for d in results.of_dossier(session, found.id)] == ["trich_luc_khai_sinh"]
 
 
+def test_a_dossier_signed_at_approval_before_gets_its_linked_results(session, tmp_path, catalogue):
+    """Approved before the registry came first: its own result exists, the rest is owed."""
+    found = approved(session, catalogue, "1.001193", **BIRTH)
+    first = issuing.issue_main(
+        session,
+        found,
+        catalogue.get("1.001193"),
+        signer_id=STAFF,
+        signer_name="Trương Thị Hạnh",
+        now=NOW,
+        key_folder=tmp_path / "keys",
+    )
+    session.commit()
+    outcome = sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))
+    assert "Đã ký số" not in outcome.message
+    docs = results.of_dossier(session, found.id)
+    assert [d.id for d in docs][0] == first.id and len(docs) == 3
+
+
 def test_a_transient_failure_asks_for_retries_with_growing_delays(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    found = approved(session, catalogue, "1.001193", **BIRTH)
     down = FakeRegistry(error=writeback.WriteFailed("503 The population registry is down.", 503))
     delays = [sync(session, tmp_path, catalogue, found, down).delay for _ in range(4)]
     assert delays == [30.0, 60.0, 120.0, 240.0]
     session.refresh(found)
     assert found.registry_sync == "pending" and found.registry_attempts == 4
-    assert found.registry_error_status == 503
+    assert found.status == "approved" and found.registry_error_status == 503
     # noted once on the timeline, in Vietnamese, not at every retry
     [note] = [n for n in notes(session, found) if n and n.startswith(writeback.RETRY_LATER)]
     assert "503" not in note and "down" not in note
-    assert len(results.of_dossier(session, found.id)) == 1
+    assert results.of_dossier(session, found.id) == []  # no paper while the write is owed
 
     assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "done"
     again = FakeRegistry(CHILD)
@@ -288,31 +318,88 @@ def test_a_transient_failure_asks_for_retries_with_growing_delays(session, tmp_p
     assert writeback.pending(session) == []
 
 
-def test_a_refusal_is_terminal_and_told_in_vietnamese(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
-    refused = FakeRegistry(
-        error=writeback.WriteRefused("409 Birth notice X is already registered as Y.", 409)
-    )
+ALREADY = "409 Birth notice CS-2025-0001 is already registered as 079325000001."
+
+
+def test_a_refusal_goes_back_to_the_officer_without_a_result(session, tmp_path, catalogue):
+    found = approved(session, catalogue, "1.001193", **BIRTH)
+    version = found.version
+    refused = FakeRegistry(error=writeback.WriteRefused(ALREADY, 409))
     outcome = sync(session, tmp_path, catalogue, found, refused)
     assert outcome.state == "refused" and outcome.delay is None
-    assert outcome.message == writeback.refusal_message(409)
-    assert "đã được đăng ký trước đó" in outcome.message and "registered" not in outcome.message
+    assert outcome.message == writeback.refusal_message(409, ALREADY)
+    assert "đã được đăng ký trước đó" in outcome.message
+    assert "giấy chứng sinh này đã được dùng để đăng ký khai sinh" in outcome.message
+    assert "registered" not in outcome.message and "079325000001" not in outcome.message
     session.refresh(found)
-    assert found.registry_sync == "refused"
-    assert found.registry_error == "409 Birth notice X is already registered as Y."
+    assert (found.status, found.version, found.decided_at) == ("processing", version + 1, None)
+    assert found.registry_sync == "refused" and found.registry_error == ALREADY
     assert found.registry_error_status == 409
+    event = session.exec(
+        select(DossierEvent).where(DossierEvent.action == "registry_refused")
+    ).one()
+    assert (event.from_status, event.to_status, event.actor_id) == (
+        "approved",
+        "processing",
+        workflow.SYSTEM,
+    )
+    assert event.note == outcome.message
+    assert results.of_dossier(session, found.id) == []  # never a paper for a failed write
     assert writeback.overdue(session, NOW + timedelta(days=1)) == []  # the sweep leaves it
     assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "skipped"
-    assert len(results.of_dossier(session, found.id)) == 1
+    assert not writeback.request_retry(session, found, STAFF, "lanh_dao", NOW)  # approve again
 
-    # the officer checked the data and asks again: pending, attempts from zero
-    assert writeback.request_retry(session, found, STAFF, "lanh_dao", NOW)
-    assert (found.registry_sync, found.registry_attempts) == ("pending", 0)
+    # the officer approves again: a new write, pending from zero, then done and signed
+    workflow.apply(
+        session,
+        found,
+        "approve",
+        workflow.staff_actor(session, STAFF),
+        expected_version=found.version,
+        now=NOW,
+        writes_back=True,
+        procedure=catalogue.get("1.001193"),
+    )
+    assert (found.status, found.registry_sync, found.registry_attempts) == (
+        "approved",
+        "pending",
+        0,
+    )
+    assert found.registry_error is None
     assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "done"
+    assert len(results.of_dossier(session, found.id)) == 3
+
+
+def test_a_refusal_of_a_dossier_no_longer_approved_is_only_marked(session, tmp_path, catalogue):
+    """A dossier moved on meanwhile (older data) keeps its status; the refusal is noted."""
+    found = approved(session, catalogue, "1.001193", **BIRTH)
+    session.execute(update(Dossier).where(Dossier.id == found.id).values(status="returned"))
+    session.commit()
+    refused = FakeRegistry(error=writeback.WriteRefused(ALREADY, 409))
+    assert sync(session, tmp_path, catalogue, found, refused).state == "refused"
+    session.refresh(found)
+    assert (found.status, found.registry_sync) == ("returned", "refused")
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        (ALREADY, "đã được dùng để đăng ký khai sinh trước đó"),
+        ("409 079095001234 is already married.", "đang có vợ hoặc chồng"),
+        ("409 The deceased 079050003333 is recorded as deceased.", "đã được ghi nhận là đã chết"),
+        ("404 No birth notice number X.", "không tìm thấy giấy chứng sinh"),
+    ],
+)
+def test_the_registry_reasons_are_told_in_vietnamese(reason, words):
+    status = int(reason[:3])
+    message = writeback.refusal_message(status, reason)
+    assert words in message
+    assert not any(w in message for w in ("already", "deceased", "No birth", "079"))
+    assert writeback_client.registry_reason("500 Something else") is None
 
 
 def test_overdue_lists_pending_dossiers_past_their_due_attempt(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    found = approved(session, catalogue, "1.001193", **BIRTH)
     session.execute(update(Dossier).where(Dossier.id == found.id).values(registry_next_at=NOW))
     session.commit()
     assert writeback.overdue(session, NOW - timedelta(seconds=1)) == []
@@ -324,19 +411,18 @@ def test_overdue_lists_pending_dossiers_past_their_due_attempt(session, tmp_path
 
 
 def test_a_concurrent_retry_that_lost_issues_nothing(session, tmp_path, catalogue):
-    found = approved(session, tmp_path, catalogue, "1.001193", **BIRTH)
+    found = approved(session, catalogue, "1.001193", **BIRTH)
     assert found.registry_sync == "pending"  # what the loser read
     with Session(session.get_bind()) as other:  # the winner, on its own connection
         other.execute(update(Dossier).where(Dossier.id == found.id).values(registry_sync="done"))
         other.commit()
     assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "skipped"
-    assert len(results.of_dossier(session, found.id)) == 1
+    assert results.of_dossier(session, found.id) == []
 
 
 def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
     found = approved(
         session,
-        tmp_path,
         catalogue,
         "1.000894",
         applicant_personal_id="079095001234",
@@ -346,6 +432,8 @@ def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
     outcome = sync(session, tmp_path, catalogue, found, fake)
     assert "Đã kết hôn" in outcome.message and "Đã cấp kèm" not in outcome.message
     assert found.registry_sync == "done"
+    [certificate] = results.of_dossier(session, found.id)
+    assert certificate.signer_id == STAFF
 
 
 @pytest.mark.parametrize(

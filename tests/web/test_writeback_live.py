@@ -1,7 +1,8 @@
 """Approving a birth registration in the back office writes the child to the registry,
 over HTTP between the two live apps, on the task queue (immediate mode unless a test holds
-the tasks in a queue); a registry outage leaves the approval standing and is retried with
-growing delays; a refusal is final and told in Vietnamese."""
+the tasks in a queue), and only then signs the results; a registry outage leaves the
+approval standing, without a result, and is retried with growing delays; a refusal sends
+the dossier back to the officer, told in Vietnamese, with no result."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from tests.factories import (
     act,
     add_birth_dossier,
     load,
+    ready_to_sign,
     sign_in,
 )
 from tests.support.apps import running_apps
@@ -65,10 +67,11 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
     code = f"{COMMUNE}-261123-90001"
     add_birth_dossier(portal_app, code)
     sign_in(portal_app, client, HANH)
+    ready_to_sign(portal_app, client, code)
     resp = act(client, code, "approve")
     assert resp.status_code == 302, resp.get_data(as_text=True)
     page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    assert "Đã ghi vào CSDLQG về dân cư" in page
+    assert "Đã ghi vào CSDLQG về dân cư" in page and "Đã ký số Trích lục khai sinh" in page
 
     found_notes, status = notes(portal_app, code)
     assert status == "approved"
@@ -101,6 +104,10 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
     # the linked group yields all three results, for the child, signed by the office
     kinds = [d.kind for d in documents(portal_app, code)]
     assert kinds == ["trich_luc_khai_sinh", "xac_nhan_thuong_tru", "the_bhyt"]
+    # signed after the write, by the approving leader (name from the portal's citizens)
+    assert {(d.signer_id, d.signer_name) for d in documents(portal_app, code)} == {
+        (HANH, "Trương Thị Hạnh")
+    }
     [residence, card] = [d.content for d in documents(portal_app, code)[1:]]
     assert residence["Số định danh cá nhân"] == child_id
     assert residence["Nơi thường trú"] == record["permanent_residence"]["value"]["full"]
@@ -148,13 +155,14 @@ def test_registry_down_retries_with_growing_delays_then_succeeds(live_apps):
     code = f"{COMMUNE}-261123-90002"
     add_birth_dossier(portal_app, code)
     sign_in(portal_app, client, HANH)
+    ready_to_sign(portal_app, client, code)
     assert act(client, code, "approve").status_code == 302
     page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
     assert "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại tự động" in page
     assert "đã thử 1 lần" in page and "503" not in page
     found_notes, status = notes(portal_app, code)
     assert status == "approved"
-    assert len(documents(portal_app, code)) == 1  # the birth record only, for now
+    assert documents(portal_app, code) == []  # nothing is signed before the write
 
     # the result cannot be returned before the registry has it
     refused = act(client, code, "return")
@@ -184,7 +192,7 @@ def test_registry_down_retries_with_growing_delays_then_succeeds(live_apps):
     assert "không còn chờ ghi" in client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
 
 
-def test_a_registry_refusal_is_terminal_and_told_in_vietnamese(live_apps):
+def test_a_registry_refusal_goes_back_to_the_officer_in_vietnamese(live_apps):
     tasks.huey.storage.flush_all()
     portal_app = live_apps.portal_app
     client = portal_app.test_client()
@@ -192,31 +200,41 @@ def test_a_registry_refusal_is_terminal_and_told_in_vietnamese(live_apps):
     add_birth_dossier(portal_app, first)
     add_birth_dossier(portal_app, second)  # the same birth notice, filed twice
     sign_in(portal_app, client, HANH)
+    for code in (first, second):
+        ready_to_sign(portal_app, client, code)
     assert act(client, first, "approve").status_code == 302
     resp = act(client, second, "approve")
     assert resp.status_code == 302
 
     found = load(portal_app, second)
-    assert found.registry_sync == "refused" and found.registry_error_status == 409
+    assert (found.status, found.registry_sync, found.registry_error_status) == (
+        "processing",
+        "refused",
+        409,
+    )
     assert "already registered" in found.registry_error  # the registry's own reason, kept
     assert scheduled_retries(found.id) == []  # no retry
+    assert documents(portal_app, second) == []  # no paper for a write that failed
     page = client.get(f"/can-bo/ho-so/{second}").get_data(as_text=True)
     assert "CSDLQG về dân cư từ chối ghi kết quả" in page
-    assert "đã được đăng ký trước đó" in page
+    assert "giấy chứng sinh này đã được dùng để đăng ký khai sinh trước đó" in page
     shown = re.sub(r"https?://[^\s\"<]+", "", page)  # a live server's port may hold 409
     assert "already registered" not in shown and "409" not in shown
-    assert len(documents(portal_app, second)) == 1
-    refused = act(client, second, "return")
-    assert refused.status_code == 400 and "đã từ chối ghi kết quả" in refused.get_data(as_text=True)
+    assert "Gửi lại sang CSDLQG" not in page and 'id="nut-return"' not in page
+    assert 'id="nut-approve"' in page and 'id="nut-reject"' in page
 
-    # the officer may ask once more; the registry refuses again, still without a loop
-    resp = client.post(
-        f"/can-bo/ho-so/{second}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)}
-    )
-    assert resp.status_code == 302
+    # approving again writes again; the registry refuses again, still without a loop
+    assert act(client, second, "approve").status_code == 302
     found = load(portal_app, second)
-    assert (found.registry_sync, found.registry_attempts) == ("refused", 1)
-    assert scheduled_retries(found.id) == []
+    assert (found.status, found.registry_sync, found.registry_attempts) == (
+        "processing",
+        "refused",
+        1,
+    )
+    assert scheduled_retries(found.id) == [] and documents(portal_app, second) == []
+    with live_apps.idp_app.app_context(), idp_db.new_session() as session:
+        writes = session.exec(select(PopulationWrite.reference)).all()
+    assert second not in writes
 
 
 def test_approving_does_not_call_the_registry_in_the_request(live_apps):
@@ -225,16 +243,19 @@ def test_approving_does_not_call_the_registry_in_the_request(live_apps):
     code = f"{COMMUNE}-261123-90006"
     add_birth_dossier(portal_app, code)
     sign_in(portal_app, client, HANH)
+    ready_to_sign(portal_app, client, code)
     with tasks.queue_on(MemoryStorage("portal-test-request")) as queue:
         assert act(client, code, "approve").status_code == 302
         page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
         assert "Kết quả đang được gửi sang CSDLQG về dân cư" in page
         found = load(portal_app, code)
         assert (found.registry_sync, found.registry_attempts) == ("pending", 0)
+        assert documents(portal_app, code) == []
         with live_apps.idp_app.app_context(), idp_db.new_session() as session:
             assert session.exec(select(PopulationWrite)).all() == []
         names = sorted(t.name.rsplit(".", 1)[-1] for t in queue.pending())
-        assert names == ["deliver_notification", "write_back_dossier"]
+        # one notice per party (the father, the informed mother), one write-back
+        assert names == ["deliver_notification", "deliver_notification", "write_back_dossier"]
         with portal_app.app_context():  # the worker's turn
             for task in queue.pending():
                 queue.storage.dequeue()
@@ -249,6 +270,7 @@ def test_the_sweep_writes_what_was_left_pending(live_apps):
     code = f"{COMMUNE}-261123-90003"
     add_birth_dossier(portal_app, code)
     sign_in(portal_app, client, HANH)
+    ready_to_sign(portal_app, client, code)
     # a crash between commit and enqueue: approved and pending, but nothing in the queue
     with tasks.queue_on(MemoryStorage("portal-test-lost")):
         assert act(client, code, "approve").status_code == 302
@@ -264,7 +286,7 @@ def test_the_sweep_writes_what_was_left_pending(live_apps):
     reception.post(f"/can-bo/ho-so/{code}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)})
     page = reception.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
     assert "Chỉ chuyên viên xử lý hoặc lãnh đạo" in page
-    assert len(documents(portal_app, code)) == 1
+    assert documents(portal_app, code) == []
 
     with portal_app.app_context():
         assert tasks.requeue_overdue_writebacks.call_local() == 0  # within the grace period
