@@ -271,3 +271,37 @@ def test_without_office_procedure_or_clerk_the_letter_still_reads(session):
     assert (letter.signer_name, letter.signer_role) == ("", "Chuyên viên xử lý")
     text = _pdf_text(letter_pdf(letter))
     assert REASON in text and "NGƯỜI TIẾP NHẬN" in text
+
+
+REJECTION = "Người được khai sinh đã được đăng ký khai sinh tại hồ sơ khác."
+
+
+def test_the_rejection_letter_has_no_form_number(session):
+    dossier = _dossier(session, "processing")
+    event = _act(session, dossier, "reject", REJECTION)
+    assert letter_action(event) == "reject"
+    letter = build_letter(session, dossier, event, MARITAL, "http://portal.test")
+    assert letter.form.number is None and letter.form_basis == ""
+    assert letter.form.link_text == "Tải thông báo từ chối giải quyết hồ sơ (PDF)"
+    assert letter.file_name == f"thong-bao-tu-choi-giai-quyet-ho-so-{dossier.code}.pdf"
+    assert (letter.signer_name, letter.signer_role) == ("Trương Thị Hạnh", ROLE_LABELS["lanh_dao"])
+    text = _pdf_text(letter_pdf(letter))
+    for expected in (
+        "THÔNG BÁO TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+        "Lý do từ chối giải quyết:",
+        REJECTION,
+        "THỦ TRƯỞNG CƠ QUAN",
+        "Trương Thị Hạnh",
+        dossier.code,
+    ):
+        assert expected in text, expected
+    assert "Mẫu số" not in text and "()" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("Thông báo từ chối giải quyết hồ sơ", "thong-bao-tu-choi-giai-quyet-ho-so"),
+     ("Đăng ký  khai tử!", "dang-ky-khai-tu")],
+)  # fmt: skip
+def test_ascii_slug(text, slug):
+    assert notices.ascii_slug(text) == slug

@@ -154,3 +154,25 @@ def test_no_login_needed(portal_client, code):
     resp = portal_client.get(f"/tra-cuu-ket-qua/{code}")
     assert resp.status_code == 200
     assert "Đăng nhập bằng VNeID" in resp.get_data(as_text=True)  # the logged-out masthead
+
+
+def test_a_revoked_document_says_so_with_the_date_and_reason(portal_app, portal_client, code):
+    reason = "Trích lục cấp nhầm họ tên của trẻ."
+    with portal_app.app_context(), db.new_session() as session:
+        session.execute(
+            ResultDocument.__table__.update()
+            .where(ResultDocument.verification_code == code)
+            .values(
+                revoked_at=datetime(2026, 11, 30, 18, 0, tzinfo=UTC),  # 01:00 on 1/12 in Vietnam
+                revoked_by="079080001111",
+                revoked_reason=reason,
+            )
+        )
+        session.commit()
+    resp = get_page(portal_client, f"/tra-cuu-ket-qua/{code}")
+    html = resp.get_data(as_text=True)
+    assert "<title>Văn bản đã thu hồi" in html and 'role="alert"' in html
+    assert "Đã thu hồi ngày 01/12/2026" in html and reason in html
+    assert "Văn bản hợp lệ" not in html and INVALID not in html
+    assert "1/2026/TLKS" in html and "079*******34" in html  # still matched to the paper
+    assert "079326001234" not in html and resp.headers["Cache-Control"] == "no-store"
