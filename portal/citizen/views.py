@@ -13,12 +13,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import col, select
 
 from common.web import normalize_text, pdf_response, text_problem
+from portal import access
 from portal.auth.views import sign_in_again
 from portal.db import db
-from portal.models import STATUS_LABELS, Dossier, DossierEvent, Office, utcnow
+from portal.models import STATUS_LABELS, Dossier, Office, utcnow
 from portal.services import (
     data_store,
     dossiers,
@@ -30,6 +30,7 @@ from portal.services import (
     registry,
     results,
     reuse,
+    uploads,
     workflow,
 )
 from portal.services.deadlines import today
@@ -93,25 +94,22 @@ def _verify_url(doc) -> str:
 
 
 def own_dossier(code: str) -> Dossier:
-    """The signed-in citizen's dossier; anyone else's is a 404, as if it did not exist."""
-    dossier = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
-    if dossier is None or dossier.applicant_id != current_user.personal_id:
+    """The dossier if the signed-in citizen filed it (withdrawing is the applicant's); a
+    party who did not file it, or anyone else, gets a 404."""
+    found = access.party_dossier_or_404(code)
+    if found.applicant_id != current_user.personal_id:
         abort(404)
-    return dossier
+    return found
 
 
 @bp.route("/ho-so/<code>")
 @login_required
 def dossier(code: str):
-    """The owner's page; staff of the handling office are sent to their working page."""
-    found = db.session.exec(select(Dossier).where(Dossier.code == code)).first()
-    if found is not None and found.applicant_id != current_user.personal_id:
-        actor = workflow.staff_actor(db.session, current_user.personal_id)
-        if actor is not None and actor.office_code == found.office_code:
-            return redirect(url_for("backoffice.dossier", code=code))
-        abort(404)  # someone else's dossier, as if it did not exist
-    if found is None:
-        abort(404)
+    """The page of every party to the dossier; staff of the handling office who are not a
+    party are sent to their working page."""
+    found = access.readable_dossier_or_404(code)
+    if not dossiers.is_party(db.session, found, current_user.personal_id):
+        return redirect(url_for("backoffice.dossier", code=code))
     return _dossier_page(found)
 
 
@@ -134,13 +132,9 @@ def _dossier_page(
     values: dict[str, str] | None = None,
     message: str | None = None,
 ):
-    """The dossier page; the supplement and rating forms post back here with their errors,
-    keeping what the citizen typed."""
-    events = db.session.exec(
-        select(DossierEvent)
-        .where(DossierEvent.dossier_id == found.id)
-        .order_by(col(DossierEvent.id))
-    ).all()
+    """The dossier page; its forms (supplement, rating, the parties' answers, the
+    appointment) post back here with their errors, keeping what the citizen typed."""
+    events = dossiers.timeline(db.session, found)
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
     office = db.session.get(Office, found.office_code)
     supplement_request = None
@@ -157,8 +151,10 @@ def _dossier_page(
         proc=proc,
         office=office,
         has_receipt=receipt.has_receipt(found),
+        is_applicant=found.applicant_id == current_user.personal_id,
         status_labels=STATUS_LABELS,
         supplement_request=supplement_request,
+        max_files=uploads.MAX_SUPPLEMENT_FILES,
         documents=[(doc, _verify_url(doc)) for doc in documents],
         reused=reuse.recorded(db.session, filing.stored_id(found)),
         issued_date=results.issued_date,
@@ -167,25 +163,34 @@ def _dossier_page(
         errors=errors or {},
         values=values or {},
         message=message,
+        **party.panel(found, proc),
     )
     return page, status
 
 
 @bp.post("/ho-so/<code>/bo-sung")
-@login_required
-def supplement(code: str):
-    """The citizen answers a supplement request: the dossier goes back to processing and the
-    full processing time counts again from today."""
-    found = own_dossier(code)
+@access.party_dossier
+def supplement(found: Dossier):
+    """The applicant answers a supplement request with text, files or both (the same upload
+    rules as filing): the dossier goes back to reception or processing, and during
+    processing the full time counts again from today."""
+    code = found.code or ""
     raw = request.form.get("supplement", "")
     values = {"supplement": raw}
     text = normalize_text(raw, multiline=True)
     problem = text_problem(
         text, label="Nội dung bổ sung", max_length=SUPPLEMENT_MAX, multiline=True
     )
-    if not text or problem:
-        errors = {"supplement": problem or "Vui lòng nhập nội dung bổ sung."}
+    if problem:
+        return _dossier_page(found, 400, errors={"supplement": problem}, values=values)
+    sent = [(f.filename or "", f.stream) for f in request.files.getlist("files") if f.filename]
+    if not text and not sent:
+        errors = {"supplement": "Vui lòng nhập nội dung bổ sung hoặc đính kèm ít nhất một tệp."}
         return _dossier_page(found, 400, errors=errors, values=values)
+    try:
+        files = uploads.check_answer_files(sent)
+    except uploads.UploadError as exc:
+        return _dossier_page(found, 400, errors={"files": str(exc)}, values=values)
     raw_version = request.form.get("version", "")
     if not (raw_version.isascii() and raw_version.isdigit() and len(raw_version) <= 9):
         return _dossier_page(
@@ -195,20 +200,21 @@ def supplement(code: str):
     if proc is None:
         abort(404)
     try:
-        workflow.apply(
+        uploads.answer_supplement(
             db.session,
+            uploads.folder_of(current_app.instance_path),
             found,
-            "resubmit",
             workflow.citizen(current_user.personal_id),
+            text=text or None,
+            files=files,
             expected_version=int(raw_version),
-            note=text,
             now=utcnow(),
             working_days=proc.processing.working_days,
         )
     except workflow.TransitionError as exc:
         db.session.rollback()
-        found = own_dossier(code)
-        status = 409 if str(exc) == workflow.CONFLICT else 400
+        found = access.party_dossier_or_404(code)
+        status = 409 if str(exc) in (workflow.CONFLICT, uploads.REQUEST_CANCELLED) else 400
         return _dossier_page(found, status, values=values, message=str(exc))
     flash("Đã nộp bổ sung. Hồ sơ được chuyển lại cho cơ quan xử lý.", "info")
     return redirect(url_for("citizen.dossier", code=code))
@@ -220,7 +226,7 @@ def supplement(code: str):
 def result_download(code: str, document: str | None = None):
     """A result document of the dossier as a signed PDF, by its verification code; without
     one, the dossier's own result."""
-    documents = _visible_results(own_dossier(code))
+    documents = _visible_results(access.party_dossier_or_404(code))
     if document is not None:
         documents = [d for d in documents if d.verification_code == document]
     if not documents:
@@ -234,7 +240,7 @@ def result_download(code: str, document: str | None = None):
 @bp.post("/ho-so/<code>/danh-gia")
 @login_required
 def rate(code: str):
-    found = own_dossier(code)
+    found = access.party_dossier_or_404(code)  # ratings.rate takes the applicant's only
     values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", "")}
     comment = normalize_text(values["comment"], multiline=True)
     problem = text_problem(
@@ -254,8 +260,9 @@ def rate(code: str):
 
 
 def _own_receipt(code: str) -> receipt.Receipt:
-    """The receipt of the citizen's own dossier; none before submission or once withdrawn."""
-    found = own_dossier(code)
+    """The receipt of a dossier the citizen is party to; none before reception, and none
+    once withdrawn, declined or refused (services/receipt.has_receipt)."""
+    found = access.party_dossier_or_404(code)
     if not receipt.has_receipt(found):
         abort(404)
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
@@ -283,12 +290,20 @@ def withdraw(code: str):
     """GET asks for confirmation (withdrawing cannot be undone); POST withdraws."""
     found = own_dossier(code)
     if request.method == "GET":
-        if found.status != "submitted":
+        if found.status not in workflow.ACTIONS["withdraw"].sources:
             return redirect(url_for("citizen.dossier", code=code))
         proc = current_app.extensions["catalogue"].get(found.procedure_code)
-        return render_template("portal/withdraw.html", dossier=found, proc=proc)
+        return render_template(
+            "portal/withdraw.html",
+            dossier=found,
+            proc=proc,
+            parties=[p for p in workflow.parties_of(db.session, found) if p.consent != "applicant"],
+        )
     try:
         filing.withdraw(db.session, found, current_user.personal_id, utcnow())
     except filing.FilingError as exc:
         flash(exc.messages[0])
     return redirect(url_for("citizen.dossier", code=code))
+
+
+from portal.citizen import party  # noqa: E402 - its routes join `bp`; it uses _dossier_page

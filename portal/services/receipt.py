@@ -1,4 +1,5 @@
-"""The dossier receipt (phiếu tiếp nhận hồ sơ và hẹn trả kết quả), issued at online submission.
+"""The dossier receipt (phiếu tiếp nhận hồ sơ và hẹn trả kết quả), issued when the office
+receives the dossier (before, the citizen holds the submission acknowledgement only).
 
 Content follows Mẫu 01 of Thông tư 01/2018/TT-VPCP; the appointment date is the dossier's
 due date. `build_receipt` gathers the content (no Flask); `receipt_pdf` lays it out with
@@ -29,8 +30,9 @@ SOURCE_LABELS = {
     "form": "Tờ khai trực tuyến",
     "upload": "Tệp đính kèm",
 }
-# A receipt is issued at reception; a dossier refused at reception or withdrawn has none.
-NO_RECEIPT_STATUSES = ("draft", "withdrawn", "refused_reception")
+# A receipt is issued at reception; a dossier refused at reception, withdrawn or declined by
+# a party has none.
+NO_RECEIPT_STATUSES = ("draft", "withdrawn", "refused_reception", "declined")
 
 
 @dataclass(frozen=True)

@@ -5,26 +5,36 @@ Only PDF, JPEG and PNG up to 5 MB are kept; the type is read from the file's fir
 folder (never served as static files) under a random name, with their SHA-256 recorded.
 Re-attaching a file for the same component replaces the earlier one; of two uploads for
 the same component at once the later one wins and no file is left on disk without its row.
+The answer to a supplement request may bring files too (`answer_supplement`): the same
+checks, stored with the request's number, together with the answer or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from common.web import clean_header_value
-from portal.models import DossierFile, utcnow
+from portal.models import Dossier, DossierEvent, DossierFile, utcnow
+from portal.models.dossiers import Status
+from portal.services import workflow
 from procedures.schema import Component, Procedure
 
 MAX_BYTES = 5 * 1024 * 1024
+REQUEST_CANCELLED = (
+    "Cơ quan đã hủy yêu cầu bổ sung này; nội dung và tệp bạn gửi chưa được lưu. "
+    "Hồ sơ tiếp tục được giải quyết, bạn không cần bổ sung nữa."
+)
+MAX_SUPPLEMENT_FILES = 3  # one answer's files; 3 × 5 MB stays under the request limit
 ALLOWED = "PDF, JPEG hoặc PNG, tối đa 5 MB"
 # magic number → (content type, extensions a file of that type may carry)
 SIGNATURES = {
@@ -85,9 +95,28 @@ def upload_components(
     ]
 
 
+def folder_of(instance_path: str) -> Path:
+    """Where the app keeps attached files: in its instance folder, never served as is."""
+    return Path(instance_path) / "uploads"
+
+
 def files_of(session: Session, dossier_id: int) -> dict[int, DossierFile]:
-    rows = session.exec(select(DossierFile).where(DossierFile.dossier_id == dossier_id)).all()
+    """The files filed with the dossier, by component (supplement answers' files apart)."""
+    rows = session.exec(
+        select(DossierFile).where(DossierFile.dossier_id == dossier_id, DossierFile.supplement == 0)
+    ).all()
     return {f.component: f for f in rows}
+
+
+def supplement_files(session: Session, dossier_id: int) -> list[DossierFile]:
+    """The files attached to supplement answers, by request number, then in the order sent."""
+    return list(
+        session.exec(
+            select(DossierFile)
+            .where(DossierFile.dossier_id == dossier_id, col(DossierFile.supplement) > 0)
+            .order_by(col(DossierFile.supplement), col(DossierFile.component))
+        ).all()
+    )
 
 
 def missing(
@@ -170,3 +199,110 @@ def size_label(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
     return f"{max(1, round(size / 1024))} KB"
+
+
+def check_answer_files(sent: Sequence[tuple[str, IO[bytes]]]) -> list[Checked]:
+    """Check the files of a supplement answer, (filename, stream) each; the first refused
+    one raises UploadError naming it."""
+    if len(sent) > MAX_SUPPLEMENT_FILES:
+        raise UploadError(f"Mỗi lần bổ sung gửi được tối đa {MAX_SUPPLEMENT_FILES} tệp.")
+    checked = []
+    for filename, stream in sent:
+        try:
+            checked.append(check(filename, stream))
+        except UploadError as exc:
+            raise UploadError(f"Tệp “{_clean_name(filename)}”: {exc}") from exc
+    return checked
+
+
+def request_number(session: Session, dossier: Dossier) -> int:
+    """How many supplement requests the dossier has had: the open one's number."""
+    return session.exec(
+        select(func.count())
+        .select_from(DossierEvent)
+        .where(
+            col(DossierEvent.dossier_id) == dossier.id,
+            col(DossierEvent.action) == "request_supplement",
+        )
+    ).one()
+
+
+def answer_supplement(
+    session: Session,
+    folder: Path,
+    dossier: Dossier,
+    actor: workflow.Actor,
+    *,
+    text: str | None,
+    files: Sequence[Checked],
+    expected_version: int,
+    now: datetime,
+    working_days: int,
+) -> Dossier:
+    """The applicant's answer to the open supplement request: the text and the files
+    (supplement = the request's number, component = 0, 1… in the order sent) are stored with
+    the workflow's resubmit in one transaction, or nothing is (TransitionError: no row, no
+    file left on disk). The event's note names the files."""
+    session.refresh(dossier)
+    if dossier.status != Status.SUPPLEMENT_REQUESTED and _request_cancelled(session, dossier):
+        raise workflow.TransitionError(REQUEST_CANCELLED)
+    names = [f"{n}. {c.name}" for n, c in enumerate(files, 1)]
+    note = "\n".join([*([text] if text else []), *(["Tệp đính kèm:", *names] if names else [])])
+    number = request_number(session, dossier)
+    found = workflow.apply(
+        session,
+        dossier,
+        "resubmit",
+        actor,
+        expected_version=expected_version,
+        note=note,
+        now=now,
+        working_days=working_days,
+        commit=False,
+    )
+    assert found.id is not None  # loaded from the database
+    written: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for component, checked in enumerate(files):
+            token = secrets.token_hex(16)
+            (folder / token).write_bytes(checked.data)
+            written.append(folder / token)
+            session.add(_row(found.id, number, component, token, checked, now))
+        session.commit()
+    except Exception:
+        session.rollback()
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    session.refresh(found)
+    return found
+
+
+def _request_cancelled(session: Session, dossier: Dossier) -> bool:
+    """The last supplement request was cancelled by the office."""
+    last = session.exec(
+        select(DossierEvent.action)
+        .where(
+            col(DossierEvent.dossier_id) == dossier.id,
+            col(DossierEvent.action).in_(("request_supplement", "cancel_supplement")),
+        )
+        .order_by(col(DossierEvent.id).desc())
+    ).first()
+    return last == "cancel_supplement"
+
+
+def _row(
+    dossier_id: int, supplement: int, component: int, token: str, checked: Checked, now: datetime
+) -> DossierFile:
+    return DossierFile(
+        dossier_id=dossier_id,
+        supplement=supplement,
+        component=component,
+        token=token,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=hashlib.sha256(checked.data).hexdigest(),
+        uploaded_at=now,
+    )

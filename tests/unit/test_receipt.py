@@ -118,14 +118,28 @@ def test_a_draft_has_no_receipt(session):
         {"status": "supplement_requested", "received_at": None},
         {"status": "refused_reception", "received_at": None},
         {"status": "withdrawn", "received_at": None},
+        {"status": "awaiting_parties", "received_at": None},  # the parties not yet agreed
+        {"status": "declined", "received_at": None},
     ],
-    ids=["submitted", "supplement at reception", "refused", "withdrawn"],
+    ids=["submitted", "supplement at reception", "refused", "withdrawn", "parties", "declined"],
 )
 def test_the_citizen_holds_a_receipt_only_once_received(session, fields):
     dossier = _stored(session, **fields)
     assert not has_receipt(dossier)
     # the one-stop letters (Mẫu 02, 03) still quote the filed dossier's facts
     assert build_receipt(session, dossier, MARITAL).code == dossier.code
+
+
+@pytest.mark.parametrize(
+    "status", ["received", "processing", "supplement_requested", "approved", "rejected", "returned"]
+)
+def test_a_received_dossier_keeps_its_receipt(session, status):
+    assert has_receipt(_stored(session, status=status))
+
+
+@pytest.mark.parametrize("status", ["withdrawn", "refused_reception", "declined"])
+def test_an_ended_dossier_never_shows_a_receipt_even_with_a_reception_time(session, status):
+    assert not has_receipt(_stored(session, status=status))
 
 
 def test_pdf_embeds_vietnamese_text(session):

@@ -7,10 +7,11 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
+from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, Office
-from tests.factories import AN, sign_in
+from portal.models import Dossier, DossierParty, Office
+from tests.factories import AN, LAN, sign_in
 from tests.support.html import get_page
 
 CODE = "79.26743-261123-0001"
@@ -117,13 +118,45 @@ def test_unknown_code_is_404(portal_app, portal_client, path):
         # A draft never has a code; this one does, so only the status keeps it receipt-less.
         {"status": "draft", "draft_key": "draft", "submitted_at": None},
         {"status": "withdrawn"},
+        {"status": "refused_reception", "received_at": None},
+        {"status": "declined", "received_at": None},
     ],
 )
-def test_draft_and_withdrawn_dossiers_have_no_receipt(portal_app, portal_client, fields):
+def test_draft_withdrawn_refused_and_declined_dossiers_have_no_receipt(
+    portal_app, portal_client, fields
+):
     _add_dossier(portal_app, **fields)
     sign_in(portal_app, portal_client)
     get_page(portal_client, PAGE, 404)
     assert portal_client.get(PDF).status_code == 404
-    if fields["status"] == "withdrawn":
+    if fields["status"] != "draft":
         html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
         assert "phieu-tiep-nhan" not in html
+        assert "Xác nhận đã nộp hồ sơ trực tuyến" in html
+        assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả</h2>" not in html
+
+
+def test_a_dossier_awaiting_its_parties_shows_the_submission_acknowledgement(
+    portal_app, portal_client
+):
+    _add_dossier(portal_app, status="awaiting_parties", received_at=None, due_date=None)
+    sign_in(portal_app, portal_client)
+    get_page(portal_client, PAGE, 404)
+    html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
+    assert "Xác nhận đã nộp hồ sơ trực tuyến" in html and "phieu-tiep-nhan" not in html
+    assert "chờ các bên liên quan xác nhận" in html
+    assert "Giấy tiếp nhận và ngày hẹn trả kết quả (Mẫu 01) được cấp khi cơ quan tiếp nhận" in html
+
+
+def test_a_party_to_the_dossier_sees_its_receipt(portal_app, portal_client):
+    _add_dossier(portal_app)
+    with portal_app.app_context(), db.new_session() as session:
+        dossier = session.exec(select(Dossier).where(Dossier.code == CODE)).one()
+        session.add(
+            DossierParty(dossier_id=dossier.id, personal_id=LAN, role="spouse", consent="required")
+        )
+        session.commit()
+    sign_in(portal_app, portal_client, personal_id=LAN)
+    html = get_page(portal_client, PAGE).get_data(as_text=True)
+    assert CODE in html and "Nguyễn Văn An" in html
+    assert portal_client.get(PDF).status_code == 200
