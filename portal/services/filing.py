@@ -477,6 +477,11 @@ def withdraw(session: Session, dossier: Dossier, applicant_id: str, now: datetim
         )
     except workflow.TransitionError as exc:
         session.rollback()
+        if str(exc) == workflow.CONFLICT:  # e.g. the other spouse confirmed a moment ago
+            raise FilingError(
+                "Hồ sơ vừa có thay đổi (ví dụ bên liên quan vừa xác nhận). Vui lòng xem lại "
+                "hồ sơ trước khi rút."
+            ) from exc
         raise FilingError(
             "Hồ sơ đã được tiếp nhận hoặc đã kết thúc nên không rút được nữa."
         ) from exc

@@ -77,6 +77,18 @@ class Filer:
             form["locked_hash"] = locked_hash
         return self.post_submit(code, form)
 
+    def answer(self, dossier: str, decision: str, reason: str = "") -> requests.Response:
+        """As a party named on `dossier` (its code): confirm it or decline it with a
+        reason, as the dossier page's form posts it."""
+        token = csrf_token(self.browser.get(self.url(f"/ho-so/{dossier}")).text)
+        if not token:  # not a party: no page, but the form still needs a token to be judged
+            token = csrf_token(self.browser.get(self.url("/ca-nhan")).text)
+        return self.browser.post(
+            self.url(f"/ho-so/{dossier}/xac-nhan"),
+            data={"csrf_token": token, "decision": decision, "reason": reason},
+            allow_redirects=False,
+        )
+
     def fill(self, code: str, steps: dict[str, dict]) -> None:
         """Walk every step, posting the typed values given per step."""
         self.start(code)
