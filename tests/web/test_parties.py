@@ -2,25 +2,31 @@
 portal): the second parent of a birth is told who filed it, its code and status, keeps
 their draft and follows the dossier from their dashboard; the other spouse sees the
 confirmation awaited on her dashboard, answers it once, in time, and only she can; her
-consent lets the portal fill in her registry data."""
+consent lets the portal fill in her registry data. Every party holds the result in their
+data store, marked once revoked and no longer offered for reuse."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
+from common.tz import VN_TZ
 from portal.db import db as portal_db
 from portal.models import Dossier, DossierParty
-from portal.services import deadlines
+from portal.services import data_store, deadlines, results
+from tests import factories
+from tests.support.apps import running_apps
 from tests.support.filing import dossier_code, signed_in_filers
 
 AN, LAN, KHOA, HOA, NGA = (
     "079095001234", "079302034567", "079093004567", "052196007890", "079165067890",
 )  # fmt: skip
+COMMUNE = "79.26743"
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=VN_TZ)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CHILD = {
     "child_full_name": "Trần Lê Bảo Ngọc",
@@ -36,8 +42,6 @@ NAMING_LAN = {
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    from tests.support.apps import running_apps
-
     with running_apps(tmp_path_factory.mktemp("parties")) as apps:
         yield apps
 
@@ -179,3 +183,42 @@ def test_a_late_confirmation_is_refused(live, filers, marriage):
     resp = filers(LAN).answer(marriage, "confirm")
     assert resp.status_code in (400, 409) and "quá hạn" in _text(resp.text)
     assert _dossiers(live, code=marriage)[0].status == "awaiting_parties"
+
+
+# --- the data store of every party ----------------------------------------------------------
+
+
+@pytest.fixture
+def office_app(tmp_path):
+    with factories.backoffice_portal(tmp_path) as app:
+        yield app
+
+
+def test_the_other_parent_holds_the_result_and_sees_its_revocation(office_app):
+    app = office_app
+    dossier_id = factories.add_birth_dossier(app, f"{COMMUNE}-261125-0001", status="returned")
+    doc = factories.issue_result(app, dossier_id)
+    client = app.test_client()
+    factories.sign_in(app, client, factories.MOTHER, "Lê Thị Hoa")  # informed, did not file
+    text = _text(client.get("/ca-nhan/kho-du-lieu").get_data(as_text=True))
+    assert doc.number in text and "Còn hiệu lực" in text
+    with app.app_context(), portal_db.new_session() as session:
+        results.revoke(session, dossier_id, "079080001111", "Cấp sai họ tên của trẻ.", NOW)
+        session.commit()
+        assert data_store.of_kind(session, factories.MOTHER, "trich_luc_khai_sinh") == []
+        listed = data_store.documents_of(session, factories.MOTHER)
+        assert [d.number for d, _ in listed] == [doc.number]  # still listed, marked
+    page = client.get("/ca-nhan/kho-du-lieu")
+    text = _text(page.get_data(as_text=True))
+    assert page.status_code == 200
+    assert f"Đã thu hồi ngày {NOW:%d/%m/%Y}" in text and "Lý do: Cấp sai họ tên của trẻ." in text
+    assert "Không dùng lại được khi nộp hồ sơ" in text
+
+
+def test_a_stranger_holds_nothing_of_it(office_app):
+    app = office_app
+    dossier_id = factories.add_birth_dossier(app, f"{COMMUNE}-261125-0002", status="returned")
+    doc = factories.issue_result(app, dossier_id)
+    client = app.test_client()
+    factories.sign_in(app, client, factories.AN)
+    assert doc.number not in client.get("/ca-nhan/kho-du-lieu").get_data(as_text=True)
