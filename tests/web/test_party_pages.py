@@ -12,7 +12,7 @@ from sqlmodel import select
 from portal.citizen import party
 from portal.db import db
 from portal.models import Dossier, DossierEvent, DossierParty, utcnow
-from portal.services import appointments, deadlines, workflow
+from portal.services import appointments, deadlines, registry, workflow
 from tests.factories import (
     AN,
     BINH,
@@ -526,3 +526,32 @@ def test_timeline_keeps_the_party_events(app):
     html = get_page(_as(app, AN), f"/ho-so/{code}").get_data(as_text=True)
     assert "Đỗ Thị Lan đã xác nhận hồ sơ" in html
     assert stored(app, Dossier, code=code)[0].status == "awaiting_parties"
+
+
+def test_the_registry_down_at_confirmation_changes_nothing(app, monkeypatch):
+    def down():
+        raise registry.RegistryError("unreachable")
+
+    monkeypatch.setattr(party.filing_views, "consent_records", lambda proc, dossier: down)
+    code = _marriage(app)
+    resp = _post(_as(app, LAN), code, "xac-nhan", decision="confirm", reason="Đồng ý")
+    assert resp.status_code == 503
+    html = resp.get_data(as_text=True)
+    check_page(html)
+    assert "Chưa lấy được dữ liệu từ CSDLQG" in html and "Đồng ý" in html
+    assert load(app, code).status == "awaiting_parties" and _row(app, code, LAN).answer is None
+
+
+def test_a_rule_her_own_record_fails_refuses_the_confirmation(app, monkeypatch):
+    married = {**LAN_RECORD, "marital_status": registry_item("Đã kết hôn")}
+    monkeypatch.setattr(
+        party.filing_views, "consent_records", lambda proc, dossier: lambda: (RECORD, married)
+    )
+    code = _marriage(app)
+    resp = _post(_as(app, LAN), code, "xac-nhan", decision="confirm", reason="")
+    assert resp.status_code == 409 and "Đã kết hôn" in resp.get_data(as_text=True)
+    dossier = load(app, code)
+    assert dossier.status == "awaiting_parties" and "partner_ethnicity" not in dossier.data
+    # she may still decline
+    resp = _post(_as(app, LAN), code, "xac-nhan", decision="decline", reason=REASON)
+    assert resp.status_code == 302 and load(app, code).status == "declined"
