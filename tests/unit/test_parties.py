@@ -249,3 +249,43 @@ def test_the_holder_of_a_subject_and_the_message_for_the_second_filer(session):
     assert dossier.code in text and "Nguyễn Văn An" in text
     assert "Chờ các bên liên quan xác nhận" in text
     assert parties.holder(session, MARRIAGE.code, None) is None
+
+
+def test_a_citizen_named_in_the_holder_follows_it_once(session):
+    dossier = awaiting_marriage(session)
+    # Lan is already a party: nothing added; someone the dossier does not name: nothing.
+    assert not parties.follow_as_informed(session, dossier, MARRIAGE, LAN, "Đỗ Thị Lan")
+    assert not parties.follow_as_informed(session, dossier, MARRIAGE, STRANGER, "Ai đó")
+    # A dossier filed before its parties were recorded: the named person is added, once.
+    for row in session.exec(select(DossierParty).where(DossierParty.personal_id == LAN)):
+        session.delete(row)
+    session.commit()
+    assert parties.follow_as_informed(session, dossier, MARRIAGE, LAN, "Đỗ Thị Lan")
+    session.commit()
+    assert not parties.follow_as_informed(session, dossier, MARRIAGE, LAN, "Đỗ Thị Lan")
+    row = session.exec(select(DossierParty).where(DossierParty.personal_id == LAN)).one()
+    assert (row.consent, row.full_name) == ("informed", "Đỗ Thị Lan")
+
+
+def test_the_dashboard_part_of_each_party(session):
+    dossier = awaiting_marriage(session)
+    parts = parties.parts_of(session, LAN, [dossier], CATALOGUE.get, NOW.date())
+    by = deadlines.add_working_days(NOW.date(), 5)
+    part = parts[dossier.id]
+    assert part.pending and part.filed_by == "Nguyễn Văn An"
+    assert part.text == f"Bên kết hôn còn lại — cần xác nhận trước {by:%d/%m/%Y}"
+    assert parties.parts_of(session, AN, [dossier], CATALOGUE.get, NOW.date()) == {}  # filed it
+    late = parties.parts_of(session, LAN, [dossier], CATALOGUE.get, by + timedelta(days=1))
+    assert not late[dossier.id].pending and late[dossier.id].text.endswith("chưa xác nhận")
+    parties.answer(session, dossier, LAN, "confirm", None, NOW, procedure=MARRIAGE)
+    session.refresh(dossier)
+    done = parties.parts_of(session, LAN, [dossier], CATALOGUE.get, NOW.date())[dossier.id]
+    assert not done.pending and done.text == "Bên kết hôn còn lại — đã xác nhận"
+
+
+def test_the_subject_step_is_where_the_subject_is_named():
+    assert parties.subject_step(MARRIAGE) == "ben-kia"  # the partner's number completes it
+    assert parties.subject_step(BIRTH) == "tre"
+    criminal = CATALOGUE.get("1.001078")  # the applicant: known from the first step
+    assert parties.subject_step(criminal) == criminal.steps_in_order()[0]
+    assert parties.subject_step(CATALOGUE.get("2.000635")) is None
