@@ -95,3 +95,15 @@ def persona_login(portal_url, idp_url) -> Callable[..., Dashboard]:
         return Dashboard(page, portal_url).expect_loaded(name)
 
     return login
+
+
+@pytest.fixture
+def browser_of(new_context, persona_login):
+    """A person's own browser (a fresh context), signed in at the portal through VNeID."""
+
+    def open_as(name: str) -> Page:
+        page = new_context().new_page()
+        persona_login(page, name)
+        return page
+
+    return open_as

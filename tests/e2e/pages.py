@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Self
 from urllib.parse import urljoin
 
 from playwright.sync_api import APIResponse, Download, Locator, Page, expect
@@ -89,7 +90,8 @@ class Dashboard(PortalPage):
         return self
 
     def expect_loaded(self, full_name: str) -> Dashboard:
-        expect(self.page).to_have_url(self.base_url + self.PATH)
+        url = re.escape(self.base_url + self.PATH)
+        expect(self.page).to_have_url(re.compile(f"^{url}(#[^/]*)?$"))  # or one of its parts
         expect(self.heading).to_have_text(f"Xin chào, {full_name}")
         return self
 
@@ -324,7 +326,7 @@ class DossierPage(PortalPage):
         expect(self.item("Mã hồ sơ")).to_have_text(code)
         return code
 
-    def open(self, code: str) -> DossierPage:
+    def open(self, code: str) -> Self:
         self.goto(f"/ho-so/{code}")
         return self
 
@@ -350,6 +352,14 @@ class MyDossiers:
     def row(self, code: str) -> Locator:
         """The row of a filed dossier, found by its code (a link to the dossier page)."""
         return self.rows.filter(has=self.page.get_by_role("link", name=code, exact=True))
+
+    def part(self, code: str) -> Locator:
+        """What the citizen is in dossier `code` ("Bạn là": filer, party to confirm, …)."""
+        return self.row(code).get_by_role("cell").nth(2)
+
+    def confirm_link(self, code: str) -> Locator:
+        """The link a party awaited on dossier `code` follows to confirm it."""
+        return self.row(code).get_by_role("link", name=f"Xác nhận hồ sơ {code}")
 
     def draft_row(self, procedure: str) -> Locator:
         """The row of the draft of `procedure` (its link reads "Tiếp tục hồ sơ nháp")."""
@@ -423,13 +433,44 @@ class CitizenDossier(DossierPage):
         self.result_downloads = self.result.get_by_role("link", name="Tải văn bản kết quả (PDF)")
         self.verification_links = self.result_items("Tra cứu tính hợp lệ").get_by_role("link")
         self.rating = page.get_by_role("region", name="Đánh giá mức độ hài lòng")
+        self.parties = page.get_by_role("region", name="Các bên liên quan")
+        self.draft = page.get_by_role("region", name="Dự thảo kết quả chờ xác nhận")
+        self.appointment = page.get_by_role("region", name="Lịch hẹn có mặt tại cơ quan")
+        self.supplement_files = page.get_by_role("region", name="Tệp đã gửi khi bổ sung hồ sơ")
+
+    def confirm_parties(self) -> None:
+        """As a required party: confirm the dossier another person filed naming you."""
+        self.parties.get_by_role("button", name="Xác nhận", exact=True).click()
+
+    def confirm_draft(self) -> None:
+        self.draft.get_by_role("button", name="Xác nhận dự thảo đúng").click()
+
+    def appointment_item(self, label: str) -> Locator:
+        return _definition(self.appointment, label)
+
+    def move_appointment(self, day: date, hour: str) -> None:
+        """Ask once for another time (same place): a date and hh:mm."""
+        self.appointment.get_by_label("Ngày hẹn mới").fill(day.isoformat())
+        self.appointment.get_by_label("Giờ hẹn mới").fill(hour)
+        self.appointment.get_by_role("button", name="Đổi lịch hẹn").click()
+
+    def rejection_letter(self) -> Locator:
+        """The link to the letter that says why the office rejected the dossier."""
+        return self.timeline.get_by_role(
+            "link", name=re.compile(r"^Tải thông báo từ chối giải quyết hồ sơ \(PDF\)")
+        )
 
     def result_items(self, label: str) -> Locator:
         """The value of `label` for every result document, in the page's order."""
         return _definition(self.result, label)
 
-    def answer_supplement(self, text: str) -> None:
+    def answer_supplement(self, text: str, *files: dict) -> None:
+        """Answer the office's request: text, files (Playwright file payloads) or both."""
         self.supplement.get_by_label("Nội dung bổ sung").fill(text)
+        if files:
+            self.supplement.get_by_label("Tệp đính kèm (không bắt buộc)").set_input_files(
+                list(files)
+            )
         self.supplement.get_by_role("button", name="Nộp bổ sung").click()
 
     def download_result(self, index: int = 0) -> Download:
@@ -492,6 +533,10 @@ class VerificationPage(PortalPage):
 CLERK_ACTIONS = {
     a.button: (a.note_label, a.done.split(" {code}")[0]) for a in workflow.ACTIONS.values()
 }
+# Approving a procedure that writes to the population registry (liên thông) says so: the
+# result is signed once the registry has it.
+APPROVE_AND_WRITE = "Phê duyệt, ghi vào CSDLQG về dân cư rồi ký kết quả"
+CLERK_ACTIONS[APPROVE_AND_WRITE] = (None, "Đã phê duyệt hồ sơ")
 
 
 class ClerkQueue(PortalPage):
@@ -542,6 +587,14 @@ class ClerkDossier(PortalPage):
         self.results = page.get_by_role("region", name="Kết quả giải quyết")
         self.timeline = page.get_by_role("region", name="Tiến trình xử lý").get_by_role("listitem")
         self.actions = page.get_by_role("region", name="Xử lý hồ sơ")
+        self.registry = page.get_by_role("region", name="Liên thông CSDLQG về dân cư")
+        self.draft = page.get_by_role("region", name="Xác nhận dự thảo kết quả")
+        self.in_person = page.get_by_role("region", name="Có mặt tại cơ quan")
+
+    def open(self, code: str) -> ClerkDossier:
+        """Straight to the dossier's page (as from a link in a notice)."""
+        self.goto(f"/can-bo/ho-so/{code}")
+        return self.expect_shown(code)
 
     def expect_shown(self, code: str) -> ClerkDossier:
         expect(self.page).to_have_url(self.base_url + f"/can-bo/ho-so/{code}")
@@ -566,6 +619,16 @@ class ClerkDossier(PortalPage):
 
     def letter(self, number: str) -> Locator:
         return letter_link(self.timeline, number)
+
+    def schedule(self, day: date, hour: str) -> ClerkDossier:
+        """Give the parties an appointment (date, hh:mm) at the place the form proposes."""
+        form = self.action("Hẹn lịch có mặt")
+        form.get_by_label("Ngày hẹn").fill(day.isoformat())
+        form.get_by_label("Giờ hẹn").fill(hour)
+        expect(form.get_by_label("Nơi có mặt")).not_to_have_value("")
+        form.get_by_role("button", name="Hẹn lịch có mặt").click()
+        expect(self.confirmation).to_contain_text(CLERK_ACTIONS["Hẹn lịch có mặt"][1])
+        return self
 
     def act(self, button: str, note: str = "", new_due: date | None = None) -> ClerkDossier:
         """Submit the action and wait for the office's confirmation that it is done."""

@@ -25,6 +25,7 @@ from tests.e2e.pages import (
 )
 from tests.factories import issue_confirmation
 from tests.support.e2e import (
+    AWAITING_PARTIES,
     BIRTH,
     BIRTH_NAME,
     CIVIL_STATUS_COPY,
@@ -37,7 +38,6 @@ from tests.support.e2e import (
     MARRIAGE_NAME,
     PARTNER_ID,
     PHONE,
-    SUBMITTED,
     WIDER_THAN_VIEWPORT,
     assert_no_axe_violations,
     axe,
@@ -155,7 +155,8 @@ def test_marriage_partner_is_named_and_her_data_waits_for_her_consent(
     summary.submit()
 
     dossier = DossierPage(page, portal_url)
-    code = expect_submitted(dossier, MARRIAGE_NAME, "UBND Phường Bến Thành")
+    # The dossier waits for Lan's confirmation before it reaches the office.
+    code = expect_submitted(dossier, MARRIAGE_NAME, "UBND Phường Bến Thành", AWAITING_PARTIES)
     assert code_pattern("79.26743").match(code), code
     expect(dossier.item("Người nộp")).to_contain_text("Nguyễn Văn An (079095001234)")
 
@@ -164,7 +165,7 @@ def test_marriage_partner_is_named_and_her_data_waits_for_her_consent(
     row = dashboard.my_dossiers.row(code)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(MARRIAGE_NAME)
-    expect(row).to_contain_text(SUBMITTED)
+    expect(row).to_contain_text(AWAITING_PARTIES)
     expect(dashboard.my_dossiers.draft_row(MARRIAGE_NAME)).to_have_count(0)
     row.get_by_role("link", name=code).click()
     DossierPage(page, portal_url).expect_shown()

@@ -1,18 +1,35 @@
 """What the browser tests share: the procedures they file and how the portal names them,
 the checks every journey makes of a page (axe-core rules, a 360 px phone screen) and of a
-dossier just filed."""
+dossier just filed, and the steps of a journey (filing online, being told, collecting the
+result, reading a letter)."""
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
 
 from portal.services.deadlines import due_date
-from tests.e2e.pages import DossierPage
+from tests.e2e.pages import (
+    CitizenDossier,
+    ClerkDossier,
+    ClerkQueue,
+    Dashboard,
+    DataStorePage,
+    DossierPage,
+    FilingStep,
+    FilingSummary,
+    Notifications,
+    enter,
+    fetch,
+)
 
 # --- procedures --------------------------------------------------------------------------
 
@@ -24,7 +41,14 @@ CRIMINAL_RECORD_NAME = "Cấp Phiếu lý lịch tư pháp cho công dân Việt
 MARITAL_STATUS_NAME = "Cấp Giấy xác nhận tình trạng hôn nhân"
 CIVIL_STATUS_COPY_NAME = "Cấp bản sao trích lục hộ tịch"
 
+CERTIFIED_COPY = "2.000815"
+CERTIFIED_COPY_NAME = "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
+
 SUBMITTED = "Mới nộp, chờ tiếp nhận"
+AWAITING_PARTIES = "Chờ các bên liên quan xác nhận"
+RECEIVED, PROCESSING, RETURNED = "Đã tiếp nhận", "Đang xử lý", "Đã trả kết quả"
+NEEDS_MORE, APPROVED = "Cần bổ sung", "Đã duyệt, chờ trả kết quả"
+AWAITING_DRAFT, AWAITING_APPEARANCE = "Chờ xác nhận dự thảo kết quả", "Chờ có mặt tại cơ quan"
 PARTNER_ID = "Số định danh cá nhân của người kết hôn cùng"
 
 # --- page checks -------------------------------------------------------------------------
@@ -72,14 +96,175 @@ def expected_due(working_days: int) -> re.Pattern:
     return re.compile("|".join(re.escape(d.strftime("%d/%m/%Y")) for d in days))
 
 
-def expect_submitted(dossier: DossierPage, procedure: str, office: str) -> str:
-    """The receipt of a dossier just filed; returns its code."""
+def expect_submitted(
+    dossier: DossierPage, procedure: str, office: str, status: str = SUBMITTED
+) -> str:
+    """The acknowledgement of a dossier just filed (`status`: it waits for the office, or
+    for the other parties' confirmation); returns its code."""
     code = dossier.expect_shown()
     expect(dossier.item("Thủ tục")).to_have_text(procedure)
-    expect(dossier.item("Trạng thái")).to_have_text(SUBMITTED)
+    expect(dossier.item("Trạng thái")).to_have_text(status)
     expect(dossier.item("Cơ quan giải quyết")).to_contain_text(office)
     expect(dossier.timeline).to_have_count(1)
     expect(dossier.timeline.first).to_contain_text("Nộp hồ sơ trực tuyến")
     expect(dossier.timeline.first).to_contain_text(re.compile(r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"))
     expect(dossier.withdraw_button).to_be_visible()
     return code
+
+
+# --- who works where, and what citizens upload ----------------------------------------------
+
+HANH, QUYNH = "Trương Thị Hạnh", "Phan Thị Quỳnh"  # the clerks
+BEN_THANH, BEN_THANH_OFFICE = "Phường Bến Thành", "UBND Phường Bến Thành"
+DEPARTMENT = "Sở Tư pháp Thành phố Hồ Chí Minh"
+OFFICE_CHOICE = "Nơi nhận hồ sơ"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # what the upload check reads: the signature
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def upload(name: str, content: bytes) -> dict:
+    """A file the citizen attaches (PDF or PNG, by its first bytes)."""
+    kind = "application/pdf" if content.startswith(b"%PDF-") else "image/png"
+    return {"name": name, "mimeType": kind, "buffer": content}
+
+
+# --- the steps of a journey ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A procedure filed online: its code and name, what the citizen types, chooses or
+    attaches on each page (label -> value), and the office the summary names."""
+
+    code: str
+    name: str
+    steps: list[dict]
+    office: str = BEN_THANH_OFFICE
+    status: str = SUBMITTED  # after submission (AWAITING_PARTIES: another party confirms)
+
+
+CHILD = "Trần Bảo Ngọc"
+# A parent of the child of the hospital's birth notice (both live in Phường Tân Định) files
+# at Phường Bến Thành by choice.
+BIRTH_FILING = Filing(
+    BIRTH,
+    BIRTH_NAME,
+    [
+        {
+            "Họ, chữ đệm và tên của trẻ": CHILD,
+            "Dân tộc của trẻ": "Kinh",
+            "Quê quán của trẻ": "Xã Tam Quan, tỉnh Gia Lai",
+        },
+        {},
+        {OFFICE_CHOICE: BEN_THANH},
+    ],
+)
+
+# Bùi Thị Nga attaches a scan of her diploma.
+CERTIFIED_COPY_FILING = Filing(
+    CERTIFIED_COPY,
+    CERTIFIED_COPY_NAME,
+    [
+        {},
+        {
+            "Tên giấy tờ cần chứng thực": "Bằng tốt nghiệp đại học",
+            "Số trang của bản chính": "1",
+            "Số bản sao cần chứng thực": "2",
+        },
+        {"Bản chính giấy tờ cần chứng thực (ảnh/bản quét)": upload("bang-tot-nghiep.png", PNG)},
+        {OFFICE_CHOICE: BEN_THANH},
+    ],
+)
+
+
+def file_online(page: Page, url: str, filing: Filing) -> str:
+    """File through the online form, page by page; the summary names the office; submit.
+    Returns the new dossier's code."""
+    step = FilingStep(page, url).open(filing.code)
+    for number, entries in enumerate(filing.steps, 1):
+        step.expect_shown(filing.name, number, len(filing.steps) + 1)
+        for label, value in entries.items():
+            enter(step.field(label), value)
+        step.next()
+    summary = FilingSummary(page, url).expect_shown(filing.name)
+    expect(summary.problems).to_have_count(0)
+    expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text(filing.office)
+    summary.submit()
+    return expect_submitted(DossierPage(page, url), filing.name, filing.office, filing.status)
+
+
+def vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def expect_told(page: Page, url: str, code: str, status: str, *notice: str) -> CitizenDossier:
+    """The citizen's newest notification about `code` says each of `notice`; it leads to
+    the dossier page, which shows `status`."""
+    Dashboard(page, url).open()
+    latest = Notifications(page).about(code).first
+    for text in notice:
+        expect(latest).to_contain_text(text)
+    latest.get_by_role("link", name=f"Xem hồ sơ {code}").click()
+    dossier = CitizenDossier(page, url)
+    dossier.expect_shown()
+    expect(dossier.item("Trạng thái")).to_have_text(status)
+    return dossier
+
+
+def pdf_text(body: bytes) -> str:
+    """The text of a PDF (which it must be), its lines joined by spaces."""
+    assert body.startswith(b"%PDF-"), body[:20]
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(body)).pages)
+
+
+def letter_text(page: Page, link: Locator) -> str:
+    """Open a letter (Mẫu 02, 03, 04: a PDF shown in the browser); its text."""
+    response = fetch(page, link)
+    assert response.status == 200, response.status
+    assert response.headers["content-type"] == "application/pdf"
+    return pdf_text(response.body())
+
+
+def collect_result(page: Page, url: str, code: str, titles: list[str], score: int) -> str:
+    """The citizen gets the returned result: its documents on the dossier page, the first
+    as a PDF, each in the personal data store; then rates the service. The PDF's text."""
+    dossier = CitizenDossier(page, url).open(code)
+    expect(dossier.item("Trạng thái")).to_have_text(RETURNED)
+    expect(dossier.result_titles).to_have_text(titles)
+    result = dossier.download_result()
+    assert result.suggested_filename.startswith(f"ket-qua-{code}"), result.suggested_filename
+    text = pdf_text(Path(result.path()).read_bytes())
+
+    store = DataStorePage(page, url).open()
+    expect(store.rows_of(code)).to_have_count(len(titles))
+    for title in titles:
+        expect(store.rows_of(code).filter(has_text=title)).to_have_count(1)
+
+    dossier.open(code)
+    dossier.rate(score, "Cán bộ hướng dẫn rõ ràng, không phải đi lại.")
+    expect(dossier.confirmation).to_have_text("Cảm ơn bạn đã đánh giá mức độ hài lòng.")
+    expect(dossier.rating).to_contain_text(f"Bạn đã đánh giá hồ sơ này: {score} – ")
+    return text
+
+
+SEND_DRAFT = "Gửi dự thảo để các bên xác nhận"
+
+
+def confirm_the_draft(page: Page, url: str, code: str, *shown: str) -> CitizenDossier:
+    """The applicant or a party reads the draft result sent for confirmation (it shows each
+    of `shown`) and confirms it."""
+    dossier = CitizenDossier(page, url).open(code)
+    expect(dossier.item("Trạng thái")).to_have_text(AWAITING_DRAFT)
+    for text in shown:
+        expect(dossier.draft).to_contain_text(text)
+    dossier.confirm_draft()
+    expect(dossier.confirmation).to_have_text(f"Bạn đã xác nhận dự thảo kết quả hồ sơ {code}.")
+    return dossier
+
+
+def clerk_opens(page: Page, url: str, code: str, tab: str = "Chờ tiếp nhận") -> ClerkDossier:
+    """The clerk finds dossier `code` on a tab of the office's queue and opens it."""
+    queue = ClerkQueue(page, url).open()
+    if tab != "Chờ tiếp nhận":  # the default tab
+        queue.show(tab)
+    return queue.open_dossier(code)
