@@ -37,7 +37,8 @@ EVENT_TEXTS = {
 
 def panel(found: Dossier, proc) -> dict:
     """The page's parties part: who they are and how they answered, what the signed-in
-    person may do now, the draft, the appointment, the files of supplement answers."""
+    person may do now, the draft, the appointment, the files filed and sent with supplement
+    answers."""
     rows = workflow.parties_of(db.session, found)
     me = next((p for p in rows if p.personal_id == current_user.personal_id), None)
     allowed = workflow.allowed_actions(
@@ -63,6 +64,7 @@ def panel(found: Dossier, proc) -> dict:
         "in_person": proc.in_person if proc else None,
         "appointment_local": tz.local(found.appointment_at) if found.appointment_at else None,
         "office_hours": appointments.HOURS_TEXT,
+        "filed_files": uploads.files_of(db.session, _id(found)),
         "supplement_files": uploads.supplement_files(db.session, _id(found)),
         "event_text": lambda e: _event_text(e, names),
     }

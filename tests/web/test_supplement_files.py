@@ -4,6 +4,7 @@ file, an empty answer or a cancelled request stores nothing and keeps what was t
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
@@ -258,3 +259,71 @@ def test_someone_not_a_party_can_neither_answer_nor_download(backoffice_app):
     assert resp.status_code == 404
     assert len(stored(app, DossierFile, dossier_id=load(app, code).id)) == 1
     assert stored(app, Dossier, code=code)[0].status == "processing"
+
+
+def test_two_answers_at_once_store_one_answer_and_only_its_files(backoffice_app, monkeypatch):
+    """The same answer sent twice at the same moment (two tabs): one wins, the other is told
+    the dossier changed, and none of the loser's files stays on disk or in the database."""
+    app = backoffice_app
+    code = _waiting(app)
+    dossier_id = load(app, code).id
+    before = _on_disk(app)
+    checked = threading.Barrier(2)
+    real_changes = workflow._changes
+
+    def changes_after_both_checked(*args):
+        checked.wait(timeout=10)  # both have read version 3 and passed their checks
+        return real_changes(*args)
+
+    monkeypatch.setattr(workflow, "_changes", changes_after_both_checked)
+    won, refused, errors = [], [], []
+
+    def answer(name: str) -> None:
+        try:
+            with app.app_context(), db.new_session() as session:
+                uploads.answer_supplement(
+                    session,
+                    Path(app.instance_path) / "uploads",
+                    session.get(Dossier, dossier_id),
+                    workflow.citizen(AN),
+                    text=None,
+                    files=[uploads.check(name, BytesIO(PDF))],
+                    expected_version=3,
+                    now=utcnow(),
+                    working_days=3,
+                )
+                won.append(name)
+        except workflow.TransitionError as exc:
+            refused.append(str(exc))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(n,)) for n in ("tab-1.pdf", "tab-2.pdf")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(won) == 1 and refused == [workflow.CONFLICT]
+    (row,) = stored(app, DossierFile, dossier_id=dossier_id)
+    assert row.original_name == won[0]
+    assert _on_disk(app) - before == {row.token}
+    assert len(stored(app, DossierEvent, dossier_id=dossier_id, action="resubmit")) == 1
+
+
+def test_the_page_links_the_files_filed_with_the_dossier(backoffice_app):
+    app = backoffice_app
+    (code,) = add_dossiers(app, {"status": "received", "procedure_code": "1.004194"})
+    dossier_id = load(app, code).id
+    with app.app_context(), db.new_session() as session:
+        proc = app.extensions["catalogue"].get(load(app, code).procedure_code)
+        index = next(i for i, c in enumerate(proc.components) if c.source == "upload")
+        filed = uploads.store(
+            session,
+            Path(app.instance_path) / "uploads",
+            dossier_id,
+            index,
+            uploads.check("giay-to.pdf", BytesIO(PDF)),
+        )
+    html = get_page(_as(app), f"/ho-so/{code}").get_data(as_text=True)
+    assert f'href="/tep/{filed.token}">giay-to.pdf</a>' in html
+    assert "Tệp đã gửi khi bổ sung hồ sơ" not in html
