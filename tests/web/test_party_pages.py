@@ -12,6 +12,7 @@ from sqlmodel import select
 from portal.citizen import party
 from portal.db import db
 from portal.models import Dossier, DossierEvent, DossierParty, utcnow
+from portal.models.results import ResultDocument
 from portal.services import appointments, deadlines, registry, workflow
 from tests.factories import (
     AN,
@@ -555,3 +556,16 @@ def test_a_rule_her_own_record_fails_refuses_the_confirmation(app, monkeypatch):
     # she may still decline
     resp = _post(_as(app, LAN), code, "xac-nhan", decision="decline", reason=REASON)
     assert resp.status_code == 302 and load(app, code).status == "declined"
+
+
+def test_a_revoked_result_is_marked_on_the_dossier_page(app):
+    code = _marriage(app, status="returned")
+    doc = issue_result(app, load(app, code).id, "Giấy chứng nhận kết hôn")
+    with app.app_context(), db.new_session() as session:
+        row = session.get(ResultDocument, doc.id)
+        row.revoked_at, row.revoked_by = utcnow(), HANH
+        row.revoked_reason = "Cấp nhầm số định danh"
+        session.add(row)
+        session.commit()
+    html = get_page(_as(app, LAN), f"/ho-so/{code}").get_data(as_text=True)
+    assert "Đã thu hồi ngày" in html and "Cấp nhầm số định danh" in html
