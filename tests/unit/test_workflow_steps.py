@@ -12,8 +12,7 @@ from common.tz import VN_TZ
 from portal.models import DossierEvent, DossierParty
 from portal.services import workflow
 from portal.services.workflow import TransitionError
-from tests.unit import test_workflow
-from tests.unit.test_workflow import (
+from tests.support.workflow import (
     APPLICANT,
     APPOINTMENT,
     BY_ROLE,
@@ -26,7 +25,8 @@ from tests.unit.test_workflow import (
     staff,
 )
 
-tables, engine, session = test_workflow.tables, test_workflow.engine, test_workflow.session
+# the bench's fixtures: tables, engine, session
+pytest_plugins = ["tests.support.workflow"]
 
 SPECIALIST, LEADER = BY_ROLE["xu_ly"], BY_ROLE["lanh_dao"]
 
