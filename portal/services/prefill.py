@@ -8,7 +8,8 @@ form shows them read-only and an HMAC over them is checked again at submit.
 The partner's record (the other person a dossier names) is read for the eligibility checks,
 but its values are withheld — neither shown nor stored — until the procedure's rule allows
 (`Sources.partner_shown`: the other party consented, or the registry proved the applicant is
-a relative, services.filing).
+a relative, services.filing). Where consent is the rule (marriage), the other party's
+confirmation fills the partner.* fields into the dossier (services/parties.after_consent).
 """
 
 from __future__ import annotations
