@@ -54,8 +54,9 @@ class Dossier(PortalModel, table=True):
     __tablename__ = "dossier"
     __table_args__ = (
         UniqueConstraint("applicant_id", "procedure_code", "draft_key"),
-        # One life event, one open dossier, whoever files it (services/parties.py).
-        UniqueConstraint("procedure_code", "open_key", name="uq_dossier_open_subject"),
+        # One life event, one open dossier, whoever files it (services/parties.py). A unique
+        # index rather than a constraint: adding it does not make SQLite rebuild the table.
+        Index("uq_dossier_open_subject", "procedure_code", "open_key", unique=True),
         Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
         Index("ix_dossier_office_status_due", "office_code", "status", "due_date"),  # queues
         # the task queue's sweep of overdue write-backs (portal/tasks.py)

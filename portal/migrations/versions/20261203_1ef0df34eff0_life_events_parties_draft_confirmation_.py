@@ -58,11 +58,16 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("appointment_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("appointment_place", sa.String(length=255), nullable=True))
+        # A plain string default (no SQL expression): SQLite adds the column in place instead
+        # of rebuilding `dossier`, which the other tables' foreign keys forbid; PostgreSQL
+        # reads '0' as false.
         batch_op.add_column(
-            sa.Column("appointment_moved", sa.Boolean(), server_default=sa.false(), nullable=False)
+            sa.Column("appointment_moved", sa.Boolean(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("attended_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_unique_constraint("uq_dossier_open_subject", ["procedure_code", "open_key"])
+        batch_op.create_index(
+            "uq_dossier_open_subject", ["procedure_code", "open_key"], unique=True
+        )
 
     # The baseline's unique (dossier_id, component) was unnamed: PostgreSQL named it itself,
     # SQLite reflects no name, and batch mode names it by the convention.
@@ -105,7 +110,7 @@ def downgrade() -> None:
         batch_op.create_unique_constraint("uq_dossier_file_dossier_id", ["dossier_id", "component"])
 
     with op.batch_alter_table("dossier", naming_convention=CONVENTION) as batch_op:
-        batch_op.drop_constraint("uq_dossier_open_subject", type_="unique")
+        batch_op.drop_index("uq_dossier_open_subject")
         batch_op.drop_column("attended_at")
         batch_op.drop_column("appointment_moved")
         batch_op.drop_column("appointment_place")
