@@ -21,6 +21,7 @@ from tests.support.apps import dispose, make_portal
 from tests.support.html import check_page
 from tests.support.matrix import (
     NOT_FOUND,
+    Expect,
     OK,
     ROLE,
     ROLES,
@@ -95,6 +96,11 @@ ROWS = [
     Row("GET", "/ho-so/<code>/bo-sung", outcomes(redirect("/ho-so/{code}#bo-sung"))),
     Row("POST", "/ho-so/<code>/bo-sung", MINE_DONE, "fresh_supplement"),
     Row("POST", "/ho-so/<code>/danh-gia", RATED, "fresh_returned"),
+    # a party's answers: the applicant's dossier awaits none of them, so the answer is
+    # refused on the page; anyone else is told the dossier does not exist
+    Row("POST", "/ho-so/<code>/xac-nhan", owner_only(Expect(400))),
+    Row("POST", "/ho-so/<code>/du-thao", owner_only(Expect(400))),
+    Row("POST", "/ho-so/<code>/lich-hen", owner_only(Expect(400))),
     Row("GET", "/tep/<token>", MINE),
     Row("GET", "/tep/<token>", outcomes(NOT_FOUND, citizen_b=OK), "neighbour"),
     # filing: everyone works on their own draft
