@@ -14,8 +14,8 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, ResultDocument, ReusedDocument
-from portal.services import registry, results
+from portal.models import Dossier, ResultDocument, ReusedDocument, utcnow
+from portal.services import registry, results, workflow
 from tests.factories import (
     AN,
     BINH,
@@ -159,6 +159,17 @@ def _reused(app) -> list[ReusedDocument]:
         return list(found)
 
 
+def _lan_confirms(app, dossier: Dossier) -> None:
+    """The other spouse confirms (her page is tests/web/test_party_pages.py's): only then
+    does the office see the marriage."""
+    with app.app_context(), db.new_session() as session:
+        moved = workflow.apply(
+            session, dossier.code, "confirm_party", workflow.party(LAN),
+            expected_version=dossier.version, now=utcnow(),
+        )  # fmt: skip
+        assert moved.status == "submitted"
+
+
 def _text(html: str) -> str:
     """The page's text, tags dropped and spaces collapsed, to read sentences across markup."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
@@ -190,6 +201,7 @@ def test_marriage_reuses_the_confirmation_and_everyone_sees_it(app, citizen, cle
     assert (kept.dossier_id, kept.component, kept.result_id) == (dossier.id, 2, doc.id)
     assert kept.valid_until is not None
 
+    _lan_confirms(app, dossier)
     assert act(clerk, dossier.code, "receive").status_code == 302  # the receipt comes now
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert f"Tái sử dụng từ kho dữ liệu cá nhân {doc.title} số {doc.number}" in receipt
@@ -266,6 +278,7 @@ def test_without_a_usable_confirmation_the_paper_must_be_attached(
     assert _submit(citizen).status_code == 302
     (dossier,) = _filed(app)
     assert _reused(app) == []
+    _lan_confirms(app, dossier)
     assert act(clerk, dossier.code, "receive").status_code == 302
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert "Giấy xác nhận tình trạng hôn nhân Tệp đính kèm" in receipt
