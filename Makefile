@@ -10,7 +10,10 @@ TEST_DATABASE_URL ?=
 # `load` one worker sat idle for the last minute while the other finished its share).
 PYTEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal
-export PYTHONDONTWRITEBYTECODE = 1
+# Python caches compiled modules (__pycache__, ignored by git): without the cache every
+# process — each test worker, each `flask` command a test runs — recompiles every module it
+# imports (importing the portal took 5.8 s instead of 1.9 s).
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 
