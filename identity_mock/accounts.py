@@ -21,6 +21,7 @@ The lock rule (what the README says about it):
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 from datetime import datetime
@@ -38,13 +39,18 @@ FORGET_AFTER = 86_400  # seconds without an attempt after which a pair starts af
 WRONG = "Số định danh cá nhân hoặc mật mã không đúng."
 
 
-def hash_passcode(passcode: str) -> str:
-    """The stored form of a passcode (werkzeug's default method, as the seeds use)."""
-    return generate_password_hash(passcode)
+DEFAULT_METHOD = "scrypt"  # identity_mock/config.py PASSCODE_HASH_METHOD
 
 
-# Checked against when the personal ID has no account: the same work as a real check.
-_DUMMY_HASH = hash_passcode(secrets.token_hex(8))
+def hash_passcode(passcode: str, method: str = DEFAULT_METHOD) -> str:
+    """The stored form of a passcode."""
+    return generate_password_hash(passcode, method=method)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the personal ID has no account: the same work as a real check."""
+    return hash_passcode(secrets.token_hex(8), method)
 
 
 class LoginError(Exception):
@@ -66,6 +72,7 @@ def authenticate(
     lock_minutes: int,
     max_lock_minutes: int = 240,
     client: str = "-",
+    hash_method: str = DEFAULT_METHOD,
 ) -> Account:
     """The account when the passcode is right; otherwise a LoginError saying how many
     attempts are left, or that this ID is locked from `client` and until when.
@@ -82,7 +89,9 @@ def authenticate(
         raise LoginError(_locked_message(session, personal_id, client, max_attempts))
     failures, locked_until = reserved
     account = session.get(Account, personal_id)
-    right = check_password_hash(account.passcode_hash if account else _DUMMY_HASH, passcode)
+    right = check_password_hash(
+        account.passcode_hash if account else _dummy_hash(hash_method), passcode
+    )
     session.commit()
     if right and account is not None:
         session.execute(

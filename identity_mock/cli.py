@@ -35,7 +35,7 @@ def seed_command(citizens: int, seed_value: int) -> None:
     from seeds import personas
 
     with db.new_session() as session:
-        count = personas.load(session)
+        count = personas.load(session, hash_method=current_app.config["PASSCODE_HASH_METHOD"])
     click.echo(f"Demo personas: {count}")
     registered = _register()
     click.echo(

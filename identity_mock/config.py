@@ -51,6 +51,9 @@ class Config:
     LOCKOUT_ATTEMPTS = 5
     LOCKOUT_MINUTES = 15
     LOCKOUT_MAX_MINUTES = 240
+    # How passcodes are hashed (werkzeug's method string): scrypt, ~0.1 s a check. The seeds
+    # hash with the same method, and an unknown ID is checked against a hash of it too.
+    PASSCODE_HASH_METHOD = "scrypt"
     # Flask-Limiter limits by name (common/limits.py): storage in memory, or Redis when
     # REDIS_URL is set (shared by every worker). login_personal_id counts failed sign-ins
     # only; population_api is per calling address (the portal's servers, for all citizens).
@@ -87,6 +90,9 @@ class TestConfig(DevConfig):
         "token": "10000/minute",
         "population_api": "10000/minute",
     }
+    # The suite signs in thousands of times: a cheap method (the same code path; only the
+    # work factor differs, as test settings of password hashers usually do).
+    PASSCODE_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 CONFIGS: dict[str, type] = {"dev": DevConfig, "test": TestConfig, "production": Config}

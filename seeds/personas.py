@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
+from identity_mock.accounts import DEFAULT_METHOD, hash_passcode
 from identity_mock.models import Account, BirthNotice, Household, Person, Residence, utcnow
 
 PERSONAS_FILE = Path(__file__).with_name("personas.toml")
@@ -99,11 +99,12 @@ def _residence(session: Session, personal_id: str, res: dict, now: datetime) -> 
         session.add(existing.sqlmodel_update(values))
 
 
-def load(session: Session, path: Path = PERSONAS_FILE) -> int:
-    """Create or update every household, person, account and birth notice; return #personas."""
+def load(session: Session, path: Path = PERSONAS_FILE, *, hash_method: str = DEFAULT_METHOD) -> int:
+    """Create or update every household, person, account and birth notice; return #personas.
+    `hash_method`: the provider's PASSCODE_HASH_METHOD."""
     data = read(path)
     now = utcnow().replace(microsecond=0)
-    passcode_hash = generate_password_hash(data["passcode"])
+    passcode_hash = hash_passcode(data["passcode"], hash_method)
     for h in data["household"]:
         session.merge(
             Household(

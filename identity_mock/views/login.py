@@ -75,6 +75,7 @@ def sign_in():
                 lock_minutes=current_app.config["LOCKOUT_MINUTES"],
                 max_lock_minutes=current_app.config["LOCKOUT_MAX_MINUTES"],
                 client=client_ip(),
+                hash_method=current_app.config["PASSCODE_HASH_METHOD"],
             )
         except LoginError as exc:
             if exc.field:  # shown next to its field and linked from the summary

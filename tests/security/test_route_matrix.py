@@ -21,11 +21,11 @@ from tests.support.apps import dispose, make_portal
 from tests.support.html import check_page
 from tests.support.matrix import (
     NOT_FOUND,
-    Expect,
     OK,
     ROLE,
     ROLES,
     UNAUTHORIZED,
+    Expect,
     Row,
     office_only,
     outcomes,

@@ -18,6 +18,7 @@ import identity_mock
 import portal
 import seeds.clients
 from common import keys
+from identity_mock.config import TestConfig
 from identity_mock.db import db as idp_db
 from portal.services.offices import seed_offices
 from portal.services.staff import seed_staff
@@ -55,6 +56,11 @@ identity_mock.load_or_create_rsa_key = _shared_rsa_key  # type: ignore[attr-defi
 portal.load_or_create_rsa_key = _shared_rsa_key  # type: ignore[attr-defined]
 
 
+def demo_personas(session: Session) -> int:
+    """The personas, their passcodes hashed as the test provider checks them."""
+    return personas.load(session, hash_method=TestConfig.PASSCODE_HASH_METHOD)
+
+
 def offices_and_staff(session: Session) -> None:
     """Every commune's and province department's office, and the demo staff."""
     seed_offices(session, load_catalogue())
@@ -72,7 +78,7 @@ def make_idp(tmp: Path, *, issuer: str, portal_url: str, migrations: bool = Fals
     from the models (a copy of the process's template), or from the migrations when
     `migrations`; its clients registered from `portal_url`."""
     db = database_settings(tmp, "idp")
-    create_tables("identity_mock", db, migrations=migrations, seed=personas.load)
+    create_tables("identity_mock", db, migrations=migrations, seed=demo_personas)
     app = identity_mock.create_app(
         {
             "ENV_NAME": "test",
