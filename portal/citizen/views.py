@@ -85,7 +85,7 @@ def data_store_page():
         documents=data_store.documents_of(db.session, current_user.personal_id),
         verify_url=_verify_url,
         issued_date=results.issued_date,
-        revoked_on=data_store.revoked_on,
+        revoked_on=results.status_label,
     )
 
 
@@ -158,7 +158,7 @@ def _dossier_page(
         documents=[(doc, _verify_url(doc)) for doc in documents],
         reused=reuse.recorded(db.session, filing.stored_id(found)),
         issued_date=results.issued_date,
-        revoked_on=data_store.revoked_on,
+        revoked_on=results.status_label,
         rating=ratings.rating_of(db.session, filing.stored_id(found)) if returned else None,
         score_labels=ratings.SCORE_LABELS,
         errors=errors or {},

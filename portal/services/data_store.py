@@ -5,20 +5,17 @@ marked, and is never offered for reuse. No Flask here."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from common import tz
-from portal.models import Dossier, DossierParty, ResultDocument
-
-REVOKED = "Đã thu hồi"
+from portal.models import Dossier, ResultDocument
+from portal.services import dossiers
 
 
 def _issued_to(query, personal_id: str):
     """`query` narrowed to documents issued on the citizen's dossiers, newest first."""
-    party_of = select(DossierParty.dossier_id).where(DossierParty.personal_id == personal_id)
     return (
         query.join(Dossier, col(Dossier.id) == ResultDocument.dossier_id)
-        .where(or_(Dossier.applicant_id == personal_id, col(Dossier.id).in_(party_of)))
+        .where(dossiers.concerning(personal_id))
         .order_by(col(ResultDocument.issued_at).desc(), col(ResultDocument.id).desc())
     )
 
@@ -37,10 +34,3 @@ def of_kind(session: Session, personal_id: str, kind: str) -> list[ResultDocumen
         ResultDocument.kind == kind, col(ResultDocument.revoked_at).is_(None)
     )
     return list(session.exec(query).all())
-
-
-def revoked_on(doc: ResultDocument) -> str:
-    """ "Đã thu hồi ngày dd/mm/yyyy" for a revoked document (Vietnam time), else ""."""
-    if doc.revoked_at is None:
-        return ""
-    return f"{REVOKED} ngày {tz.local(doc.revoked_at):%d/%m/%Y}"

@@ -13,8 +13,10 @@ def by_code(session: Session, code: str) -> Dossier | None:
     return session.exec(select(Dossier).where(Dossier.code == code)).first()
 
 
-def _party_ids(personal_id: str):
-    return select(DossierParty.dossier_id).where(DossierParty.personal_id == personal_id)
+def concerning(personal_id: str):
+    """A WHERE clause on Dossier: the person filed the dossier or is one of its parties."""
+    party_of = select(DossierParty.dossier_id).where(DossierParty.personal_id == personal_id)
+    return or_(Dossier.applicant_id == personal_id, col(Dossier.id).in_(party_of))
 
 
 def is_party(session: Session, dossier: Dossier, personal_id: str) -> bool:
@@ -42,9 +44,7 @@ def party_row(session: Session, dossier: Dossier, personal_id: str) -> DossierPa
 def of_person(session: Session, personal_id: str, *, filed_only: bool = False, limit: int = 50):
     """The dossiers a person filed or is a party to, most recently changed first; with
     `filed_only`, drafts are left out."""
-    query = select(Dossier).where(
-        or_(Dossier.applicant_id == personal_id, col(Dossier.id).in_(_party_ids(personal_id)))
-    )
+    query = select(Dossier).where(concerning(personal_id))
     if filed_only:
         query = query.where(col(Dossier.code).is_not(None))
     return list(session.exec(query.order_by(col(Dossier.updated_at).desc()).limit(limit)).all())
