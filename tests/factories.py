@@ -114,6 +114,17 @@ RECORD: dict[str, Any] = {
     "birth_notices": [],
 }
 
+# What the registry knows about Lan, the other spouse of the marriage tests
+LAN_RECORD = {
+    **RECORD,
+    "personal_id": registry_item(LAN),
+    "full_name": registry_item("Đỗ Thị Lan"),
+    "birth_date": registry_item("2002-03-04"),
+    "sex": registry_item("Nữ"),
+    "ethnicity": registry_item("Tày"),
+    "permanent_residence": registry_item({"full": "3 Hai Bà Trưng, Phường Sài Gòn"}),
+}
+
 
 # --- apps and databases -------------------------------------------------------------------
 

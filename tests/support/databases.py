@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from common import migrate
 from common.db import make_engine
+from portal.models.base import portal_registry
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -59,6 +60,28 @@ def create_tables(
             _seed(settings, seed)
         return
     _template(app, seed).copy_to(settings)
+
+
+@contextmanager
+def module_database(tmp: Path) -> Iterator[Engine]:
+    """An engine on a portal database built from the models, for a module whose tests each
+    start from `emptied(engine)` (building a database per test costs more than the tests)."""
+    settings = database_settings(tmp, "portal")
+    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
+    portal_registry.metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_schema(settings["DATABASE_SCHEMA"])
+
+
+def emptied(engine: Engine) -> Engine:
+    """Every portal table of `engine` emptied, children first."""
+    with engine.begin() as conn:
+        for table in reversed(portal_registry.metadata.sorted_tables):
+            conn.execute(table.delete())
+    return engine
 
 
 def drop_schema(schema: str | None) -> None:

@@ -9,13 +9,11 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
-from common.db import make_engine
 from common.tz import VN_TZ
 from portal.models import Dossier, DossierParty, ResultDocument, Staff
-from portal.models.base import portal_registry
 from portal.services import workflow
 from portal.services.workflow import ACTIONS, citizen
-from tests.support.databases import database_settings, drop_schema
+from tests.support.databases import emptied, module_database
 
 APPLICANT = "079203001234"
 PARTNER = "079303005678"  # a party whose confirmation the dossier needs
@@ -43,21 +41,15 @@ ALL_IN_ONE, OTHER_OFFICE, PROVINCE_CLERK = "079100000004", "079100000005", "0791
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    """One database for the module (building one per test cost more than the tests)."""
-    settings = database_settings(tmp_path_factory.mktemp("workflow"), "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
+    """One database for the module."""
+    with module_database(tmp_path_factory.mktemp("workflow")) as engine:
+        yield engine
 
 
 @pytest.fixture
 def engine(tables):
     """The module's database emptied, with the staff of STAFF."""
-    with tables.begin() as conn:
-        for table in reversed(portal_registry.metadata.sorted_tables):
-            conn.execute(table.delete())
+    emptied(tables)
     with Session(tables) as session:
         for pid, (office, roles) in STAFF.items():
             session.add(Staff(personal_id=pid, office_code=office, roles=roles))

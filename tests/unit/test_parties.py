@@ -8,15 +8,13 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from common.db import make_engine
 from common.tz import VN_TZ
 from portal.models import Dossier, DossierEvent, DossierParty, Notification
-from portal.models.base import portal_registry
 from portal.services import deadlines, parties
 from portal.services.parties import PartyError
 from procedures import load_catalogue
-from tests.factories import RECORD, registry_item
-from tests.support.databases import database_settings, drop_schema
+from tests.factories import LAN_RECORD, RECORD, registry_item
+from tests.support.databases import emptied, module_database
 
 CATALOGUE = load_catalogue()
 MARRIAGE, BIRTH, DEATH = (CATALOGUE.get(c) for c in ("1.000894", "1.001193", "1.000656"))
@@ -29,15 +27,6 @@ MARRIAGE_DATA = {
     "partner_personal_id": LAN,
     "partner_full_name": "Đỗ Thị Lan",
     "partner_birth_date": "2002-03-04",
-}
-LAN_RECORD = {
-    **RECORD,
-    "personal_id": registry_item(LAN),
-    "full_name": registry_item("Đỗ Thị Lan"),
-    "birth_date": registry_item("2002-03-04"),
-    "sex": registry_item("Nữ"),
-    "ethnicity": registry_item("Tày"),
-    "permanent_residence": registry_item({"full": "3 Hai Bà Trưng, Phường Sài Gòn"}),
 }
 
 
@@ -109,20 +98,13 @@ def test_a_birth_without_a_father_has_the_applicant_only():
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    settings = database_settings(tmp_path_factory.mktemp("parties"), "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
+    with module_database(tmp_path_factory.mktemp("parties")) as engine:
+        yield engine
 
 
 @pytest.fixture
 def session(tables):
-    with tables.begin() as conn:
-        for table in reversed(portal_registry.metadata.sorted_tables):
-            conn.execute(table.delete())
-    with Session(tables) as session:
+    with Session(emptied(tables)) as session:
         yield session
 
 

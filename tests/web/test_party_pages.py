@@ -19,6 +19,7 @@ from tests.factories import (
     BINH,
     HANH,
     LAN,
+    LAN_RECORD,
     RECORD,
     add_dossiers,
     add_rows,
@@ -40,15 +41,6 @@ DATA = {
     "partner_personal_id": LAN,
     "partner_full_name": "Đỗ Thị Lan",
     "partner_birth_date": "2002-03-04",
-}
-LAN_RECORD = {
-    **RECORD,
-    "personal_id": registry_item(LAN),
-    "full_name": registry_item("Đỗ Thị Lan"),
-    "birth_date": registry_item("2002-03-04"),
-    "sex": registry_item("Nữ"),
-    "ethnicity": registry_item("Tày"),
-    "permanent_residence": registry_item({"full": "3 Hai Bà Trưng, Phường Sài Gòn"}),
 }
 REASON = "Tôi chưa đồng ý kết hôn vào lúc này"
 
