@@ -9,8 +9,11 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.support.apps import dispose, make_idp, make_portal, running_apps
-from tests.support.databases import PG_URL, on_postgres
+# A bench the workflow test modules load as a plugin: its asserts are pytest's too.
+pytest.register_assert_rewrite("tests.support.workflow")
+
+from tests.support.apps import dispose, make_idp, make_portal, running_apps  # noqa: E402
+from tests.support.databases import PG_URL, on_postgres  # noqa: E402
 
 
 def pytest_report_header(config):
