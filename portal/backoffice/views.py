@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -27,7 +26,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import col, select
+from sqlmodel import select
 
 from common import divisions
 from portal import access, tasks
@@ -214,11 +213,6 @@ APPROVED_PENDING = (
 
 def _render_dossier(found: Dossier, actor: Actor, problem: Problem | None = None):
     proc = _catalogue().get(found.procedure_code)
-    files = db.session.exec(
-        select(DossierFile)
-        .where(DossierFile.dossier_id == found.id)
-        .order_by(col(DossierFile.component))
-    ).all()
     assert found.id is not None  # loaded from the database
     documents = results.of_dossier(db.session, found.id)
     portal_url = current_app.config["PORTAL_URL"]
@@ -232,7 +226,8 @@ def _render_dossier(found: Dossier, actor: Actor, problem: Problem | None = None
             office=office,
             fields=issuing.field_rows(proc, found),
             registry=_registry_state(found),
-            files=files,
+            files=uploads.files_of(db.session, found.id),
+            supplement_files=uploads.supplement_files(db.session, found.id),
             reused=reuse.recorded(
                 db.session, found.id, results.key_folder(current_app.instance_path)
             ),
@@ -480,7 +475,7 @@ def attached_file(token: str):
     found = db.session.get(Dossier, stored.dossier_id) if stored else None
     if actor is None or stored is None or found is None or found.office_code != actor.office_code:
         abort(404)
-    path = uploads.path_of(Path(current_app.instance_path) / "uploads", stored)
+    path = uploads.path_of(uploads.folder_of(current_app.instance_path), stored)
     if not path.is_file():
         abort(404)
     return send_file(
