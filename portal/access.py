@@ -12,7 +12,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from portal.db import db
-from portal.models import Dossier
+from portal.models import Dossier, DossierFile
 from portal.services import dossiers, workflow
 
 
@@ -22,6 +22,32 @@ def party_dossier_or_404(code: str) -> Dossier:
     if found is None or not dossiers.is_party(db.session, found, current_user.personal_id):
         abort(404)
     return found
+
+
+def applicant_dossier_or_404(code: str) -> Dossier:
+    """The dossier if the signed-in citizen filed it (what only the applicant may do, such as
+    withdrawing); a party who did not file it is told it does not exist."""
+    found = party_dossier_or_404(code)
+    if found.applicant_id != current_user.personal_id:
+        abort(404)
+    return found
+
+
+def party_file_or_404(token: str) -> DossierFile:
+    """A file of a dossier the signed-in citizen filed or is a party to."""
+    found = dossiers.file_by_token(db.session, token)
+    if found is None or not dossiers.is_party(db.session, found[1], current_user.personal_id):
+        abort(404)
+    return found[0]
+
+
+def office_file_or_404(token: str) -> DossierFile:
+    """A file of a dossier at the signed-in clerk's office."""
+    actor = workflow.staff_actor(db.session, current_user.personal_id)
+    found = dossiers.file_by_token(db.session, token) if actor is not None else None
+    if actor is None or found is None or found[1].office_code != actor.office_code:
+        abort(404)
+    return found[0]
 
 
 def office_dossier_or_404(code: str) -> tuple[Dossier, workflow.Actor]:

@@ -17,13 +17,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import select
 
 from common import divisions
+from portal import access
 from portal.auth.oidc import LoginRefused
 from portal.auth.views import sign_in_again
 from portal.db import db
-from portal.models import Dossier, DossierFile, utcnow
+from portal.models import Dossier, utcnow
 from portal.services import (
     dossiers,
     eligibility,
@@ -482,12 +482,7 @@ def _latest_filed(code: str) -> Dossier | None:
 @login_required
 def attached_file(token: str):
     """A file of a dossier the signed-in citizen filed or is a party to; else a 404."""
-    stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
-    dossier = db.session.get(Dossier, stored.dossier_id) if stored else None
-    if stored is None or dossier is None:
-        abort(404)
-    if not dossiers.is_party(db.session, dossier, current_user.personal_id):
-        abort(404)  # the applicant and the parties see the whole dossier
+    stored = access.party_file_or_404(token)  # the applicant and the parties see it all
     path = uploads.path_of(_upload_folder(), stored)
     if not path.is_file():
         abort(404)

@@ -93,15 +93,6 @@ def _verify_url(doc) -> str:
     return results.verification_url(current_app.config["PORTAL_URL"], doc.verification_code)
 
 
-def own_dossier(code: str) -> Dossier:
-    """The dossier if the signed-in citizen filed it (withdrawing is the applicant's); a
-    party who did not file it, or anyone else, gets a 404."""
-    found = access.party_dossier_or_404(code)
-    if found.applicant_id != current_user.personal_id:
-        abort(404)
-    return found
-
-
 @bp.route("/ho-so/<code>")
 @login_required
 def dossier(code: str):
@@ -289,7 +280,7 @@ def receipt_download(code: str):
 @login_required
 def withdraw(code: str):
     """GET asks for confirmation (withdrawing cannot be undone); POST withdraws."""
-    found = own_dossier(code)
+    found = access.applicant_dossier_or_404(code)
     if request.method == "GET":
         if found.status not in workflow.ACTIONS["withdraw"].sources:
             return redirect(url_for("citizen.dossier", code=code))

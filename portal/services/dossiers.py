@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, or_, select
 
-from portal.models import Dossier, DossierEvent, DossierParty
+from portal.models import Dossier, DossierEvent, DossierFile, DossierParty
 
 
 def by_code(session: Session, code: str) -> Dossier | None:
@@ -61,6 +61,16 @@ def latest_filed(session: Session, applicant_id: str, procedure_code: str) -> Do
         )
         .order_by(col(Dossier.id).desc())
     ).first()
+
+
+def file_by_token(session: Session, token: str) -> tuple[DossierFile, Dossier] | None:
+    """An attached file and its dossier, by the file's download token."""
+    found = session.exec(
+        select(DossierFile, Dossier)
+        .join(Dossier, col(Dossier.id) == DossierFile.dossier_id)
+        .where(DossierFile.token == token)
+    ).first()
+    return (found[0], found[1]) if found else None
 
 
 def timeline(session: Session, dossier: Dossier) -> list[DossierEvent]:
