@@ -470,8 +470,8 @@ def test_api_lists_procedures_and_only_my_dossiers(live, filers):
     assert requests.get(live.portal_url + "/api/v1/ho-so", timeout=5).status_code == 401
 
     an = filers(AN)
-    an.fill("2.000635", {"nguoi-yeu-cau": {}, "yeu-cau": {"record_type": "Trích lục khai sinh",
-                                                          "copies": "1"}, "noi-nop": {}})  # fmt: skip
+    copy = {"record_type": "Trích lục khai sinh", "copies": "1"}
+    an.fill("2.000635", {"nguoi-yeu-cau": {}, "yeu-cau": copy, "noi-nop": {}})
     code = dossier_code(an.submit("2.000635"))  # a dossier of his own, whatever ran before
     mine = an.get("/api/v1/ho-so").json()["dossiers"]
     assert code in {d["code"] for d in mine} and all(d["code"] for d in mine)
