@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from portal.db import db
 from portal.models import Citizen, Dossier, Office, utcnow
 from portal.models.results import ResultDocument
-from portal.services import deadlines, parties, results, sessions, workflow
+from portal.services import deadlines, dossiers, parties, results, sessions, workflow
 from portal.services.staff import seed_staff
 from tests.support.apps import dispose, make_portal
 from tests.support.databases import portal_engine
@@ -379,7 +379,7 @@ def confirm_draft(app, client, code: str) -> None:
     with app.app_context(), db.new_session() as session:
         found = session.exec(select(Dossier).where(Dossier.code == code)).one()
         procedure = app.extensions["catalogue"].get(found.procedure_code)
-        for reader in workflow.draft_readers(session, found):
+        for reader in dossiers.draft_readers(session, found):
             workflow.apply(
                 session,
                 found,

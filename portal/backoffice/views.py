@@ -272,7 +272,7 @@ def _readers(proc, found: Dossier) -> list[dict]:
             "answer": p.draft_answer,
             "at": p.draft_answered_at,
         }
-        for p in workflow.draft_readers(db.session, found)
+        for p in dossiers.draft_readers(db.session, found)
     ]
 
 

@@ -18,7 +18,7 @@ from portal.citizen.views import _dossier_page, bp
 from portal.db import db
 from portal.models import Dossier, DossierEvent, utcnow
 from portal.models.dossiers import Status
-from portal.services import appointments, issuing, parties, registry, uploads, workflow
+from portal.services import appointments, dossiers, issuing, parties, registry, uploads, workflow
 
 REGISTRY_DOWN = (
     "Chưa lấy được dữ liệu từ CSDLQG về dân cư để hoàn tất xác nhận. Vui lòng thử lại sau; "
@@ -39,7 +39,7 @@ def panel(found: Dossier, proc) -> dict:
     """The page's parties part: who they are and how they answered, what the signed-in
     person may do now, the draft, the appointment, the files filed and sent with supplement
     answers."""
-    rows = workflow.parties_of(db.session, found)
+    rows = dossiers.parties_of(db.session, found)
     me = next((p for p in rows if p.personal_id == current_user.personal_id), None)
     allowed = workflow.allowed_actions(
         db.session,
@@ -59,7 +59,7 @@ def panel(found: Dossier, proc) -> dict:
         "applicant_name": parties.filer_name(db.session, found),
         "field_rows": issuing.field_rows(proc, found),
         "draft": draft,
-        "draft_readers": workflow.draft_readers(db.session, found),
+        "draft_readers": dossiers.draft_readers(db.session, found),
         "draft_stamp": _draft_stamp(found),
         "in_person": proc.in_person if proc else None,
         "appointment_local": tz.local(found.appointment_at) if found.appointment_at else None,

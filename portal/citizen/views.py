@@ -289,7 +289,7 @@ def withdraw(code: str):
             "portal/withdraw.html",
             dossier=found,
             proc=proc,
-            parties=[p for p in workflow.parties_of(db.session, found) if p.consent != "applicant"],
+            parties=[p for p in dossiers.parties_of(db.session, found) if p.consent != "applicant"],
         )
     try:
         filing.withdraw(db.session, found, current_user.personal_id, utcnow())

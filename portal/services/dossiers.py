@@ -81,3 +81,27 @@ def timeline(session: Session, dossier: Dossier) -> list[DossierEvent]:
             .order_by(col(DossierEvent.id))
         ).all()
     )
+
+
+def parties_of(session: Session, dossier: Dossier) -> list[DossierParty]:
+    """The dossier's parties, the applicant first (rows written at submission)."""
+    rows = session.exec(
+        select(DossierParty)
+        .where(DossierParty.dossier_id == dossier.id)
+        .order_by(col(DossierParty.id))
+    ).all()
+    return list(rows)
+
+
+def awaited_parties(session: Session, dossier: Dossier) -> list[DossierParty]:
+    """Required parties who have not confirmed yet."""
+    return [
+        p
+        for p in parties_of(session, dossier)
+        if p.consent == "required" and p.answer != "confirmed"
+    ]
+
+
+def draft_readers(session: Session, dossier: Dossier) -> list[DossierParty]:
+    """Who confirms a draft result: the applicant and the parties who had to consent."""
+    return [p for p in parties_of(session, dossier) if p.consent in ("applicant", "required")]
