@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from common.web import normalize_text, text_problem
 from portal.models import Citizen, Dossier, DossierParty
 from portal.models.dossiers import Status
-from portal.services import deadlines, eligibility, prefill, workflow
+from portal.services import deadlines, dossiers, eligibility, prefill, workflow
 from procedures.schema import Procedure
 
 APPLICANT = "applicant"
@@ -127,12 +127,7 @@ def follow_as_informed(
     )
     if not named or dossier.applicant_id == personal_id:
         return False
-    exists = session.exec(
-        select(DossierParty.id).where(
-            DossierParty.dossier_id == dossier.id, DossierParty.personal_id == personal_id
-        )
-    ).first()
-    if exists is not None:
+    if dossiers.party_row(session, dossier, personal_id) is not None:
         return False
     assert dossier.id is not None  # a stored dossier
     session.add(

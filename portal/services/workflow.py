@@ -24,7 +24,15 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from portal import tasks
-from portal.models import Dossier, DossierEvent, DossierParty, Notification, Office, Staff
+from portal.models import (
+    Dossier,
+    DossierEvent,
+    DossierParty,
+    Notification,
+    Office,
+    ResultDocument,
+    Staff,
+)
 from portal.models.dossiers import Status
 from portal.services import appointments, deadlines
 from portal.services.actions import (  # noqa: F401 - the declarations, as callers name them
@@ -250,8 +258,6 @@ def _procedure_refusal(dossier: Dossier, a: Action, procedure) -> str | None:
 
 
 def _has_live_result(session: Session, dossier: Dossier) -> bool:
-    from portal.models import ResultDocument  # a result belongs to the dossier
-
     return (
         session.exec(
             select(ResultDocument.id).where(

@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from portal.db import db as portal_db
 from portal.models import Dossier, DossierEvent, DossierFile
+from tests.factories import stored
 from tests.support import flows
 from tests.support.apps import running_apps
 from tests.support.filing import Filer, csrf_token, dossier_code, signed_in_filers
@@ -46,11 +47,7 @@ def filers(live):
 
 
 def _dossiers(live, **where) -> list[Dossier]:
-    with live.portal_app.app_context(), portal_db.new_session() as session:
-        query = select(Dossier)
-        for key, value in where.items():
-            query = query.where(getattr(Dossier, key) == value)
-        return list(session.exec(query).all())
+    return stored(live.portal_app, Dossier, **where)
 
 
 def _draft(live, personal_id: str, code: str) -> Dossier | None:

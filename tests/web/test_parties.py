@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import select
 
 from common.tz import VN_TZ
 from portal.db import db as portal_db
@@ -52,11 +51,7 @@ def filers(live):
 
 
 def _dossiers(live, **where) -> list[Dossier]:
-    with live.portal_app.app_context(), portal_db.new_session() as session:
-        query = select(Dossier)
-        for key, value in where.items():
-            query = query.where(getattr(Dossier, key) == value)
-        return list(session.exec(query).all())
+    return factories.stored(live.portal_app, Dossier, **where)
 
 
 def _text(html: str) -> str:
