@@ -181,6 +181,30 @@ def _home_of(
     return home, household
 
 
+def _birth_province(session: Session, home: Residence | None, mother: Person) -> int:
+    """The province code of the child's personal ID: that of the residence the child is
+    registered at, else the province in the mother's own ID; when the mother's birth was
+    registered abroad (a country code), the province of her current residence: a birth
+    registered in Viet Nam never takes a country code."""
+    if home is not None and home.province_code in pid.PROVINCE_CODES:
+        return home.province_code
+    own = pid.parse(mother.personal_id).province_code
+    if own is not None:
+        return own
+    residences = sorted(
+        _open_residences(session, mother.personal_id), key=lambda r: r.kind != "thuong_tru"
+    )
+    for residence in residences:
+        if residence.province_code in pid.PROVINCE_CODES:
+            return residence.province_code
+    raise WriteRefused(
+        f"{mother.personal_id} has no residence in Viet Nam to take the province of the "
+        "child's personal ID from.",
+        409,
+        mother.personal_id,
+    )
+
+
 # --- writes ------------------------------------------------------------------------------
 
 
@@ -204,9 +228,7 @@ def register_birth(session: Session, body: dict) -> tuple[str, dict]:
         raise WriteRefused("The 'residence_of' person must be the mother or the father.")
     home, household = _home_of(session, residence_of or mother.personal_id, bool(residence_of))
 
-    province = home.province_code if home else int(mother.personal_id[:3])
-    if province not in pid.PROVINCE_CODES:
-        province = int(mother.personal_id[:3])
+    province = _birth_province(session, home, mother)
     child_id = _new_personal_id(session, province, notice.sex, notice.birth_date.year)
     child = Person(
         personal_id=child_id,

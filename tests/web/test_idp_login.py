@@ -88,7 +88,7 @@ def test_persona_picker_in_test_mode(idp_client):
         ("12345", "12 chữ số"),
         ("abcdefghijkl", "12 chữ số"),
         ("0790950012345", "12 chữ số"),
-        ("999095001234", "mã tỉnh"),
+        ("003095001234", "mã tỉnh"),
         ("", "Vui lòng nhập số định danh cá nhân"),
     ],
     ids=["short", "letters", "thirteen", "bad-province", "empty"],

@@ -180,7 +180,7 @@ def lookup(client, token: str, personal_id: str, **params):
         (AN, {"purpose": "   "}),
         ("12345", {"purpose": "kiem-thu"}),
         ("abcdefghijkl", {"purpose": "kiem-thu"}),
-        ("999095001234", {"purpose": "kiem-thu"}),
+        ("003095001234", {"purpose": "kiem-thu"}),
     ],
     ids=["no-purpose", "blank-purpose", "short-id", "letters", "bad-province"],
 )
