@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from procedures import authorities
+from procedures.authorities import Authority
 from procedures.schema import Procedure, ZeroFeePolicy
 
 HERE = Path(__file__).resolve().parent
@@ -24,29 +26,53 @@ class CatalogueError(Exception):
 class Catalogue:
     procedures: dict[str, Procedure]
     policies: tuple[ZeroFeePolicy, ...]
+    authorities: dict[str, Authority]
 
     def get(self, code: str) -> Procedure | None:
         return self.procedures.get(code)
 
+    def authority(self, procedure: Procedure) -> Authority:
+        """The competent body of `procedure`."""
+        return self.authorities[procedure.authority]
 
-def _parse(path: Path, model: type[BaseModel]):
+    def level(self, procedure: Procedure) -> str:
+        """ "commune" or "province": the level of the competent body."""
+        return self.authorities[procedure.authority].level
+
+
+def _read(path: Path) -> dict:
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{path.name}: not valid TOML: {exc}") from exc
+
+
+def _problems(path: Path, exc: ValidationError) -> CatalogueError:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}" for err in exc.errors()
+    )
+    return CatalogueError(f"{path.name}: {problems}")
+
+
+def _parse(path: Path, model: type[BaseModel]):
+    data = _read(path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise CatalogueError(f"{path.name}: {problems}") from exc
+        raise _problems(path, exc) from exc
+
+
+def _authorities(path: Path) -> dict[str, Authority]:
+    try:
+        return authorities.parse(_read(path))
+    except ValidationError as exc:
+        raise _problems(path, exc) from exc
 
 
 def load_catalogue(root: Path = HERE) -> Catalogue:
-    """Read `catalogue/*.toml` and `policies/*.toml` under `root`."""
+    """Read `authorities.toml`, `catalogue/*.toml` and `policies/*.toml` under `root`."""
+    bodies = _authorities(root / "authorities.toml")
     parsed = [
         (path, _parse(path, Procedure)) for path in sorted((root / "catalogue").glob("*.toml"))
     ]
@@ -56,6 +82,18 @@ def load_catalogue(root: Path = HERE) -> Catalogue:
             raise CatalogueError(f"{path.name}: code: {proc.code} is already used")
         procedures[proc.code] = proc
     for path, proc in parsed:
+        body = bodies.get(proc.authority)
+        if body is None:
+            raise CatalogueError(
+                f"{path.name}: authority: unknown body {proc.authority!r} "
+                f"(authorities.toml has {', '.join(sorted(bodies))})"
+            )
+        if body.receives_only:
+            raise CatalogueError(
+                f"{path.name}: authority: {proc.authority!r} only receives dossiers; "
+                "name the body that decides"
+            )
+        proc._level = body.level
         missing = set(proc.linked) - procedures.keys()
         if missing:
             raise CatalogueError(f"{path.name}: linked: not in the catalogue {sorted(missing)}")
@@ -71,4 +109,4 @@ def load_catalogue(root: Path = HERE) -> Catalogue:
         if unknown:
             raise CatalogueError(f"{path.name}: procedures: unknown codes {sorted(unknown)}")
         policies.append(policy)
-    return Catalogue(procedures, tuple(policies))
+    return Catalogue(procedures, tuple(policies), bodies)

@@ -7,12 +7,14 @@ REFERENCE-VN.md, so an uncertain figure is visible in the data, not hidden in co
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-Confidence = Literal["law", "secondary", "unverified"]
+from procedures.base import Confidence, Strict
+from procedures.fee_schema import Exemption, FeeRule, Fees, ZeroFeePolicy  # noqa: F401
+from procedures.result_schema import Result
+
 FieldType = Literal["text", "textarea", "date", "select", "personal_id", "number", "checkbox"]
 ComponentSource = Literal["population", "data_store", "form", "upload"]
 # What the other person a dossier names is to the applicant, as the registry can prove it.
@@ -23,17 +25,25 @@ PartnerDetails = Literal["after_consent", "relatives"]
 # What one dossier of a procedure is about: at most one open dossier per procedure and
 # subject, whoever files it. "request": every dossier is its own event (a certification).
 SubjectKind = Literal["birth_notice", "deceased", "couple", "child", "applicant", "request"]
-FeeRule = Literal["on_time_birth", "meritorious_family", "poor_household", "disability"]
+# Who the law makes competent (portal/services/routing.py has one function per rule):
+# party_residence: the UBND xã where the applicant or a party (parent, spouse) has permanent
+#   or temporary residence; deceased_residence: the deceased's last residence;
+# address_field: the commune of an address the form gives (new permanent or temporary
+#   residence); province_of_residence: the province body of the applicant's residence;
+# any_commune: any commune (chứng thực), the citizen's choice, residence by default.
+RoutingRule = Literal[
+    "party_residence",
+    "deceased_residence",
+    "address_field",
+    "province_of_residence",
+    "any_commune",
+]
 
 # Steps the portal adds itself (attachments, choice of commune, summary): not for fields.
 RESERVED_STEPS = ("tep-dinh-kem", "noi-nop", "xem-lai")
 
 # Paths a form field may be prefilled from; a path names registry data, locked in the form.
 PREFILL_ROOTS = ("applicant", "spouse", "partner", "birth_notice", "father", "mother")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class FormField(Strict):
@@ -129,41 +139,34 @@ class Eligibility(Strict):
     params: dict[str, int | str] = {}
 
 
-class Exemption(Strict):
-    rule: FeeRule
-    label: str  # shown to the citizen, with the legal basis
-    confidence: Confidence = "law"
-
-
-class Fees(Strict):
-    base: int = Field(ge=0)  # đồng, at the counter
-    unit: str = "hồ sơ"
-    # A number field of the form that multiplies the base (e.g. copies when the fee is per copy).
-    per_field: str | None = None
-    note: str | None = None
-    confidence: Confidence = "unverified"
-    exemptions: list[Exemption] = []
-
-
 class Processing(Strict):
-    working_days: int = Field(ge=0)  # 0 = given immediately once the dossier is complete
+    days: int = Field(ge=0)  # 0 = given immediately once the dossier is complete
+    # Working days (Saturdays, Sundays and public holidays not counted) or calendar days
+    # (LLTP: 10 days; a deadline falling on a day off moves to the next working day).
+    counting: Literal["working", "calendar"] = "working"
     note: str | None = None
     confidence: Confidence = "secondary"
 
-
-class FromRegistry(Strict):
-    """How this procedure's result reads when another procedure's write-back does it
-    (liên thông): issued only when the registry's answer has `when` set, with each label
-    taking the value of a key of that answer."""
-
-    when: str
-    content: dict[str, str] = Field(min_length=1)  # label -> key of the registry's answer
+    @property
+    def label(self) -> str:
+        """ "7 ngày làm việc", "10 ngày", "Trong ngày"."""
+        if self.days == 0:
+            return "Trong ngày"
+        return f"{self.days} ngày làm việc" if self.counting == "working" else f"{self.days} ngày"
 
 
-class Result(Strict):
-    name: str
-    kind: str = Field(pattern=r"^[a-z_]+$")
-    from_registry: FromRegistry | None = None
+class Routing(Strict):
+    """How the law decides the competent body's office (portal/services/routing.py)."""
+
+    rule: RoutingRule
+    # address_field: the form field holding the ward code of the new (or temporary) address.
+    field: str | None = None
+
+    @model_validator(mode="after")
+    def _field(self) -> Routing:
+        if (self.rule == "address_field") != (self.field is not None):
+            raise ValueError("field is required for rule address_field, and only there")
+        return self
 
 
 class Procedure(Strict):
@@ -171,14 +174,15 @@ class Procedure(Strict):
     version: int = Field(ge=1)
     name: str
     field: str  # lĩnh vực
-    level: Literal["commune", "province"]
-    department: str | None = None  # handling department code, province level only
-    department_name: str | None = None
+    # The competent body, a key of procedures/authorities.toml (checked by the loader): it
+    # processes, decides and signs.
+    authority: str = Field(pattern=r"^[a-z_]+$")
+    _level: Literal["commune", "province"] = PrivateAttr(default="commune")  # set on load
+    routing: Routing
     processing: Processing
     legal_basis: list[str] = Field(min_length=1)
     service_level: Literal["toan_trinh", "mot_phan"]
     min_vneid_level: Literal[1, 2] = 2
-    choose_commune: bool = False  # any commune of the citizen's province may handle it
     steps: list[str] = Field(min_length=1)
     conditions: list[str] = []  # yêu cầu, điều kiện, as text for the procedure page
     fields: list[FormField] = []
@@ -207,10 +211,9 @@ class Procedure(Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> Procedure:
-        if self.level == "province" and not (self.department and self.department_name):
-            raise ValueError("a province-level procedure needs department and department_name")
-        if self.level == "province" and self.choose_commune:
-            raise ValueError("choose_commune applies to commune-level procedures only")
+        field = self.routing.field
+        if field is not None and not any(f.name == field and not f.prefill for f in self.fields):
+            raise ValueError(f"routing.field {field!r} must name a typed field of the form")
         names = [f.name for f in self.fields]
         duplicates = {n for n in names if names.count(n) > 1}
         if duplicates:
@@ -271,23 +274,11 @@ class Procedure(Strict):
         found = next((f for f in self.fields if f.name == name), None)
         return None if found is None or found.prefill else found
 
+    @property
+    def level(self) -> Literal["commune", "province"]:
+        """The competent body's level (the loader sets it from authorities.toml)."""
+        return self._level
+
     def steps_in_order(self) -> list[str]:
         """The filing steps (pages), in the order their first field appears."""
         return list(dict.fromkeys(f.step for f in self.fields))
-
-
-class ZeroFeePolicy(Strict):
-    """A province's decision that some procedures cost 0 đồng when filed online."""
-
-    province: int
-    source: str  # the resolution, e.g. "Nghị quyết số …/NQ-HĐND"
-    valid_from: date
-    valid_to: date | None = None
-    procedures: list[str] = Field(min_length=1)
-    confidence: Confidence = "unverified"
-
-    @model_validator(mode="after")
-    def _dates(self) -> ZeroFeePolicy:
-        if self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
-        return self

@@ -38,8 +38,8 @@ SCORES = ((1, 2), (2, 3), (3, 10), (4, 35), (5, 50))  # (score, weight)
 CLERK = "000000000000"  # actor of the seeded clerks' events
 # how often each procedure is filed (others: 1)
 PROCEDURE_WEIGHTS = {"1.001193": 18, "2.000815": 15, "1.004222": 12, "1.004194": 12,
-                     "2.000884": 8, "1.004873": 8, "1.001078": 8, "2.000635": 5,
-                     "1.000894": 5, "1.011634": 5, "1.000656": 3}  # fmt: skip
+                     "2.000884": 8, "1.004873": 8, "3.000333": 8, "2.000635": 5,
+                     "1.000894": 5, "1.014137": 5, "1.000656": 3}  # fmt: skip
 TEXT_VALUE = "Kê khai để đo hiệu năng"
 
 
@@ -143,14 +143,14 @@ class DossierFactory:
     """Dossier rows, their timeline events and ratings as filing and the clerks leave them."""
 
     def __init__(self, catalogue, rng: random.Random, now: datetime, bench_code: str) -> None:
-        from portal.services.offices import commune_office_code, department_office_code
+        from portal.services.offices import office_code
 
-        self.commune_office, self.department_office = commune_office_code, department_office_code
+        self.office_code, self.catalogue = office_code, catalogue
         self.rng, self.now, self.bench_code = rng, now, bench_code
         procedures = sorted(catalogue.procedures.values(), key=lambda p: p.code)
         weighted = [(p, PROCEDURE_WEIGHTS.get(p.code, 1)) for p in procedures]
         self.procedure = Pick(weighted)
-        self.commune_procedure = Pick((p, w) for p, w in weighted if p.level == "commune")
+        self.commune_procedure = Pick((p, w) for p, w in weighted if p.authority == "ubnd_xa")
         self.templates = {p.code: typed_values(p) for p in procedures}
         self.sequences: Counter[tuple[str, date]] = Counter()  # last number per office, day
         self.drafts: set[tuple[str, str]] = set()  # (applicant, procedure) with a draft
@@ -225,12 +225,8 @@ class DossierFactory:
         office = self.office(proc, ward)
         day = to_local(submitted).date()
         self.sequences[office, day] += 1
-        steps = self.steps(status, submitted, proc.processing.working_days)
-        due = (
-            self.due(steps["received"], proc.processing.working_days)
-            if "received" in steps
-            else None
-        )
+        steps = self.steps(status, submitted, proc.processing.days)
+        due = self.due(steps["received"], proc.processing.days) if "received" in steps else None
         return {
             "code": format_code(office, day, self.sequences[office, day]),
             "draft_key": None, "status": status, "office_code": office,
@@ -273,10 +269,8 @@ class DossierFactory:
     def office(self, proc, ward: int) -> str:
         from common import divisions
 
-        if proc.level == "province":
-            province = divisions.wards()[ward].province_code
-            return self.department_office(province, proc.department)
-        return self.commune_office(ward)
+        province = divisions.wards()[ward].province_code
+        return self.office_code(self.catalogue.authority(proc), province=province, ward=ward)
 
     def due(self, moment: datetime, working_days: int) -> date:
         local = to_local(moment)

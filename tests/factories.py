@@ -50,7 +50,7 @@ NAMES = {
 COMMUNE, PROVINCE = "79.26743", "79.so-tu-phap"
 COMMUNE_NAME = "UBND Phường Bến Thành"
 MARITAL = "1.004873"  # commune level, 3 working days: the marital-status confirmation
-CRIMINAL_RECORD = "1.001078"  # province level (Sở Tư pháp)
+CRIMINAL_RECORD = "3.000333"  # province level (Sở Tư pháp)
 DATA = {  # what An typed for MARITAL
     "applicant_full_name": "Nguyễn Văn An",
     "applicant_personal_id": AN,

@@ -29,7 +29,9 @@ def _procedure_brief(proc) -> dict:
         "field": proc.field,
         "level": proc.level,
         "service_level": proc.service_level,
-        "working_days": proc.processing.working_days,
+        "authority": proc.authority,
+        "processing_days": proc.processing.days,
+        "processing_counting": proc.processing.counting,
         "base_fee": proc.fees.base,
         "min_vneid_level": proc.min_vneid_level,
     }

@@ -175,7 +175,8 @@ def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
             actor,
             expected_version=found.version,
             now=utcnow(),
-            working_days=proc.processing.working_days if proc else 0,
+            working_days=proc.processing.days if proc else 0,
+            calendar_days=proc is not None and proc.processing.counting == "calendar",
             procedure=proc,
         )
     except TransitionError as exc:
@@ -401,7 +402,8 @@ def act(found: Dossier, actor: Actor, action: str):
             expected_version=expected,
             note=request.form.get("note"),
             now=now,
-            working_days=proc.processing.working_days if proc else 0,
+            working_days=proc.processing.days if proc else 0,
+            calendar_days=proc is not None and proc.processing.counting == "calendar",
             writes_back=writes_back,
             procedure=proc,
             commit=action != "revoke",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from portal.services import routing
 from portal.services.deadlines import today
 from portal.services.fees import policies_in_force
 from procedures.search import LEVEL_LABELS, fields_of, search
@@ -43,5 +44,7 @@ def procedure(code: str):
         "portal/procedure.html",
         proc=proc,
         levels=LEVEL_LABELS,
+        authority=catalogue().authority(proc),
+        where=routing.RULE_TEXT[proc.routing.rule],
         zero_fee=policies_in_force(catalogue().policies, proc.code, today()),
     )

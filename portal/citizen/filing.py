@@ -37,7 +37,7 @@ from portal.services import (
 )
 from portal.services.deadlines import due_date, today
 from portal.services.fees import ApplicantFacts, decide_fee
-from portal.services.routing import RoutingError, route
+from portal.services.routing import RoutingError, offers_choice, route
 from procedures import schema as procedures_schema
 
 bp = Blueprint("filing", __name__)
@@ -66,7 +66,7 @@ def _steps(proc, unmet: dict[int, reuse.Reuse]) -> list[str]:
     return (
         proc.steps_in_order()
         + ([UPLOAD_STEP] if uploads.upload_components(proc, unmet) else [])
-        + ([CHOICE_STEP] if proc.choose_commune else [])
+        + ([CHOICE_STEP] if offers_choice(proc) else [])
     )
 
 
@@ -353,7 +353,14 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
     problems = eligibility.check(proc.eligibility, context)
     residence = sources.applicant["permanent_residence"]["value"]
     chosen = int(draft.data["office_ward"]) if draft.data.get("office_ward") else None
-    routing = route(db.session, proc, residence_ward=residence["ward_code"], chosen_ward=chosen)
+    catalogue = current_app.extensions["catalogue"]
+    routing = route(
+        db.session,
+        proc,
+        catalogue.authority(proc),
+        residence_ward=residence["ward_code"],
+        chosen_ward=chosen,
+    )
     household = (sources.applicant.get("household") or {}).get("value") or {}
     facts = ApplicantFacts(
         province_code=residence["province_code"],
@@ -378,8 +385,8 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
         locked_hash=prefill.locked_hash(
             {**locked, **reuse.fingerprint(reuses)}, current_app.config["SECRET_KEY"]
         ),
-        working_days=proc.processing.working_days,
-        due=due_date(now, proc.processing.working_days),
+        working_days=proc.processing.days,
+        due=due_date(now, proc.processing.days, calendar=proc.processing.counting == "calendar"),
         reuses=tuple(reuses),
     )
     return sources, submission, problems

@@ -201,7 +201,8 @@ def supplement(found: Dossier):
             files=files,
             expected_version=int(raw_version),
             now=utcnow(),
-            working_days=proc.processing.working_days,
+            working_days=proc.processing.days,
+            calendar_days=proc.processing.counting == "calendar",
         )
     except workflow.TransitionError as exc:
         db.session.rollback()

@@ -89,13 +89,23 @@ class Dossier(PortalModel, table=True):
     # after: the unique constraint above allows one open dossier per procedure and subject.
     open_key: str | None = Field(default=None, max_length=64)
     status: str = Field(default="draft", index=True, max_length=24)
+    # The competent body's office (it processes, decides and signs) and why the law makes
+    # it competent; the receiving point (a one-stop centre the citizen chose, phi địa giới)
+    # and why, when it is not the competent office itself (services/routing.py).
     office_code: str | None = Field(default=None, index=True, max_length=32)
     routing_reason: str | None = None
+    receiving_office_code: str | None = Field(default=None, index=True, max_length=32)
+    receiving_reason: str | None = None
+    # Liên thông split by body: the parts of a group point at the dossier the citizen filed
+    # (its own part); the citizen sees one dossier and one timeline.
+    group_id: int | None = Field(default=None, index=True)
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     locked_hash: str | None = None  # hash of the locked registry values and reused documents
     fee_amount: int | None = None
     fee_rule: str | None = None
     fee_reason: str | None = None
+    # Each step of the fee computation (label, amount, legal basis), for the receipt.
+    fee_steps: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     submitted_at: datetime | None = None
     received_at: datetime | None = None
     due_date: date | None = None  # the appointment the citizen holds now (after an extension)

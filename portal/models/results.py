@@ -19,6 +19,9 @@ class ResultDocument(PortalModel, table=True):
     dossier_id: int = Field(index=True, foreign_key="dossier.id")
     number: str = Field(max_length=48)
     kind: str = Field(max_length=48)
+    # The register (sổ) the number belongs to, e.g. "KS" for the birth register; numbers run
+    # per issuing office, book and year ("Số: 12/2026/KS").
+    book: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
     title: str = Field(max_length=255)
     office_code: str = Field(max_length=32)
     office_name: str = Field(max_length=255)  # as it was on the day of issue
@@ -37,10 +40,11 @@ class ResultDocument(PortalModel, table=True):
 
 
 class ResultSequence(PortalModel, table=True):
-    """The last result number an office gave in a year."""
+    """The last result number an office gave in a book in a year."""
 
     __tablename__ = "result_sequence"
 
     office_code: str = Field(primary_key=True, max_length=32)
+    book: str = Field(default="", primary_key=True, max_length=16)
     year: int = Field(primary_key=True)
     last: int = 0

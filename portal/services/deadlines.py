@@ -109,17 +109,23 @@ def _next_working_day(day: date) -> date:
     return add_working_days(day, 1)
 
 
-def due_date(received_at: datetime, working_days: int) -> date:
-    """The appointment date: the Nth working day after the reception day (0 = that day)."""
-    if working_days < 0:
-        raise ValueError("working_days must be 0 or more")
-    return add_working_days(reception_day(received_at), working_days)
+def due_date(received_at: datetime, days: int, *, calendar: bool = False) -> date:
+    """The appointment date: the Nth working day after the reception day (0 = that day).
+    Counted in calendar days (`calendar`, e.g. the LLTP's 10 days), the Nth day after it,
+    moved to the next working day when it is a day off (Bộ luật Dân sự 2015, điều 148)."""
+    if days < 0:
+        raise ValueError("days must be 0 or more")
+    start = reception_day(received_at)
+    if not calendar:
+        return add_working_days(start, days)
+    end = start + timedelta(days=days)
+    return end if is_working_day(end) else _next_working_day(end)
 
 
-def restart_due_date(resubmitted_at: datetime, working_days: int) -> date:
+def restart_due_date(resubmitted_at: datetime, days: int, *, calendar: bool = False) -> date:
     """The new due date after a supplement: the full time counts again from zero,
     from the moment the completed dossier is received back."""
-    return due_date(resubmitted_at, working_days)
+    return due_date(resubmitted_at, days, calendar=calendar)
 
 
 def is_overdue(due: date, today: date) -> bool:

@@ -1,4 +1,4 @@
-"""Offices seeded from the administrative divisions and the catalogue's departments."""
+"""Offices: one per body of procedures/authorities.toml and commune or province."""
 
 from __future__ import annotations
 
@@ -7,51 +7,49 @@ from sqlmodel import Session, select
 from common import divisions
 from portal.models import Office
 from procedures import Catalogue
+from procedures.authorities import Authority
 
 
-def commune_office_code(ward_code: int) -> str:
-    return f"{divisions.wards()[ward_code].province_code:02d}.{ward_code:05d}"
+def commune_office_code(ward_code: int, suffix: str = "") -> str:
+    """ "79.26743" (the UBND), "79.26743.ca" (its Công an), "79.26743.tt" (its TTPVHCC)."""
+    code = f"{divisions.wards()[ward_code].province_code:02d}.{ward_code:05d}"
+    return f"{code}.{suffix}" if suffix else code
 
 
-def department_office_code(province_code: int, department: str) -> str:
-    return f"{province_code:02d}.{department}"
+def province_office_code(province_code: int, suffix: str) -> str:
+    """ "79.cong-an", "79.bhxh", "79.so-tu-phap", "79.ttpvhcc"."""
+    return f"{province_code:02d}.{suffix}"
+
+
+def office_code(body: Authority, *, province: int, ward: int | None = None) -> str:
+    """The code of `body`'s office for a commune (commune bodies) or a province."""
+    if body.level == "commune":
+        assert ward is not None, "a commune body needs the commune"
+        return commune_office_code(ward, body.suffix)
+    return province_office_code(province, body.suffix)
 
 
 def seed_offices(session: Session, catalogue: Catalogue) -> int:
-    """Create every commune People's Committee and each province's handling departments.
-
-    Idempotent: existing offices are kept. Returns the number of offices created.
-    """
+    """Create an office of every body for every commune or province; idempotent (existing
+    offices are kept). Returns the number of offices created."""
     existing = set(session.exec(select(Office.code)).all())
-    departments = {
-        (p.department, p.department_name)
-        for p in catalogue.procedures.values()
-        if p.level == "province" and p.department is not None  # the schema requires it
-    }
     created = []
-    for ward in divisions.wards().values():
-        code = commune_office_code(ward.code)
-        if code not in existing:
-            created.append(
-                Office(
-                    code=code,
-                    name=f"UBND {ward.name}",
-                    kind="commune",
-                    province_code=ward.province_code,
-                    ward_code=ward.code,
-                )
-            )
-    for province in divisions.provinces().values():
-        for department, name in sorted(departments):
-            code = department_office_code(province.code, department)
+    for body in catalogue.authorities.values():
+        places: list[tuple[int, int | None, str]]
+        if body.level == "commune":
+            places = [(w.province_code, w.code, w.name) for w in divisions.wards().values()]
+        else:
+            places = [(p.code, None, p.name) for p in divisions.provinces().values()]
+        for province, ward, place in places:
+            code = office_code(body, province=province, ward=ward)
             if code not in existing:
                 created.append(
                     Office(
                         code=code,
-                        name=f"{name} {province.name}",
-                        kind="department",
-                        province_code=province.code,
-                        department=department,
+                        name=f"{body.name} {place}",
+                        kind=body.key,
+                        province_code=province,
+                        ward_code=ward,
                     )
                 )
     session.add_all(created)

@@ -58,6 +58,7 @@ class Receipt:
     submitted_at: datetime  # Vietnam local time
     components: tuple[ReceivedComponent, ...]
     working_days: int | None  # None when the procedure is no longer in the catalogue
+    time_label: str | None  # "7 ngày làm việc", "10 ngày"
     appointment: str  # "dd/mm/yyyy" or "Trả kết quả ngay trong ngày (dd/mm/yyyy)"
     fee: str
     fee_reason: str
@@ -74,7 +75,7 @@ class Receipt:
             return "Theo quy định của thủ tục"
         if self.working_days == 0:
             return "Trong ngày tiếp nhận hồ sơ"
-        return f"{self.working_days} ngày làm việc"
+        return self.time_label or f"{self.working_days} ngày làm việc"
 
     @property
     def follow_note(self) -> str:
@@ -124,7 +125,7 @@ def build_receipt(
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
     citizen = session.get(Citizen, dossier.applicant_id)
     submitted = tz.local(dossier.received_at or dossier.submitted_at)
-    working_days = procedure.processing.working_days if procedure else None
+    working_days = procedure.processing.days if procedure else None
     return Receipt(
         code=dossier.code,
         office_name=office.name if office else (dossier.office_code or ""),
@@ -137,6 +138,7 @@ def build_receipt(
         submitted_at=submitted,
         components=_received(session, dossier, procedure),
         working_days=working_days,
+        time_label=procedure.processing.label if procedure else None,
         appointment=_appointment(dossier.due_date, submitted, working_days),
         fee=format_dong(dossier.fee_amount or 0),
         fee_reason=dossier.fee_reason or "",

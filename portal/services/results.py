@@ -140,9 +140,10 @@ def kind_abbreviation(kind: str) -> str:
     return "".join(part[0] for part in kind.split("_") if part).upper() or "KQ"
 
 
-def next_number(session: Session, office_code: str, year: int) -> int:
-    """Reserve the office's next result number for `year` (in the caller's transaction)."""
-    return take_next(session, ResultSequence, office_code=office_code, year=year)
+def next_number(session: Session, office_code: str, book: str, year: int) -> int:
+    """Reserve the next number of the office's `book` for `year` (in the caller's
+    transaction)."""
+    return take_next(session, ResultSequence, office_code=office_code, book=book, year=year)
 
 
 def issue(
@@ -168,13 +169,15 @@ def issue(
     content = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False))
     moment = _utc(now).replace(microsecond=0)
     year = to_local(moment).year
-    number = f"{next_number(session, office_code, year)}/{year}/{kind_abbreviation(kind)}"
+    book = kind_abbreviation(kind)
+    number = f"{next_number(session, office_code, book, year)}/{year}/{book}"
     office = session.get(Office, office_code)
     key = office_key(key_folder, office_code)
     doc = ResultDocument(
         dossier_id=dossier.id,
         number=number,
         kind=kind,
+        book=book,
         title=title,
         office_code=office_code,
         office_name=office.name if office else office_code,

@@ -8,8 +8,21 @@ from sqlmodel import Session
 
 from common import divisions
 from portal.models import Office
-from portal.services.offices import commune_office_code, department_office_code
+from portal.services.offices import office_code
+from procedures.authorities import Authority
 from procedures.schema import Procedure
+
+# Where the competent body is, for the procedure's page ("Cơ quan thực hiện").
+RULE_TEXT = {
+    "party_residence": "nơi thường trú hoặc tạm trú của người yêu cầu hoặc của một bên liên quan",
+    "deceased_residence": "nơi cư trú cuối cùng của người đã mất",
+    "address_field": "nơi có địa chỉ bạn đăng ký",
+    "province_of_residence": "tỉnh, thành phố nơi bạn thường trú (nếu không có, nơi tạm trú)",
+    "any_commune": "bất kỳ xã, phường nào (bạn chọn)",
+}
+
+# Rules under which the citizen may pick the commune (among those the law allows).
+CHOOSING_RULES = ("party_residence", "any_commune")
 
 
 class RoutingError(ValueError):
@@ -23,40 +36,43 @@ class RoutingDecision:
     reason: str
 
 
+def offers_choice(procedure: Procedure) -> bool:
+    return procedure.routing.rule in CHOOSING_RULES
+
+
 def route(
     session: Session,
     procedure: Procedure,
+    body: Authority,
     *,
     residence_ward: int,
     chosen_ward: int | None = None,
 ) -> RoutingDecision:
-    """Commune level: the chosen commune of the citizen's province (when the procedure
-    allows a choice), else the commune of residence. Province level: the handling
-    department of the province of residence."""
+    """Province bodies: the office of the province of residence. Commune bodies: the chosen
+    commune of the citizen's province (when the procedure allows a choice), else the commune
+    of residence."""
     province = divisions.wards()[residence_ward].province_code
     province_name = divisions.province_name(province)
-    if procedure.level == "province":
-        assert procedure.department is not None  # the catalogue schema requires it
-        office = _office(session, department_office_code(province, procedure.department))
+    if body.level == "province":
+        office = _office(session, office_code(body, province=province))
         return RoutingDecision(
             office.code,
             office.name,
-            f"Thủ tục cấp tỉnh do {procedure.department_name} nơi bạn thường trú "
-            f"({province_name}) giải quyết.",
+            f"Thủ tục do {office.name} giải quyết, nơi bạn thường trú ({province_name}).",
         )
     if chosen_ward is None or chosen_ward == residence_ward:
-        office = _office(session, commune_office_code(residence_ward))
+        office = _office(session, office_code(body, province=province, ward=residence_ward))
         return RoutingDecision(
             office.code,
             office.name,
             "Xã/phường nơi bạn thường trú (theo CSDLQG về dân cư).",
         )
-    if not procedure.choose_commune:
+    if not offers_choice(procedure):
         raise RoutingError("Thủ tục này chỉ giải quyết tại xã/phường nơi bạn thường trú.")
     chosen = divisions.wards().get(chosen_ward)
     if chosen is None or chosen.province_code != province:
         raise RoutingError(f"Chỉ được chọn xã/phường thuộc {province_name}, nơi bạn thường trú.")
-    office = _office(session, commune_office_code(chosen_ward))
+    office = _office(session, office_code(body, province=province, ward=chosen_ward))
     return RoutingDecision(
         office.code,
         office.name,

@@ -8,19 +8,21 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from portal.models import ROLE_LABELS, Office, Staff
-from portal.services.offices import commune_office_code, department_office_code
+from portal.services.offices import commune_office_code, province_office_code
 from seeds import personas
 
 
 def office_code_of(spec: str) -> str:
     """The routing's office code for a personas.toml office: "ward:26743" → "79.26743"
-    (province from the divisions), "province:79:so-tu-phap" → "79.so-tu-phap"."""
+    (province from the divisions), "ward:26743:ca" → "79.26743.ca" (a commune body by its
+    suffix), "province:79:so-tu-phap" → "79.so-tu-phap"."""
     kind, _, rest = spec.partition(":")
     if kind == "ward":
-        return commune_office_code(int(rest))
+        ward, _, suffix = rest.partition(":")
+        return commune_office_code(int(ward), suffix)
     if kind == "province":
-        province, _, department = rest.partition(":")
-        return department_office_code(int(province), department)
+        province, _, suffix = rest.partition(":")
+        return province_office_code(int(province), suffix)
     raise ValueError(f"unknown office kind in {spec!r}")
 
 

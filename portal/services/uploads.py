@@ -238,6 +238,7 @@ def answer_supplement(
     expected_version: int,
     now: datetime,
     working_days: int,
+    calendar_days: bool = False,
 ) -> Dossier:
     """The applicant's answer to the open supplement request: the text and the files
     (supplement = the request's number, component = 0, 1… in the order sent) are stored with
@@ -258,6 +259,7 @@ def answer_supplement(
         note=note,
         now=now,
         working_days=working_days,
+        calendar_days=calendar_days,
         commit=False,
     )
     assert found.id is not None  # loaded from the database

@@ -333,6 +333,7 @@ def apply(
     note: str | Sequence[str] | None = None,
     now: datetime,
     working_days: int | None = None,
+    calendar_days: bool = False,
     new_due_date: date | None = None,
     writes_back: bool = False,
     values: dict | None = None,
@@ -341,7 +342,8 @@ def apply(
     appointment: tuple[datetime, str] | None = None,
 ) -> Dossier:
     """Apply `action` to the dossier (object, code or id) as `actor`, who saw
-    `expected_version`. `working_days` is needed by receive and resubmit (due date),
+    `expected_version`. `working_days` is needed by receive and resubmit (due date;
+    counted in calendar days when `calendar_days`),
     `new_due_date` by extend, `appointment` (when, UTC, and where) by schedule and
     move_appointment; `writes_back` tells approve that the result must still reach the
     population registry first; `procedure` brings the procedure's own steps (draft
@@ -358,7 +360,7 @@ def apply(
     if a.note_label and not text:
         raise TransitionError(a.note_prompt or a.note_label)
     changes = {
-        **_changes(action, current, now, working_days, new_due_date, writes_back),
+        **_changes(action, current, now, (working_days, calendar_days), new_due_date, writes_back),
         **_step_changes(action, current, now, appointment),
         **(values or {}),
     }
@@ -487,16 +489,17 @@ def _changes(
     action: str,
     dossier: Dossier,
     now: datetime,
-    working_days: int | None,
+    time: tuple[int | None, bool],
     new_due_date: date | None,
     writes_back: bool = False,
 ) -> dict:
-    """The columns an action sets besides status, version and updated_at."""
+    """The columns an action sets besides status, version and updated_at; `time` is the
+    processing time (days, counted in calendar days?)."""
     if action == "receive":
-        due = deadlines.due_date(now, _needed(action, working_days))
+        due = deadlines.due_date(now, _needed(action, time[0]), calendar=time[1])
         return {"received_at": now, "due_date": due, "original_due_date": due}
     if action in ("resubmit", "cancel_supplement"):
-        return _after_supplement(action, dossier, now, working_days)
+        return _after_supplement(action, dossier, now, time)
     if action == "request_supplement":
         return {"paused_at": now}
     if action == "approve":
@@ -553,7 +556,7 @@ def _needed(action: str, working_days: int | None) -> int:
 
 
 def _after_supplement(
-    action: str, dossier: Dossier, now: datetime, working_days: int | None
+    action: str, dossier: Dossier, now: datetime, time: tuple[int | None, bool]
 ) -> dict:
     """Back from a supplement request. At reception the clock had not started. During
     processing a complete supplement restarts the full time from zero; a cancelled request
@@ -561,7 +564,7 @@ def _after_supplement(
     if dossier.received_at is None:
         return {"paused_at": None}
     if action == "resubmit":
-        due = deadlines.restart_due_date(now, _needed(action, working_days))
+        due = deadlines.restart_due_date(now, _needed(action, time[0]), calendar=time[1])
         return {"paused_at": None, "due_date": due, "original_due_date": due}
     if dossier.due_date is None or dossier.paused_at is None:
         return {"paused_at": None}

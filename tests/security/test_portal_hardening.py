@@ -37,7 +37,7 @@ METADATA = {
     "jwks_uri": PROVIDER + "/jwks.json",
 }
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-JUDICIAL = "1.001078"  # text `purpose` (200), textarea `residence_history` (1000)
+JUDICIAL = "3.000333"  # text `purpose` (200), textarea `residence_history` (1000)
 CERTIFY = "2.000815"  # an upload step (component 0) and text `document_name`
 BIRTH = "1.001193"  # `child_full_name`, a name
 

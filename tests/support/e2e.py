@@ -33,7 +33,7 @@ from tests.e2e.pages import (
 
 # --- procedures --------------------------------------------------------------------------
 
-MARRIAGE, BIRTH, CRIMINAL_RECORD = "1.000894", "1.001193", "1.001078"
+MARRIAGE, BIRTH, CRIMINAL_RECORD = "1.000894", "1.001193", "3.000333"
 MARITAL_STATUS, CIVIL_STATUS_COPY = "1.004873", "2.000635"
 MARRIAGE_NAME = "Đăng ký kết hôn"
 BIRTH_NAME = "Đăng ký khai sinh"

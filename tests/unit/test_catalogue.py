@@ -23,10 +23,10 @@ REQUIRED_CODES = [
     "2.000815",  # chứng thực bản sao từ bản chính
     "1.004222",  # đăng ký thường trú
     "1.004194",  # đăng ký tạm trú
-    "1.011634",  # thẻ BHYT trẻ em dưới 6 tuổi
+    "1.014137",  # thẻ BHYT trẻ em dưới 6 tuổi
     "1.004884",  # đăng ký lại khai sinh
     "2.000884",  # chứng thực chữ ký
-    "1.001078",  # phiếu lý lịch tư pháp (province level)
+    "3.000333",  # phiếu lý lịch tư pháp (province level)
 ]
 
 # Keys of a registry record (the population API), and of the nested values prefill may reach.
@@ -71,7 +71,7 @@ def test_real_catalogue_loads_with_every_listed_procedure(catalogue):
 def test_a_province_procedure_with_a_fee_exists(catalogue):
     paying = [p for p in catalogue.procedures.values() if p.level == "province" and p.fees.base > 0]
     assert paying
-    assert all(p.department and p.department_name for p in paying)
+    assert all(catalogue.authority(p).level == "province" for p in paying)
 
 
 @pytest.mark.parametrize("path", sorted((HERE / "catalogue").glob("*.toml")), ids=lambda p: p.name)
@@ -174,13 +174,14 @@ code = "{code}"
 version = 1
 name = "Thủ tục thử"
 field = "Hộ tịch"
-level = "commune"
+authority = "ubnd_xa"
+routing = {{ rule = "party_residence" }}
 service_level = "toan_trinh"
 legal_basis = ["Luật Hộ tịch số 60/2014/QH13"]
 steps = ["Nộp hồ sơ."]
 
 [processing]
-working_days = 0
+days = 0
 
 [result]
 name = "Kết quả"
@@ -223,16 +224,28 @@ BROKEN = [
         ["no-name.toml", "name", "Field required"], id="missing-name",
     ),
     pytest.param(
-        {"district.toml": proc(replace=('level = "commune"', 'level = "district"'))}, {},
-        ["district.toml", "level", "commune"], id="wrong-level",
+        {"body.toml": proc(replace=('authority = "ubnd_xa"', 'authority = "ubnd_huyen"'))}, {},
+        ["body.toml", "authority", "unknown body", "ubnd_huyen"], id="unknown-body",
+    ),
+    pytest.param(
+        {"desk.toml": proc(replace=('authority = "ubnd_xa"', 'authority = "ttpvhcc_xa"'))}, {},
+        ["desk.toml", "authority", "only receives"], id="receiving-point-as-body",
+    ),
+    pytest.param(
+        {"rule.toml": proc(replace=('"party_residence"', '"nowhere"'))}, {},
+        ["rule.toml", "routing.rule"], id="unknown-routing-rule",
+    ),
+    pytest.param(
+        {"addr.toml": proc(replace=('"party_residence"', '"address_field"'))}, {},
+        ["addr.toml", "routing", "field"], id="address-rule-without-field",
+    ),
+    pytest.param(
+        {"addr2.toml": proc(replace=('"party_residence" }', '"address_field", field = "w" }'))},
+        {}, ["addr2.toml", "routing.field", "'w'"], id="routing-field-not-in-form",
     ),
     pytest.param(
         {"typo.toml": proc(prepend='legal_bases = ["Luật"]\n')}, {},
         ["typo.toml", "legal_bases", "Extra inputs"], id="unknown-key",
-    ),
-    pytest.param(
-        {"no-dept.toml": proc(replace=('level = "commune"', 'level = "province"'))}, {},
-        ["no-dept.toml", "department"], id="province-without-department",
     ),
     pytest.param(
         {"a-first.toml": proc(), "b-second.toml": proc()}, {},
@@ -286,6 +299,9 @@ BROKEN = [
 
 
 def _write(root: Path, catalogue_files: dict[str, str], policy_files: dict[str, str]) -> None:
+    (root / "authorities.toml").write_text(
+        (HERE / "authorities.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     for folder, files in (("catalogue", catalogue_files), ("policies", policy_files)):
         (root / folder).mkdir()
         for name, text in files.items():

@@ -84,7 +84,7 @@ def catalogue():
     [
         ("1.000894", "partner_full_name", "partner_birth_date", "after_consent"),
         ("1.000656", "deceased_stated_full_name", None, "relatives"),
-        ("1.011634", "child_stated_full_name", None, "relatives"),
+        ("1.014137", "child_stated_full_name", None, "relatives"),
     ],
 )
 def test_naming_another_person_takes_their_name(catalogue, code, name, birth, details):

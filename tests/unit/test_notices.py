@@ -79,7 +79,7 @@ def _act(session: Session, dossier: Dossier, action: str, note=None, **kw) -> Do
         expected_version=dossier.version,
         note=note,
         now=kw.pop("now", NOW),
-        working_days=MARITAL.processing.working_days,
+        working_days=MARITAL.processing.days,
         **kw,
     )
     query = select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)

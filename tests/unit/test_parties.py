@@ -44,9 +44,9 @@ def test_the_couple_is_one_subject_whichever_spouse_files():
 def test_subject_keys_of_every_kind():
     assert parties.subject_key(BIRTH, {"birth_notice_number": "GCS-1"}, AN) == "birth_notice:GCS-1"
     assert parties.subject_key(DEATH, {"deceased_personal_id": LAN}, AN) == f"deceased:{LAN}"
-    bhyt = CATALOGUE.get("1.011634")
+    bhyt = CATALOGUE.get("1.014137")
     assert parties.subject_key(bhyt, {"child_personal_id": LAN}, AN) == f"child:{LAN}"
-    criminal = CATALOGUE.get("1.001078")
+    criminal = CATALOGUE.get("3.000333")
     assert parties.subject_key(criminal, {}, AN) == f"applicant:{AN}"
     copy = CATALOGUE.get("2.000635")
     assert parties.subject_key(copy, {"anything": "x"}, AN) is None  # a request: no lock
@@ -268,6 +268,6 @@ def test_the_dashboard_part_of_each_party(session):
 def test_the_subject_step_is_where_the_subject_is_named():
     assert parties.subject_step(MARRIAGE) == "ben-kia"  # the partner's number completes it
     assert parties.subject_step(BIRTH) == "tre"
-    criminal = CATALOGUE.get("1.001078")  # the applicant: known from the first step
+    criminal = CATALOGUE.get("3.000333")  # the applicant: known from the first step
     assert parties.subject_step(criminal) == criminal.steps_in_order()[0]
     assert parties.subject_step(CATALOGUE.get("2.000635")) is None

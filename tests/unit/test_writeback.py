@@ -123,7 +123,7 @@ def test_death_payload(catalogue):
     assert "079050003333" in message
 
 
-@pytest.mark.parametrize("code", ["1.001078", "1.004222", "1.011634", "2.000884"])
+@pytest.mark.parametrize("code", ["3.000333", "1.004222", "1.014137", "2.000884"])
 def test_procedures_without_a_known_write_back_call_nothing(catalogue, code):
     fake = FakeRegistry()
     found = dossier(code)

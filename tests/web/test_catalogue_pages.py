@@ -61,11 +61,11 @@ def test_procedure_page_has_the_public_sections(client):
         assert words in html, words
 
 
-def test_province_procedure_shows_department_and_fees(client, portal_app):
+def test_province_procedure_shows_its_body_and_fees(client, portal_app):
     catalogue = portal_app.extensions["catalogue"]
     proc = next(p for p in catalogue.procedures.values() if p.level == "province" and p.fees.base)
     html = get_page(client, f"/thu-tuc/{proc.code}").get_data(as_text=True)
-    assert proc.department_name in html
+    assert catalogue.authority(proc).name in html
     assert "đồng" in html
 
 

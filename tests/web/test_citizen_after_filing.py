@@ -196,7 +196,7 @@ def test_resubmitting_moves_to_processing_and_restarts_the_clock(portal_app, wai
     dossier = stored(portal_app, Dossier, code=CODE)[0]
     assert dossier.status == "processing" and dossier.version == 4
     assert dossier.paused_at is None
-    days = portal_app.extensions["catalogue"].get(PROC).processing.working_days
+    days = portal_app.extensions["catalogue"].get(PROC).processing.days
     assert dossier.due_date == deadlines.restart_due_date(datetime.now(UTC), days)
     event = stored(portal_app, DossierEvent, dossier_id=dossier.id)[-1]
     assert (event.from_status, event.to_status, event.actor_id) == (

@@ -289,10 +289,10 @@ def test_birth_registration_prefills_the_child_and_parents(live):
     assert dossier.fee_amount == 0
 
 
-def test_province_procedure_goes_to_the_department_with_its_fee(live):
+def test_criminal_record_goes_to_the_province_police_with_its_fee(live):
     quynh = Filer.login(live, QUYNH)
     resp = quynh.file(
-        "1.001078",
+        "3.000333",
         {
             "nguoi-yeu-cau": {},
             "gia-dinh": {},
@@ -301,7 +301,7 @@ def test_province_procedure_goes_to_the_department_with_its_fee(live):
         },
     )
     code = dossier_code(resp)
-    assert code and code.startswith("79.so-tu-phap-"), resp.headers.get("Location")
+    assert code and code.startswith("79.cong-an-"), resp.headers.get("Location")
     (dossier,) = _dossiers(live, code=code)
     assert dossier.fee_amount == 200_000 and dossier.fee_rule == "base"
     assert "200.000" in quynh.get(f"/ho-so/{code}").text
@@ -459,8 +459,8 @@ def test_every_step_of_every_procedure_renders(live, filers):
 
 def test_api_lists_procedures_and_only_my_dossiers(live, filers):
     public = requests.get(live.portal_url + "/api/v1/procedures", timeout=5).json()
-    assert {"1.000894", "1.001078"} <= {p["code"] for p in public["procedures"]}
-    one = requests.get(live.portal_url + "/api/v1/procedures/1.001078", timeout=5).json()
+    assert {"1.000894", "3.000333"} <= {p["code"] for p in public["procedures"]}
+    one = requests.get(live.portal_url + "/api/v1/procedures/3.000333", timeout=5).json()
     assert one["procedure"]["fees"]["base"] == 200_000
     missing = requests.get(live.portal_url + "/api/v1/procedures/9.999999", timeout=5)
     assert missing.status_code == 404 and missing.json()["error"]

@@ -295,20 +295,20 @@ def test_a_wrong_name_for_the_deceased_is_refused_before_any_read(live, filers):
 
 
 def test_a_childs_data_is_shown_to_the_parent_only(live, filers):
-    """1.011634: the child's registry data is shown to a parent the registry proves; anyone
+    """1.014137: the child's registry data is shown to a parent the registry proves; anyone
     else who knows the number and the name is refused, and sees nothing of the child."""
     child = {"child_personal_id": "001212045678", "child_stated_full_name": "Phạm Gia Huy"}
     bao = filers("038088012345")  # Huy's father
-    bao.start("1.011634")
-    assert bao.post_step("1.011634", "tre", child).status_code == 302
-    page = bao.get("/nop-ho-so/1.011634/thong-tin-tre")
+    bao.start("1.014137")
+    assert bao.post_step("1.014137", "tre", child).status_code == 302
+    page = bao.get("/nop-ho-so/1.014137/thong-tin-tre")
     assert "20/08/2012" in page.text and "8 Kim Mã" in page.text
     stranger = filers(AN)
-    stranger.start("1.011634")
-    resp = stranger.post_step("1.011634", "tre", child)
+    stranger.start("1.014137")
+    resp = stranger.post_step("1.014137", "tre", child)
     assert resp.status_code == 400
     assert "không phải là con của bạn" in _error(resp.text, "child_personal_id")
-    shown = stranger.get("/nop-ho-so/1.011634/thong-tin-tre")
+    shown = stranger.get("/nop-ho-so/1.014137/thong-tin-tre")
     assert "20/08/2012" not in shown.text and "8 Kim Mã" not in shown.text
 
 
