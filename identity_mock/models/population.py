@@ -5,7 +5,7 @@ field where a value came from elsewhere (e.g. the meritorious-service flag from 
 labour ministry's database).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
@@ -90,6 +90,44 @@ class BirthNotice(IdpModel, table=True):
     father_id: str | None = Field(default=None, index=True, max_length=12)
     registered_person_id: str | None = Field(default=None, max_length=12)
     source: str = "Hệ thống giấy chứng sinh điện tử (Bộ Y tế)"
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DeathNotice(IdpModel, table=True):
+    """A health facility's electronic death notice (giấy báo tử), sent before the death is
+    registered (liên thông khai tử, NĐ 63/2024); `registered_on` is set by the death
+    registration that closes the deceased's record."""
+
+    __tablename__ = "pop_death_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=64)
+    issuer: str  # the hospital or health facility that issued the notice
+    issued_on: date
+    deceased_id: str = Field(index=True, max_length=12)
+    died_on: date
+    died_at: time | None = None  # hour and minute of death, when the notice gives them
+    place_of_death: str
+    cause: str | None = None
+    registered_on: date | None = None
+    source: str = "Hệ thống giấy báo tử điện tử (Bộ Y tế)"
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SocialInsurance(IdpModel, table=True):
+    """A person's standing with social insurance (BHXH), as the insurance database shares
+    it: no row means the person never took part. `status`: "dang_dong" (contributing, now),
+    "huong_luong_huu" (drawing a pension or a monthly BHXH allowance), "bao_luu" (stopped
+    contributing, contribution time kept)."""
+
+    __tablename__ = "pop_social_insurance"
+
+    personal_id: str = Field(primary_key=True, max_length=12)
+    bhxh_number: str | None = Field(default=None, max_length=10)
+    status: str = Field(max_length=16)
+    contribution_months: int = 0
+    since: date | None = None  # start of the current status (e.g. the first pension month)
+    source: str = "CSDL quốc gia về bảo hiểm (BHXH Việt Nam)"
     updated_at: datetime = Field(default_factory=utcnow)
 
 
