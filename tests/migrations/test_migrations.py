@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from common import migrate
 from portal.models import Dossier, DossierEvent, ResultDocument
+from portal.services.results import next_number
 from tests.support.databases import database_settings, drop_schema, on_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +95,12 @@ def test_dossiers_events_and_results_survive_the_upgrade_from_the_previous_revis
     assert {e.dossier_id for e in events} == {d.id for d in dossiers}
     assert sorted(r.number for r in results) == [f"{n}/2026/TLKS" for n in range(DOSSIERS)]
     assert {r.dossier_id for r in results} == {d.id for d in dossiers}
+    # Numbers now run per book: each book's counter continues after what was issued in it.
+    assert {r.book for r in results} == {"TLKS"}
+    last = max(results, key=lambda r: int(r.number.split("/")[0]))
+    with Session(engine) as session:
+        following = next_number(session, last.office_code, "TLKS", 2026)
+    assert following == int(last.number.split("/")[0]) + 1
 
 
 @pytest.mark.parametrize("app", APPS)
