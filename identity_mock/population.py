@@ -2,6 +2,26 @@
 
 Every value goes out as {value, source, updated_at} so a relying party can show where
 each item came from and how fresh it is.
+
+Besides the registry's own fields, a person's record carries what linked databases share:
+
+* `birth_notices`: the unregistered giấy chứng sinh of the person's newborns (as a parent);
+* `death_notices`: the unregistered electronic giấy báo tử of the person's spouse, parents
+  and children (the relatives who may file the death online), each item
+  {"number", "issuer", "issued_on", "deceased": {personal_id, full_name, birth_date, alive},
+  "relation": "spouse" | "father" | "mother" | "child", "died_on", "died_at" ("HH:MM" or
+  null), "place_of_death", "cause", "registered_on": null};
+* `death_notice`: the person's own latest death notice (same value without "deceased" and
+  "relation"; "registered_on" set once the death was registered), or null;
+* `last_residence`: the residence the person last had, kept after death (the death
+  registration ends every residence): the open permanent one, else the open temporary one,
+  else the latest ended one (permanent before temporary); the value of `permanent_residence`
+  plus "kind" ("thuong_tru" | "tam_tru") and "ended_on" (date or null); null when none;
+* `social_insurance`: the person's standing with BHXH and who pays the funeral allowance
+  (trợ cấp mai táng), {"status": "dang_dong" | "huong_luong_huu" | "bao_luu" |
+  "khong_tham_gia", "status_label", "bhxh_number", "contribution_months", "since",
+  "funeral_allowance": {"payer": "bhxh" | "ubnd_xa", "payer_label", "reason"}}
+  (see `funeral_allowance`).
 """
 
 from __future__ import annotations
@@ -12,7 +32,15 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, func, or_, select
 
 from common import divisions
-from identity_mock.models import BirthNotice, Household, Person, PopulationAudit, Residence
+from identity_mock.models import (
+    BirthNotice,
+    DeathNotice,
+    Household,
+    Person,
+    PopulationAudit,
+    Residence,
+    SocialInsurance,
+)
 
 MARITAL_STATUS = {
     "doc_than": "Chưa kết hôn",
@@ -132,6 +160,160 @@ def _birth_notices(session: Session, person: Person) -> list[dict]:
     ]
 
 
+def _death_notice_value(n: DeathNotice) -> dict:
+    return {
+        "number": n.number,
+        "issuer": n.issuer,
+        "issued_on": n.issued_on.isoformat(),
+        "died_on": n.died_on.isoformat(),
+        "died_at": n.died_at.strftime("%H:%M") if n.died_at else None,
+        "place_of_death": n.place_of_death,
+        "cause": n.cause,
+        "registered_on": n.registered_on.isoformat() if n.registered_on else None,
+    }
+
+
+def _death_notices(session: Session, person: Person) -> list[dict]:
+    """Unregistered death notices of the person's spouse, parents and children."""
+    relation = {
+        other: name
+        for other, name in (
+            (person.spouse_id, "spouse"),
+            (person.father_id, "father"),
+            (person.mother_id, "mother"),
+        )
+        if other
+    }
+    children = session.exec(
+        select(Person.personal_id).where(
+            or_(Person.father_id == person.personal_id, Person.mother_id == person.personal_id)
+        )
+    ).all()
+    relation |= dict.fromkeys(children, "child")
+    if not relation:
+        return []
+    notices = session.exec(
+        select(DeathNotice)
+        .where(
+            col(DeathNotice.deceased_id).in_(list(relation)),
+            DeathNotice.registered_on.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(col(DeathNotice.died_on), col(DeathNotice.id))
+    ).all()
+    people = {
+        p.personal_id: p
+        for p in session.exec(
+            select(Person).where(col(Person.personal_id).in_([n.deceased_id for n in notices]))
+        )
+    }
+    return [
+        _item(
+            {
+                **_death_notice_value(n),
+                "deceased": _brief(people.get(n.deceased_id)),
+                "relation": relation[n.deceased_id],
+            },
+            n.source,
+            n.updated_at,
+        )
+        for n in notices
+    ]
+
+
+def _own_death_notice(session: Session, person: Person) -> dict | None:
+    notice = session.exec(
+        select(DeathNotice)
+        .where(DeathNotice.deceased_id == person.personal_id)
+        .order_by(col(DeathNotice.issued_on).desc(), col(DeathNotice.id).desc())
+    ).first()
+    return (
+        None
+        if notice is None
+        else _item(_death_notice_value(notice), notice.source, notice.updated_at)
+    )
+
+
+def last_residence(session: Session, personal_id: str) -> Residence | None:
+    """The residence the person last had (kept after death, when every residence is ended):
+    open before ended, then the latest ended; permanent before temporary."""
+    rows = session.exec(select(Residence).where(Residence.personal_id == personal_id)).all()
+
+    def rank(r: Residence) -> tuple:
+        open_ = r.ended_on is None
+        return (open_, r.ended_on or date.max, r.kind == "thuong_tru", r.registered_on, r.id or 0)
+
+    return max(rows, key=rank, default=None)
+
+
+def _last_residence(session: Session, person: Person) -> dict | None:
+    res = last_residence(session, person.personal_id)
+    if res is None:
+        return None
+    item = _residence(res)
+    item["value"] |= {
+        "kind": res.kind,
+        "ended_on": res.ended_on.isoformat() if res.ended_on else None,
+    }
+    return item
+
+
+SOCIAL_INSURANCE_STATUS = {
+    "dang_dong": "Đang đóng bảo hiểm xã hội",
+    "huong_luong_huu": "Đang hưởng lương hưu hoặc trợ cấp bảo hiểm xã hội hằng tháng",
+    "bao_luu": "Đã dừng đóng, đang bảo lưu thời gian đóng bảo hiểm xã hội",
+    "khong_tham_gia": "Không tham gia bảo hiểm xã hội",
+}
+# A kept contribution time gives the funeral allowance from this many months (Luật BHXH
+# 2024, trợ cấp mai táng [?, secondary: 12 months under the 2014 law; not checked in the
+# 2024 text]).
+KEPT_MONTHS_FOR_FUNERAL = 12
+SOCIAL_INSURANCE_SOURCE = SocialInsurance.model_fields["source"].default
+
+
+def funeral_allowance(row: SocialInsurance | None) -> dict:
+    """Who pays the funeral allowance when this person dies: BHXH for a contributor, a
+    pensioner (or monthly-allowance holder) and a kept contribution time of at least
+    KEPT_MONTHS_FOR_FUNERAL months [2nd]; otherwise the UBND xã, as social assistance
+    (hỗ trợ chi phí mai táng, NĐ 20/2021/NĐ-CP điều 11), which pays only for the groups
+    that decree lists: the portal must still check that."""
+    status = row.status if row else "khong_tham_gia"
+    if status in ("dang_dong", "huong_luong_huu") or (
+        status == "bao_luu"
+        and row is not None
+        and row.contribution_months >= KEPT_MONTHS_FOR_FUNERAL
+    ):
+        return {
+            "payer": "bhxh",
+            "payer_label": "Cơ quan bảo hiểm xã hội",
+            "reason": f"{SOCIAL_INSURANCE_STATUS[status]}: trợ cấp mai táng do cơ quan bảo hiểm "
+            "xã hội chi trả (Luật Bảo hiểm xã hội 2024).",
+        }
+    return {
+        "payer": "ubnd_xa",
+        "payer_label": "UBND cấp xã (trợ giúp xã hội)",
+        "reason": f"{SOCIAL_INSURANCE_STATUS[status]}: không thuộc diện hưởng trợ cấp mai táng "
+        "của bảo hiểm xã hội; hỗ trợ chi phí mai táng do UBND cấp xã giải quyết nếu người chết "
+        "thuộc diện trợ giúp xã hội (Nghị định 20/2021/NĐ-CP, điều 11).",
+    }
+
+
+def _social_insurance(session: Session, person: Person) -> dict:
+    """No row: the insurance database has no record of the person, who never took part."""
+    row = session.get(SocialInsurance, person.personal_id)
+    status = row.status if row else "khong_tham_gia"
+    value = {
+        "status": status,
+        "status_label": SOCIAL_INSURANCE_STATUS[status],
+        "bhxh_number": row.bhxh_number if row else None,
+        "contribution_months": row.contribution_months if row else 0,
+        "since": row.since.isoformat() if row and row.since else None,
+        "funeral_allowance": funeral_allowance(row),
+    }
+    if row is None:
+        return _item(value, SOCIAL_INSURANCE_SOURCE, person.updated_at)
+    return _item(value, row.source, row.updated_at)
+
+
 def person_record(session: Session, person: Person) -> dict:
     """Everything the registry holds about `person`, each value with its provenance."""
     residences = session.exec(
@@ -166,6 +348,10 @@ def person_record(session: Session, person: Person) -> dict:
         "health_insurance": _field(person, "health_insurance"),
         "died_on": _field(person, "died_on"),
         "birth_notices": _birth_notices(session, person),
+        "death_notices": _death_notices(session, person),
+        "death_notice": _own_death_notice(session, person),
+        "last_residence": _last_residence(session, person),
+        "social_insurance": _social_insurance(session, person),
     }
 
 

@@ -1,5 +1,6 @@
 """Changes to the population registry made by a relying party (liên thông): a birth
-registration creates the child, a marriage links both spouses, a death closes the record.
+registration creates the child, a marriage links both spouses, a death closes the record
+(and its electronic death notice).
 
 Plain functions over a session. Each write is keyed by the caller's `reference` (the
 dossier code): a retried call returns the first result and writes nothing. The caller
@@ -16,7 +17,15 @@ from sqlmodel import Session, select
 from common import divisions
 from common import personal_id as pid
 from identity_mock import text
-from identity_mock.models import BirthNotice, Household, Person, PopulationWrite, Residence, utcnow
+from identity_mock.models import (
+    BirthNotice,
+    DeathNotice,
+    Household,
+    Person,
+    PopulationWrite,
+    Residence,
+    utcnow,
+)
 from identity_mock.models.population import REGISTRY_SOURCE
 
 _rng = random.SystemRandom()
@@ -315,13 +324,40 @@ def register_marriage(session: Session, body: dict) -> tuple[str, dict]:
     return first_id, result
 
 
+def _death_notices_to_close(
+    session: Session, personal_id: str, number: str | None
+) -> list[DeathNotice]:
+    """The deceased's unregistered death notices (the one named, when `number` is given)."""
+    query = select(DeathNotice).where(
+        DeathNotice.deceased_id == personal_id,
+        DeathNotice.registered_on.is_(None),  # type: ignore[union-attr]
+    )
+    notices = list(session.exec(query).all())
+    if number is None:
+        return notices
+    named = [n for n in notices if n.number == number]
+    if not named:
+        raise WriteRefused(
+            f"No unregistered death notice number {number} for {personal_id}.", 400, personal_id
+        )
+    return named
+
+
 def register_death(session: Session, body: dict) -> tuple[str, dict]:
-    """Close the deceased's record: died_on set, residences ended, a spouse widowed."""
+    """Close the deceased's record: died_on set, residences ended (still readable as the
+    last residence), a spouse widowed, the death notice (`death_notice_number`, optional;
+    without it every unregistered one of the deceased) marked registered."""
     personal_id = _person_id(body, "personal_id")
     died_on = _date(body, "died_on")
+    notice_number = _optional_text(body, "death_notice_number", max_length=64)
     person = _living(session, personal_id, "deceased")
     if died_on < person.birth_date:
         raise WriteRefused("The 'died_on' date is before the birth date.", 400, personal_id)
+    notices = _death_notices_to_close(session, personal_id, notice_number)
+    for notice in notices:
+        notice.registered_on = date.today()
+        notice.updated_at = utcnow()
+        session.add(notice)
     ended = 0
     for residence in _open_residences(session, personal_id):
         residence.ended_on = max(died_on, residence.registered_on)
@@ -334,7 +370,12 @@ def register_death(session: Session, body: dict) -> tuple[str, dict]:
     if spouse is not None and spouse.spouse_id == personal_id and spouse.died_on is None:
         _touch(spouse, marital_status="goa")
         session.add(spouse)
-    result = {"personal_id": personal_id, "died_on": died_on.isoformat(), "residences_ended": ended}
+    result = {
+        "personal_id": personal_id,
+        "died_on": died_on.isoformat(),
+        "residences_ended": ended,
+        "death_notices_registered": [n.number for n in notices],
+    }
     return personal_id, result
 
 

@@ -1,4 +1,5 @@
-"""Load the demo personas of personas.toml into the population registry and VNeID."""
+"""Load the demo personas of personas.toml into the population registry and VNeID, with the
+linked databases' rows: birth and death notices, social insurance, judicial records."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from identity_mock.accounts import DEFAULT_METHOD, hash_passcode
-from identity_mock.models import Account, BirthNotice, Household, Person, Residence, utcnow
+from identity_mock.models import (
+    Account,
+    BirthNotice,
+    BusinessBan,
+    Conviction,
+    DeathNotice,
+    Household,
+    Person,
+    Residence,
+    SocialInsurance,
+    utcnow,
+)
 
 PERSONAS_FILE = Path(__file__).with_name("personas.toml")
 PERSON_FIELDS = ("meritorious_family", "disability", "health_insurance")
@@ -131,5 +143,33 @@ def load(session: Session, path: Path = PERSONAS_FILE, *, hash_method: str = DEF
         ).first()
         if existing is None:
             session.add(BirthNotice(**n, updated_at=now))
+    _linked_records(session, data, now)
     session.commit()
     return len(data["persona"])
+
+
+def _linked_records(session: Session, data: dict, now: datetime) -> None:
+    """Death notices (added once: a registered one keeps its registration), social-insurance
+    standing, convictions and bankruptcy bans (created or updated by their numbers)."""
+    for n in data.get("death_notice", []):
+        found = session.exec(select(DeathNotice).where(DeathNotice.number == n["number"])).first()
+        if found is None:
+            session.add(DeathNotice(**n, updated_at=now))
+    for row in data.get("social_insurance", []):
+        session.merge(SocialInsurance(**row, updated_at=now))
+    for row in data.get("conviction", []):
+        conviction = session.exec(
+            select(Conviction).where(
+                Conviction.personal_id == row["personal_id"],
+                Conviction.judgment_number == row["judgment_number"],
+            )
+        ).first()
+        session.add((conviction or Conviction(**row)).sqlmodel_update({**row, "updated_at": now}))
+    for row in data.get("business_ban", []):
+        ban = session.exec(
+            select(BusinessBan).where(
+                BusinessBan.personal_id == row["personal_id"],
+                BusinessBan.decision_number == row["decision_number"],
+            )
+        ).first()
+        session.add((ban or BusinessBan(**row)).sqlmodel_update({**row, "updated_at": now}))
