@@ -1,4 +1,6 @@
-"""The population data API: a citizen's own record, and back-office lookups and writes.
+"""The population data API: a citizen's own record, and back-office lookups and writes;
+the judicial-record statement for a Phiếu LLTP (`judicial_record`, its JSON shape in
+identity_mock/judicial.py).
 
 Bearer tokens only. Every read is audited, found or not. Every error carries the OAuth-style
 `error` code and English `error_description` clients act on, and a Vietnamese `message`
@@ -14,7 +16,8 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from common import personal_id as pid
-from identity_mock import csrf, population, registry_writes
+from common import tz
+from identity_mock import csrf, judicial, population, registry_writes
 from identity_mock.db import db
 from identity_mock.models import Person, utcnow
 from identity_mock.oauth2 import require_oauth, switches
@@ -155,6 +158,61 @@ def lookup(personal_id: str):
             f"Không có người mang số định danh này trong {REGISTRY}.",
         )
     return jsonify(data=population.person_record(db.session, person))
+
+
+@bp.route("/people/<personal_id>/judicial-record")
+@require_oauth("population.lookup")
+def judicial_record(personal_id: str):
+    """What a Phiếu lý lịch tư pháp states about a person (client-credentials token).
+
+    Query: `form` = 1 or 2 (required); `bans` = 1 to state the bankruptcy bans on a phiếu 1
+    (a phiếu 2 always states them); `purpose` (required) and `actor`, audited as a
+    judicial-record read ("judicial_record_1" / "judicial_record_2"). Answer: {"data": …} in
+    the shape of identity_mock/judicial.py, the statement as of today (Viet Nam time); 404 for
+    a number the population registry does not hold."""
+    _system("Judicial-record reads")
+    purpose = _text(
+        request.args.get("purpose"), "purpose", "mục đích tra cứu (tham số purpose)", required=True
+    )
+    actor = _text(request.args.get("actor"), "actor", "người tra cứu", required=False)
+    _personal_id(personal_id)
+    form = request.args.get("form", "")
+    if form not in ("1", "2"):
+        raise ApiError(
+            400,
+            "invalid_request",
+            "The 'form' parameter must be 1 or 2.",
+            "Loại phiếu lý lịch tư pháp (tham số form) phải là 1 hoặc 2.",
+        )
+    bans = request.args.get("bans", "0")
+    if bans not in ("0", "1", "true", "false"):
+        raise ApiError(
+            400,
+            "invalid_request",
+            "The 'bans' parameter must be 0 or 1.",
+            "Tham số bans phải là 0 hoặc 1.",
+        )
+    person = db.session.get(Person, personal_id)
+    population.audit(
+        db.session,
+        client_id=current_token.client_id,
+        actor_id=actor,
+        subject_id=personal_id,
+        purpose=purpose or "",
+        endpoint=f"judicial_record_{form}",
+        outcome="found" if person else "not_found",
+    )
+    if person is None:
+        raise ApiError(
+            404,
+            "not_found",
+            "No person with this number.",
+            f"Không có người mang số định danh này trong {REGISTRY}.",
+        )
+    data = judicial.certificate(
+        db.session, person, int(form), include_bans=bans in ("1", "true"), on=tz.today()
+    )
+    return jsonify(data=data)
 
 
 @bp.post("/match")
