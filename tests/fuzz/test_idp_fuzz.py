@@ -25,12 +25,12 @@ OIDC_PARAMS = {
     "code_challenge", "code_challenge_method", "prompt", "max_age", "acr_values", "code",
     "code_verifier", "grant_type", "client_assertion", "client_assertion_type",
     "id_token_hint", "post_logout_redirect_uri", "personal_id", "passcode", "persona",
-    "decision", "purpose", "actor", "refresh_token", "ui_locales", "login_hint",
+    "decision", "purpose", "actor", "refresh_token", "ui_locales", "login_hint", "form", "bans",
 }  # fmt: skip
 WRITE_FIELDS = (
     "reference", "purpose", "actor", "birth_notice_number", "full_name", "ethnicity",
     "mother_id", "father_id", "health_insurance", "residence_of", "person_id", "partner_id",
-    "personal_id", "died_on",
+    "personal_id", "died_on", "death_notice_number",
 )  # fmt: skip
 
 
