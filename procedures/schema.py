@@ -43,7 +43,15 @@ RoutingRule = Literal[
 RESERVED_STEPS = ("tep-dinh-kem", "noi-nop", "xem-lai")
 
 # Paths a form field may be prefilled from; a path names registry data, locked in the form.
-PREFILL_ROOTS = ("applicant", "spouse", "partner", "birth_notice", "father", "mother")
+PREFILL_ROOTS = (
+    "applicant",
+    "spouse",
+    "partner",
+    "birth_notice",
+    "death_notice",
+    "father",
+    "mother",
+)
 
 
 class FormField(Strict):

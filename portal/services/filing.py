@@ -219,7 +219,16 @@ def gather_sources(
             else _optional(lookup, notice.get("father_id"))
         )
     shown = partner is not None and partner_may_be_shown(procedure, applicant, partner, consented)
-    return Sources(applicant, partner, notice, mother, father, partner_shown=shown)
+    deaths = applicant.get("death_notices") or []
+    return Sources(
+        applicant,
+        partner,
+        notice,
+        mother,
+        father,
+        partner_shown=shown,
+        death_notice=deaths[0]["value"] if deaths else None,
+    )
 
 
 def partner_may_be_shown(

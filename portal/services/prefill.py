@@ -23,6 +23,8 @@ from datetime import date
 from procedures.schema import FormField, Procedure
 
 SEX_LABELS = {"nam": "Nam", "nu": "Nữ"}
+# Roots that are a notice's own value (the registry wraps the other records' values).
+NOTICES = ("birth_notice", "death_notice")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Sources:
     applicant: dict
     partner: dict | None = None
     birth_notice: dict | None = None  # the notice's value: number, hospital, birth_date, …
+    # A relative's electronic death notice (giấy báo tử) from the health system: number,
+    # issuer, died_on, place_of_death, deceased {personal_id, full_name, birth_date}, …
+    death_notice: dict | None = None
     mother: dict | None = None
     father: dict | None = None
     extra: dict = field(default_factory=dict)
@@ -60,7 +65,7 @@ def resolve(path: str, sources: Sources) -> str:
     node = getattr(sources, root)
     if node is None:
         return ""
-    if root != "birth_notice":  # registry records wrap each value with its provenance
+    if root not in NOTICES:  # registry records wrap each value with its provenance
         first, *keys = keys
         node = (node.get(first) or {}).get("value")
     for key in keys:

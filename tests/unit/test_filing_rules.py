@@ -65,6 +65,12 @@ APPLICANT = {
     "meritorious_family": _item(True),
 }
 NOTICE = {"number": "GCS-1", "sex": "nu", "birth_date": "2026-11-15"}
+DEATH = {
+    "number": "GBT-79-2026-000871",
+    "died_on": "2026-11-26",
+    "place_of_death": "Bệnh viện Chợ Rẫy",
+    "deceased": {"personal_id": "079049003311", "full_name": "Huỳnh Văn Sáu"},
+}
 
 
 @pytest.mark.parametrize(
@@ -80,12 +86,16 @@ NOTICE = {"number": "GCS-1", "sex": "nu", "birth_date": "2026-11-15"}
         ("applicant.unknown_key", ""),
         ("birth_notice.sex", "Nữ"),
         ("birth_notice.birth_date", "15/11/2026"),
+        ("death_notice.number", "GBT-79-2026-000871"),
+        ("death_notice.died_on", "26/11/2026"),
+        ("death_notice.deceased.personal_id", "079049003311"),
+        ("death_notice.deceased.full_name", "Huỳnh Văn Sáu"),
         ("partner.full_name", ""),
         ("mother.full_name", ""),
     ],
 )
 def test_resolve(path, expected):
-    assert resolve(path, Sources(APPLICANT, birth_notice=NOTICE)) == expected
+    assert resolve(path, Sources(APPLICANT, birth_notice=NOTICE, death_notice=DEATH)) == expected
 
 
 def test_locked_hash_depends_on_every_value_and_the_secret():
