@@ -21,7 +21,8 @@ Per row:
   "national" (a Ministry of Finance circular: the figures below are binding everywhere),
   "provincial" (the provincial council: no national figure, so no number here);
   "counter" / "online" per dossier, "per_copy", "per_page" (pages 1–2, from page 3) with
-  "cap_per_copy", "per_case", "third_copy_surcharge";
+  "cap_per_copy", "per_case", "third_copy_surcharge"; "free_when": free only in that case
+  (registration on time), the council's fee otherwise;
 - result: the record's result document;
 - source: "record" (details file present), "catalog" (catalog.jsonl only: name, agency, level;
   the rest from the law or REFERENCE-VN);
@@ -47,6 +48,8 @@ class Fees(TypedDict):
     cap_per_copy: NotRequired[int]
     per_case: NotRequired[int]
     third_copy_surcharge: NotRequired[int]
+    # Free only in that case (on-time registration); otherwise the council's late fee.
+    free_when: NotRequired[Literal["on_time_birth", "on_time_death"]]
     basis: str
 
 
@@ -86,6 +89,7 @@ REFERENCE: dict[str, Row] = {
         "fees": {
             "set_by": "law",
             "counter": 0,
+            "free_when": "on_time_birth",
             "basis": "Luật Hộ tịch 2014, điều 11: miễn khi đúng hạn.",
         },
         "result": "Giấy khai sinh",
@@ -126,6 +130,7 @@ REFERENCE: dict[str, Row] = {
         "fees": {
             "set_by": "law",
             "counter": 0,
+            "free_when": "on_time_death",
             "basis": "Luật Hộ tịch 2014, điều 11: miễn khi đúng hạn.",
         },
         "result": "Trích lục khai tử",
@@ -268,9 +273,9 @@ REFERENCE: dict[str, Row] = {
     "2.000635": {
         "official_name": "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh",
         "name": "Cấp bản sao trích lục hộ tịch",
-        "authority": "so_tu_phap",
-        "level": "province",
-        "routing": "province_of_residence",
+        "authority": "ubnd_xa",
+        "level": "commune",
+        "routing": "any_commune",
         "days": 0,
         "counting": "working",
         "service_level": "mot_phan",
@@ -283,9 +288,9 @@ REFERENCE: dict[str, Row] = {
         "source": "record",
         "confidence": "secondary",
         "note": "Record: time 0; executing 'Cơ quan quản lý cơ sở dữ liệu hộ tịch điện tử', "
-        "catalog "
-        "departments add 'Sở Tư pháp'; isWard and isProvince both true; the head of the "
-        "database office signs. Sở Tư pháp modelled as that office.",
+        "catalog departments add 'Sở Tư pháp'; isWard and isProvince both true; the steps "
+        "forward the dossier 'đến Sở Tư pháp/UBND cấp xã có thẩm quyền'. Modelled at the UBND "
+        "xã, any commune (copies come from the shared database).",
     },
     # --- chứng thực (UBND xã) ------------------------------------------------------------------
     "2.000815": {

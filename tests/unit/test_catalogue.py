@@ -127,11 +127,14 @@ def test_data_store_components_are_results_of_some_procedure(catalogue):
                 assert comp.kind in produced, (proc.code, comp.name, comp.kind)
 
 
-def test_marriage_reuses_the_marital_status_certificate(catalogue):
+def test_marriage_queries_the_registry_instead_of_a_marital_status_certificate(catalogue):
+    # A domestic marriage no longer needs the Giấy xác nhận tình trạng hôn nhân: the civil-
+    # status registry is queried (portal-2026 record of 1.000894, REFERENCE-VN).
     marriage = catalogue.get("1.000894")
     kinds = {c.kind for c in marriage.components if c.source == "data_store"}
-    assert "xac_nhan_tinh_trang_hon_nhan" in kinds
-    assert catalogue.get("1.004873").result.kind == "xac_nhan_tinh_trang_hon_nhan"
+    assert "xac_nhan_tinh_trang_hon_nhan" not in kinds
+    (status,) = [c for c in marriage.components if "tình trạng hôn nhân" in (c.replaces or "")]
+    assert status.source == "population"
     typed = [f.name for f in marriage.fields if not f.prefill]
     assert typed == ["partner_personal_id", "partner_full_name", "partner_birth_date"]
 

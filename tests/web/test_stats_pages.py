@@ -12,7 +12,7 @@ from portal.models import Dossier, Office
 from portal.models.ratings import Rating
 from tests.support.html import check_page, get_page
 
-FULL = "1.000656"  # đăng ký khai tử: toàn trình
+FULL = "1.004194"  # đăng ký tạm trú: toàn trình (khai tử is một phần, portal-2026)
 PARTIAL = "1.000894"  # đăng ký kết hôn: một phần
 OFFICES = [
     ("79.26743", "UBND Phường Bến Thành", 79),
