@@ -36,7 +36,14 @@ from portal.models.dossiers import Dossier
 from portal.models.offices import Office
 from portal.models.results import ResultDocument, ResultSequence
 from portal.services.deadlines import to_local
-from portal.services.pdf import heading, label_table, new_document
+from portal.services.pdf import (
+    BOTTOM_MARGIN,
+    heading,
+    label_table,
+    new_document,
+    paragraph,
+    section_title,
+)
 from portal.services.sequences import take_next
 
 KEY_FOLDER_NAME = "office_keys"
@@ -136,7 +143,7 @@ def signed_payload(doc: ResultDocument) -> dict:
 
 
 def kind_abbreviation(kind: str) -> str:
-    """The suffix of the document number: "trich_luc_khai_sinh" → "TLKS"."""
+    """The default book of a kind without one: "trich_luc_khai_sinh" → "TLKS"."""
     return "".join(part[0] for part in kind.split("_") if part).upper() or "KQ"
 
 
@@ -144,6 +151,16 @@ def next_number(session: Session, office_code: str, book: str, year: int) -> int
     """Reserve the next number of the office's `book` for `year` (in the caller's
     transaction)."""
     return take_next(session, ResultSequence, office_code=office_code, book=book, year=year)
+
+
+def reserve_number(session: Session, office_code: str, book: str, year: int) -> str:
+    """The next document number of the office's book: "12/2026/KS"."""
+    return f"{next_number(session, office_code, book, year)}/{year}/{book}"
+
+
+def whole_second(now: datetime) -> datetime:
+    """The issuing moment as stored and signed: UTC, whole seconds."""
+    return _utc(now).replace(microsecond=0)
 
 
 def issue(
@@ -158,19 +175,23 @@ def issue(
     signer_name: str,
     now: datetime,
     key_folder: Path,
+    number: str | None = None,
+    book: str | None = None,
 ) -> ResultDocument:
     """Number, sign and add a result document for `dossier` (flushed, not committed).
 
-    `content` is the document's body as label → value, JSON-serialisable; its order is kept
-    for display, the signature uses the sorted canonical form.
+    `content` is the document's body as label → value (or a titled section → {label:
+    value}), JSON-serialisable; its order is kept for display, the signature uses the
+    sorted canonical form. The number is the next of the office's `book` (default: the
+    kind's initials) for the year, unless the caller reserved it (`reserve_number`).
     """
     # Round-trip through JSON: what is signed is exactly what the database gives back.
     assert dossier.id is not None  # results are issued on stored dossiers
     content = json.loads(json.dumps(content, ensure_ascii=False, allow_nan=False))
-    moment = _utc(now).replace(microsecond=0)
+    moment = whole_second(now)
     year = to_local(moment).year
-    book = kind_abbreviation(kind)
-    number = f"{next_number(session, office_code, book, year)}/{year}/{book}"
+    book = book or kind_abbreviation(kind)
+    number = number or reserve_number(session, office_code, book, year)
     office = session.get(Office, office_code)
     key = office_key(key_folder, office_code)
     doc = ResultDocument(
@@ -314,29 +335,82 @@ def _is_personal_id(label: str, value) -> bool:
 
 
 def content_rows(doc: ResultDocument, *, public: bool = False) -> list[tuple[str, str]]:
-    """The body as label/value lines, in the order it was issued.
+    """The body as label/value lines, in the order it was issued; a section's lines are
+    labelled "Chồng – Họ, chữ đệm và tên", a paragraph by its section's title; the
+    signer's title (a reserved key) is not a line.
 
     `public` (the verification page anyone may open): only who the document is about —
     the names on it and their personal IDs, masked; never addresses, birth dates or any other
     personal data (the holder has the full document)."""
     rows = []
+    for section, label, value in _lines(doc.content):
+        shown = f"{section} – {label}" if section and label else section or label
+        if not public:
+            rows.append((shown, _text(value)))
+        elif _is_personal_id(label, value) and isinstance(value, str) and value.strip():
+            rows.append((shown, mask_personal_id(value.strip())))
+        elif label and _is_name(label):
+            rows.append((shown, _text(value)))
+    return rows
+
+
+def _lines(content: dict) -> list[tuple[str, str, object]]:
+    """(section title or "", label or "" for a paragraph, value) of the content."""
+    lines: list[tuple[str, str, object]] = []
+    for label, value in content.items():
+        label = str(label)
+        if label.startswith("_"):
+            continue
+        if isinstance(value, dict):
+            lines.extend((label, str(inner), v) for inner, v in value.items())
+        else:
+            lines.append(("", label, value))
+    return lines
+
+
+DOSSIER_LABEL = "Mã hồ sơ"  # a row of every content; the PDF prints it beside the QR code
+
+
+def sections(doc: ResultDocument) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The body as the paper lays it out: (title, paragraph, rows) blocks in order; the
+    untitled rows between sections form one block; the dossier code is not among them."""
+    blocks: list[tuple[str, str, list[tuple[str, str]]]] = []
     for label, value in doc.content.items():
         label = str(label)
-        if not public:
-            rows.append((label, _text(value)))
-        elif _is_personal_id(label, value) and isinstance(value, str) and value.strip():
-            rows.append((label, mask_personal_id(value.strip())))
-        elif _is_name(label):
-            rows.append((label, _text(value)))
-    return rows
+        if label.startswith("_") or label == DOSSIER_LABEL:
+            continue
+        if isinstance(value, dict):
+            text = _text(value.get("", ""))
+            rows = [(str(k), _text(v)) for k, v in value.items() if k != ""]
+            blocks.append((label, text, rows))
+        elif blocks and not blocks[-1][0]:
+            blocks[-1][2].append((label, _text(value)))
+        else:
+            blocks.append(("", "", [(label, _text(value))]))
+    return blocks
 
 
 def _text(value) -> str:
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {_text(v)}" if k else _text(v) for k, v in value.items())
     return "" if value is None else str(value)
+
+
+SIGNATURE_KEY = "_signature"  # content key: {"title": the signer's title, "place": …}
+
+
+def signature(doc: ResultDocument) -> dict:
+    """The signer's title and the place of issue as signed ({} for older documents)."""
+    found = doc.content.get(SIGNATURE_KEY)
+    return found if isinstance(found, dict) else {}
+
+
+def signer_line(doc: ResultDocument) -> str:
+    """ "Trương Thị Hạnh, Chủ tịch Ủy ban nhân dân Phường Bến Thành"."""
+    title = signature(doc).get("title")
+    return f"{doc.signer_name}, {title}" if title else doc.signer_name
 
 
 def document_rows(doc: ResultDocument) -> list[tuple[str, str]]:
@@ -346,7 +420,7 @@ def document_rows(doc: ResultDocument) -> list[tuple[str, str]]:
         ("Tên văn bản", doc.title),
         ("Cơ quan cấp", doc.office_name),
         ("Ngày cấp", issued_date(doc)),
-        ("Người ký", doc.signer_name),
+        ("Người ký", signer_line(doc)),
         ("Mã tra cứu", doc.verification_code),
     ]
 
@@ -358,39 +432,82 @@ def qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
+SIGNATURE_HEIGHT = 50  # mm kept free at the bottom of the first page for the block
+QR_SIZE = 30  # mm
+
+
+def place_date(doc: ResultDocument) -> str:
+    """ "Phường Bến Thành, ngày 03 tháng 12 năm 2026" (the place as signed, if any)."""
+    day = tz.local(doc.issued_at)
+    place = signature(doc).get("place")
+    when = f"ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+    return f"{place}, {when}" if place else when.capitalize()
+
+
 def result_pdf(doc: ResultDocument, verify_url: str) -> bytes:
-    """The result document as an A4 PDF with a QR code pointing to `verify_url`."""
-    pdf = new_document(f"{doc.title} {doc.number}")
+    """The result document as an A4 PDF: the heading, the sections, and on the first page
+    the signature block (place and date, the signer's title and name) with the QR code
+    pointing to `verify_url`; a body longer than the first page goes on after it."""
+    pdf = new_document(
+        f"{doc.title} {doc.number}", first_page_reserve=SIGNATURE_HEIGHT, numbered=True
+    )
+    pdf.alias_nb_pages()
     heading(pdf, doc.office_name, doc.title, number=f"Số: {doc.number}")
-    rows = content_rows(doc)
-    if rows:
-        label_table(pdf, rows)
-    pdf.ln(6)
-    _pdf_signature(pdf, doc, verify_url)
+    for title, text, rows in sections(doc):
+        if title:
+            section_title(pdf, title)
+        if text:
+            paragraph(pdf, text)
+        if rows:
+            label_table(pdf, rows, compact=True)
+    last = pdf.page
+    pdf.set_auto_page_break(False)  # the block has its space; it never breaks the page
+    if last == 1:
+        top = pdf.get_y() + 6
+    else:  # the block stays on the first page, in the space kept for it
+        pdf.page = 1
+        top = pdf.h - BOTTOM_MARGIN - SIGNATURE_HEIGHT + 2
+    _pdf_signature(pdf, doc, verify_url, top, continued=last > 1)
+    pdf.page = last
     return bytes(pdf.output())
 
 
-def _pdf_signature(pdf: FPDF, doc: ResultDocument, verify_url: str) -> None:
-    qr_size = 36  # mm
-    if pdf.get_y() + qr_size + 20 > pdf.h - pdf.b_margin:
-        pdf.add_page()
-    top = pdf.get_y()
-    pdf.image(io.BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=qr_size, h=qr_size)
-    text_x = pdf.l_margin + qr_size + 6
-    width = pdf.epw - qr_size - 6
-    pdf.set_xy(text_x, top)
+def _pdf_signature(
+    pdf: FPDF, doc: ResultDocument, verify_url: str, top: float, *, continued: bool
+) -> None:
+    """The signature on the right (place and date, title, "(Đã ký số)", name), the QR code
+    and what it checks on the left."""
+    half = pdf.epw / 2
+    right = pdf.l_margin + half
+    signed = signature(doc)
+    pdf.set_xy(right, top)
     pdf.set_font("DejaVu", "", 10)
-    for label, value in document_rows(doc)[2:]:
+    pdf.multi_cell(half, 5, place_date(doc), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    if signed.get("title"):
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(half, 5, signed["title"].upper(), align="C", new_x=XPos.LEFT,
+                       new_y=YPos.NEXT)  # fmt: skip
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(half, 5, "(Đã ký số)", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.ln(3)
+    pdf.set_x(right)
+    pdf.set_font("DejaVu", "B", 10.5)
+    pdf.multi_cell(half, 5.5, doc.signer_name, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+
+    pdf.image(io.BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=QR_SIZE, h=QR_SIZE)
+    text_x = pdf.l_margin + QR_SIZE + 3
+    width = half - QR_SIZE - 6
+    pdf.set_xy(text_x, top)
+    pdf.set_font("DejaVu", "", 7.5)
+    lines = [
+        f"Ngày cấp: {issued_date(doc)}",
+        f"Mã tra cứu: {doc.verification_code}",
+        *([f"Hồ sơ: {doc.content[DOSSIER_LABEL]}"] if doc.content.get(DOSSIER_LABEL) else []),
+        f"Ký bằng khóa của {doc.office_name} (mã khóa {doc.key_id}).",
+        f"Quét mã QR hoặc truy cập {verify_url} để kiểm tra.",
+    ]
+    if continued:
+        lines.append("Văn bản có nhiều trang; nội dung tiếp theo ở trang sau.")
+    for line in lines:
         pdf.set_x(text_x)
-        pdf.multi_cell(width, 5.5, f"{label}: {value}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_x(text_x)
-    pdf.set_font("DejaVu", "", 8.5)
-    pdf.multi_cell(
-        width,
-        4.5,
-        f"Văn bản điện tử được ký bằng khóa của {doc.office_name} (mã khóa {doc.key_id}). "
-        f"Quét mã QR hoặc truy cập {verify_url} để kiểm tra tính hợp lệ.",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.set_y(max(pdf.get_y(), top + qr_size) + 2)
+        pdf.multi_cell(width, 3.8, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

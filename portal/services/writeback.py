@@ -376,7 +376,7 @@ def _written(
     # A dossier approved before the registry came first had its result signed at approval:
     # only the linked results are still owed.
     signed = results.of_dossier(session, dossier.id)
-    main = signed[0] if signed else _sign_main(session, dossier, procedure, now, signer)
+    main = signed[0] if signed else _sign_main(session, dossier, procedure, now, signer, answer)
     if not signed:
         message += f" Đã ký số {main.title} số {main.number}."
     linked = issuing.issue_linked(
@@ -399,9 +399,15 @@ def _written(
 
 
 def _sign_main(
-    session: Session, dossier: Dossier, procedure, now: datetime, signer: Signer
+    session: Session,
+    dossier: Dossier,
+    procedure,
+    now: datetime,
+    signer: Signer,
+    answer: dict | None = None,
 ) -> ResultDocument:
-    """Sign the dossier's own result now that the registry has the write (flushed)."""
+    """Sign the dossier's own result now that the registry has the write (flushed); the
+    registry's answer goes into it (the Giấy khai sinh states the child's personal ID)."""
     return issuing.issue_main(
         session,
         dossier,
@@ -410,6 +416,7 @@ def _sign_main(
         signer_name=signer.name,
         now=now,
         key_folder=signer.key_folder,
+        registry_answer=answer,
     )
 
 
