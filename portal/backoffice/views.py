@@ -48,6 +48,7 @@ from portal.services import (
     issuing,
     parties,
     queues,
+    registry,
     results,
     reuse,
     uploads,
@@ -457,15 +458,45 @@ def _flash_registry(found: Dossier) -> None:
 def _issue_result(proc, found: Dossier, actor: Actor, now) -> ResultDocument:
     if proc is None:
         raise TransitionError("Không tìm thấy thủ tục của hồ sơ; không thể ký kết quả.")
-    return issuing.issue_main(
-        db.session,
-        found,
-        proc,
-        signer_id=actor.personal_id,
-        signer_name=current_user.full_name,
-        now=now,
-        key_folder=results.key_folder(current_app.instance_path),
-    )
+    try:
+        return issuing.issue_main(
+            db.session,
+            found,
+            proc,
+            signer_id=actor.personal_id,
+            signer_name=current_user.full_name,
+            now=now,
+            key_folder=results.key_folder(current_app.instance_path),
+            sources=_sources(found, actor),
+            catalogue=_catalogue(),
+        )
+    except issuing.ResultUnavailable as exc:  # e.g. the judicial-record database is down
+        raise TransitionError(str(exc)) from exc
+
+
+def _sources(found: Dossier, actor: Actor) -> issuing.Sources:
+    """What a result may read beyond the dossier: the judicial-record statement of a Phiếu
+    LLTP, with the portal's service token, audited by the registry with the officer as
+    actor (read only when the procedure's result asks for it)."""
+
+    def judicial_record(personal_id: str, form: int, bans: bool) -> dict:
+        vneid = current_app.extensions["vneid"]
+        for fresh in (False, True):  # a refused service token is fetched again, once
+            try:
+                return registry.judicial_record(
+                    current_app.config["OIDC_ISSUER"],
+                    vneid.service_token(fresh=fresh),
+                    personal_id,
+                    form=form,
+                    bans=bans,
+                    purpose=f"Cấp Phiếu lý lịch tư pháp, hồ sơ {found.code}",
+                    actor=actor.personal_id,
+                )
+            except registry.RegistryAuthExpired:
+                continue
+        raise registry.RegistryError("service token refused twice")
+
+    return issuing.Sources(judicial_record=judicial_record)
 
 
 @bp.get("/tep/<token>")

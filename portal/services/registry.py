@@ -50,6 +50,29 @@ def lookup(
     return _get(url, service_token, params, timeout)
 
 
+def judicial_record(
+    base_url: str,
+    service_token: str,
+    personal_id: str,
+    *,
+    form: int,
+    bans: bool = False,
+    purpose: str,
+    actor: str,
+    timeout: int = 10,
+) -> dict:
+    """What a Phiếu lý lịch tư pháp số `form` (1 or 2) states about the person, from the
+    registry's judicial-record database (audited there per read): the identity block, the
+    criminal-record statement with its convictions, and the bankruptcy bans (on a phiếu 1
+    only when `bans`). Its JSON shape is in identity_mock/judicial.py."""
+    if form not in (1, 2):
+        raise ValueError(f"form must be 1 or 2, not {form!r}")
+    params = {"form": str(form), "bans": "1" if bans else "0", "purpose": purpose}
+    params["actor"] = actor
+    url = f"{base_url}/api/population/people/{personal_id}/judicial-record"
+    return _get(url, service_token, params, timeout)
+
+
 def match(
     base_url: str,
     service_token: str,
