@@ -228,6 +228,7 @@ class Procedure(Strict):
             raise ValueError(f"duplicate field names: {sorted(duplicates)}")
         self._check_partner_field()
         self._check_parties(set(names))
+        self.result.check_fields(set(names))
         per = self.fees.per_field
         if per and not any(f.name == per and f.type == "number" for f in self.fields):
             raise ValueError(f"fees.per_field {per!r} must name a number field of the form")
