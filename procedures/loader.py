@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from procedures import authorities
+from procedures import authorities, fee_schema
 from procedures.authorities import Authority
-from procedures.schema import Procedure, ZeroFeePolicy
+from procedures.schema import FeePolicy, Procedure
 
 HERE = Path(__file__).resolve().parent
 
@@ -25,7 +25,7 @@ class CatalogueError(Exception):
 @dataclass(frozen=True)
 class Catalogue:
     procedures: dict[str, Procedure]
-    policies: tuple[ZeroFeePolicy, ...]
+    policies: tuple[FeePolicy, ...]
     authorities: dict[str, Authority]
 
     def get(self, code: str) -> Procedure | None:
@@ -102,11 +102,20 @@ def load_catalogue(root: Path = HERE) -> Catalogue:
             raise CatalogueError(
                 f"{path.name}: linked: {unissued} need result.from_registry to be issued together"
             )
-    policies = []
+    return Catalogue(procedures, _policies(root, procedures), bodies)
+
+
+def _policies(root: Path, procedures: dict[str, Procedure]) -> tuple[FeePolicy, ...]:
+    """The fee policies: a provincial one only on fees the provincial council sets; no two of
+    the same scope (province, or national) overlapping in time for the same procedure."""
+    named = []
     for path in sorted((root / "policies").glob("*.toml")):
-        policy = _parse(path, ZeroFeePolicy)
-        unknown = set(policy.procedures) - procedures.keys()
-        if unknown:
-            raise CatalogueError(f"{path.name}: procedures: unknown codes {sorted(unknown)}")
-        policies.append(policy)
-    return Catalogue(procedures, tuple(policies), bodies)
+        policy = _parse(path, FeePolicy)
+        problems = fee_schema.policy_problems(policy, procedures)
+        if problems:
+            raise CatalogueError(f"{path.name}: {'; '.join(problems)}")
+        named.append((path.name, policy))
+    overlaps = fee_schema.overlap_problems(named)
+    if overlaps:
+        raise CatalogueError("; ".join(overlaps))
+    return tuple(policy for _, policy in named)

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from procedures.base import Confidence, Strict
-from procedures.fee_schema import Exemption, FeeRule, Fees, ZeroFeePolicy  # noqa: F401
+from procedures.fee_schema import Exemption, FeePolicy, FeeRule, Fees, ZeroFeePolicy  # noqa: F401
 from procedures.result_schema import Result
 
 FieldType = Literal["text", "textarea", "date", "select", "personal_id", "number", "checkbox"]
@@ -229,9 +229,9 @@ class Procedure(Strict):
         self._check_partner_field()
         self._check_parties(set(names))
         self.result.check_fields(set(names))
-        per = self.fees.per_field
-        if per and not any(f.name == per and f.type == "number" for f in self.fields):
-            raise ValueError(f"fees.per_field {per!r} must name a number field of the form")
+        problems = self.fees.form_problems({f.name: f.type for f in self.fields})
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def _check_partner_field(self) -> None:

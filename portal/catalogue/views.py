@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from portal.services import routing
 from portal.services.deadlines import today
-from portal.services.fees import policies_in_force
+from portal.services.fees import fee_table
 from procedures.search import LEVEL_LABELS, fields_of, search
 
 bp = Blueprint("catalogue", __name__)
@@ -46,5 +46,5 @@ def procedure(code: str):
         levels=LEVEL_LABELS,
         authority=catalogue().authority(proc),
         where=routing.RULE_TEXT[proc.routing.rule],
-        zero_fee=policies_in_force(catalogue().policies, proc.code, today()),
+        fee=fee_table(proc, catalogue().policies, today()),
     )

@@ -36,7 +36,13 @@ from portal.services import (
     uploads,
 )
 from portal.services.deadlines import due_date, today
-from portal.services.fees import ApplicantFacts, decide_fee
+from portal.services.fees import (
+    ApplicantFacts,
+    decide_fee,
+    declared_from_form,
+    event_date_from_form,
+    units_from_form,
+)
 from portal.services.routing import RoutingError, offers_choice, route
 from procedures import schema as procedures_schema
 
@@ -362,12 +368,19 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
         chosen_ward=chosen,
     )
     household = (sources.applicant.get("household") or {}).get("value") or {}
+    form = {**draft.data, **locked}
     facts = ApplicantFacts(
-        province_code=residence["province_code"],
+        # The council of the office's province (its online policy); residence as a fallback.
+        province_code=_office_province(routing.office_code, residence["province_code"]),
         meritorious_family=bool(sources.applicant["meritorious_family"]["value"]),
         poor_household=bool(household.get("poor_household")),
         disability=bool(sources.applicant["disability"]["value"]),
-        birth_date_of_child=_notice_birth(sources),
+        birth_date=_registry_date(sources.applicant.get("birth_date")),
+        birth_date_of_child=_notice_birth(sources)
+        or event_date_from_form(proc, form, "on_time_birth"),
+        death_date=event_date_from_form(proc, form, "on_time_death"),
+        vneid_level=current_user.level,
+        declared=declared_from_form(proc, form),
     )
     fee = decide_fee(
         proc,
@@ -375,7 +388,7 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
         facts,
         online=True,
         on=today(),
-        quantity=_quantity(proc, draft),
+        **units_from_form(proc, form),
     )
     now = utcnow()
     submission = filing.Submission(
@@ -392,9 +405,17 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
     return sources, submission, problems
 
 
-def _quantity(proc, draft: Dossier) -> int:
-    raw = draft.data.get(proc.fees.per_field or "", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
+def _office_province(office_code: str, fallback: int) -> int:
+    head = office_code.split(".", 1)[0]
+    return int(head) if head.isdigit() else fallback
+
+
+def _registry_date(field) -> date | None:
+    value = (field or {}).get("value") if isinstance(field, dict) else field
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _notice_birth(sources) -> date | None:

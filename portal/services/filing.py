@@ -388,6 +388,7 @@ def submit(
         "fee_amount": submission.fee.amount,
         "fee_rule": submission.fee.rule,
         "fee_reason": submission.fee.reason,
+        "fee_steps": submission.fee.steps_json(),
         "subject_key": key,
         "open_key": key,
     }

@@ -191,12 +191,21 @@ name = "Kết quả"
 kind = "ket_qua"
 
 [fees]
-base = 0
+kind = "le_phi"
+setter = "province"
+basis = "Nghị quyết thử"
+schedule = {{ pricing = "flat", counter = 1000 }}
 
 [[components]]
 name = "Tờ khai"
 source = "form"
 """
+
+
+# The minimal file's provincial fee, and a national per-copy fee (procedures/fee_schema.py).
+PROVINCIAL_FEE = 'setter = "province"\nbasis = "Nghị quyết thử"\nschedule = { pricing = "flat"'
+PER_COPY = 'setter = "national"\nbasis = "Thông tư thử"\nschedule = { pricing = "per_unit", ' \
+    'amount = 1000, unit = "bản", field = "copies"'
 
 
 def proc(code: str = "9.000001", *, drop: str = "", replace: tuple[str, str] = ("", ""),
@@ -273,8 +282,8 @@ BROKEN = [
         {}, ["prefill.toml", "fields.0.prefill", "applicant"], id="unknown-prefill-root",
     ),
     pytest.param(
-        {"fee.toml": proc(replace=("base = 0", "base = -1"))}, {},
-        ["fee.toml", "fees.base"], id="negative-fee",
+        {"fee.toml": proc(replace=("counter = 1000", "counter = -1"))}, {},
+        ["fee.toml", "fees.schedule", "counter"], id="negative-fee",
     ),
     pytest.param(
         {"step.toml": proc(append='\n[[fields]]\nname = "x"\nlabel = "X"\n'
@@ -282,8 +291,8 @@ BROKEN = [
         {}, ["step.toml", "fields.0.step", "reserved"], id="reserved-step",
     ),
     pytest.param(
-        {"per.toml": proc(replace=("base = 0", 'base = 1000\nper_field = "copies"'))}, {},
-        ["per.toml", "per_field", "copies"], id="fee-per-unknown-field",
+        {"per.toml": proc(replace=(PROVINCIAL_FEE + ", counter = 1000", PER_COPY))}, {},
+        ["per.toml", "fees", "copies", "number field"], id="fee-per-unknown-field",
     ),
     pytest.param(
         {"slug.toml": proc(append='\n[[fields]]\nname = "x"\nlabel = "X"\n'
