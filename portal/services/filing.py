@@ -223,11 +223,11 @@ def gather_sources(
     return Sources(
         applicant,
         partner,
-        notice,
-        mother,
-        father,
-        partner_shown=shown,
+        birth_notice=notice,
         death_notice=deaths[0]["value"] if deaths else None,
+        mother=mother,
+        father=father,
+        partner_shown=shown,
     )
 
 
