@@ -396,17 +396,13 @@ def _issue(
     moment = results.whole_second(now)
     issued_on = to_local(moment).date()
     number = results.reserve_number(session, office_code, book, issued_on.year)
+    title = signer_title(spec, office, catalogue, proc)
     if content is None:
         book_name = f"{spec.book_name} năm {issued_on.year}" if spec.book_name else None
         ctx = Context(dossier, proc, office, answer or {}, judicial, number, book_name, issued_on)
+        ctx.signer = f"{signer_name}, {title}"
         content = build_content(spec, ctx) if spec.sections else _form_content(proc, dossier)
-    content = {
-        **content,
-        results.SIGNATURE_KEY: {
-            "title": signer_title(spec, office, catalogue, proc),
-            "place": place_of(office),
-        },
-    }
+    content = {**content, results.SIGNATURE_KEY: {"title": title, "place": place_of(office)}}
     return results.issue(
         session,
         dossier,

@@ -407,20 +407,21 @@ def signature(doc: ResultDocument) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def signer_line(doc: ResultDocument) -> str:
-    """ "Trương Thị Hạnh, Chủ tịch Ủy ban nhân dân Phường Bến Thành"."""
-    title = signature(doc).get("title")
-    return f"{doc.signer_name}, {title}" if title else doc.signer_name
+def signer_title(doc: ResultDocument) -> str:
+    """ "Chủ tịch Ủy ban nhân dân Phường Bến Thành" as signed ("" for older documents)."""
+    return str(signature(doc).get("title") or "")
 
 
 def document_rows(doc: ResultDocument) -> list[tuple[str, str]]:
-    """The header facts shown on the verification page and the PDF."""
+    """The header facts shown on the verification page."""
+    title = signer_title(doc)
     return [
         ("Số văn bản", doc.number),
         ("Tên văn bản", doc.title),
         ("Cơ quan cấp", doc.office_name),
         ("Ngày cấp", issued_date(doc)),
-        ("Người ký", signer_line(doc)),
+        ("Người ký", doc.signer_name),
+        *([("Chức vụ người ký", title)] if title else []),
         ("Mã tra cứu", doc.verification_code),
     ]
 
