@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from portal.db import db
 from portal.models import Dossier, DossierFile
-from portal.services import dossiers, workflow
+from portal.services import dossiers, offices, workflow
 
 
 def party_dossier_or_404(code: str) -> Dossier:
@@ -42,31 +42,32 @@ def party_file_or_404(token: str) -> DossierFile:
 
 
 def office_file_or_404(token: str) -> DossierFile:
-    """A file of a dossier at the signed-in clerk's office."""
+    """A file of a dossier that concerns the signed-in clerk's office."""
     actor = workflow.staff_actor(db.session, current_user.personal_id)
     found = dossiers.file_by_token(db.session, token) if actor is not None else None
-    if actor is None or found is None or found[1].office_code != actor.office_code:
+    if actor is None or found is None or not offices.concerns(found[1], actor.office_code):
         abort(404)
     return found[0]
 
 
 def office_dossier_or_404(code: str) -> tuple[Dossier, workflow.Actor]:
-    """The dossier and the signed-in clerk, if the dossier is at the clerk's office."""
+    """The dossier and the signed-in clerk, if the dossier concerns the clerk's office: the
+    competent body's, or the receiving point's (a TTPVHCC that received or will receive it)."""
     actor = workflow.staff_actor(db.session, current_user.personal_id)
     found = dossiers.by_code(db.session, code) if actor is not None else None
-    if actor is None or found is None or found.office_code != actor.office_code:
+    if actor is None or found is None or not offices.concerns(found, actor.office_code):
         abort(404)
     return found, actor
 
 
 def readable_dossier_or_404(code: str) -> Dossier:
-    """The dossier for one of its parties or for staff of its office."""
+    """The dossier for one of its parties or for staff of an office it concerns."""
     found = dossiers.by_code(db.session, code)
     if found is None:
         abort(404)
     if not dossiers.is_party(db.session, found, current_user.personal_id):
         actor = workflow.staff_actor(db.session, current_user.personal_id)
-        if actor is None or actor.office_code != found.office_code:
+        if actor is None or not offices.concerns(found, actor.office_code):
             abort(404)
     return found
 

@@ -46,6 +46,7 @@ from portal.services import (
     deadlines,
     dossiers,
     issuing,
+    offices,
     parties,
     queues,
     registry,
@@ -118,22 +119,27 @@ def queue():
     assert actor.office_code is not None  # staff_actor: every staff member has an office
     today = deadlines.today()
     tab_key = request.args.get("tab", queues.DEFAULT_TAB)
-    if tab_key not in queues.TAB_BY_KEY:
-        tab_key = queues.DEFAULT_TAB
     try:
         number = int(request.args.get("trang", "1"))
     except ValueError:
         number = 1
     sort = queues.parse_sort(request.args.get("sap-xep"), request.args.get("chieu"))
-    counts = queues.counts(db.session, actor.office_code, today)
-    page = queues.page(db.session, actor.office_code, tab_key, number, today, counts[tab_key], sort)
+    office = db.session.get(Office, actor.office_code)
+    receiving = _receives_only(office)
+    tabs = queues.tabs_for(receiving)
+    if tab_key not in {t.key for t in tabs}:
+        tab_key = queues.DEFAULT_TAB
+    counts = queues.counts(db.session, actor.office_code, today, receiving)
+    page = queues.page(
+        db.session, actor.office_code, tab_key, number, today, counts[tab_key], sort, receiving
+    )
     bulk = BULK_BY_TAB.get(tab_key)
     return render_template(
         "portal/backoffice/queue.html",
-        tabs=queues.TABS,
+        tabs=tabs,
         counts=counts,
         page=page,
-        office=db.session.get(Office, actor.office_code),
+        office=office,
         office_code=actor.office_code,
         catalogue=_catalogue(),
         status_labels=STATUS_LABELS,
@@ -141,6 +147,12 @@ def queue():
         sort_columns=queues.SORT_BY_KEY,
         bulk=bulk if bulk and ACTIONS[bulk.action].role in actor.roles else None,
     )
+
+
+def _receives_only(office: Office | None) -> bool:
+    """A receiving point (a TTPVHCC): its queue holds what it receives and forwards."""
+    body = _catalogue().authorities.get(office.kind) if office else None
+    return bool(body and body.receives_only)
 
 
 @bp.post("/tiep-nhan-hang-loat", endpoint="bulk_receive", defaults={"action": "receive"})
@@ -165,7 +177,7 @@ def bulk(action: str):
 
 def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
     found = dossiers.by_code(db.session, code)
-    if found is None or found.office_code != actor.office_code:
+    if found is None or not offices.concerns(found, actor.office_code):
         return f"Hồ sơ {code}: không tìm thấy hồ sơ của cơ quan.", False
     proc = _catalogue().get(found.procedure_code)
     try:
@@ -219,6 +231,9 @@ def _render_dossier(found: Dossier, actor: Actor, problem: Problem | None = None
     documents = results.of_dossier(db.session, found.id)
     portal_url = current_app.config["PORTAL_URL"]
     office = db.session.get(Office, found.office_code)
+    receiving = (
+        db.session.get(Office, found.receiving_office_code) if offices.forwarded(found) else None
+    )
     allowed = workflow.allowed_actions(db.session, found, actor, procedure=proc)
     return (
         render_template(
@@ -226,6 +241,9 @@ def _render_dossier(found: Dossier, actor: Actor, problem: Problem | None = None
             dossier=found,
             proc=proc,
             office=office,
+            receiving=receiving,
+            handover=_handover(found, actor, office, receiving),
+            forms=offices.forms_of(db.session, found),
             fields=issuing.field_rows(proc, found),
             registry=_registry_state(found),
             files=uploads.files_of(db.session, found.id),
@@ -255,6 +273,28 @@ def _render_dossier(found: Dossier, actor: Actor, problem: Problem | None = None
         ),
         problem.status if problem else 200,
     )
+
+
+def _handover(found: Dossier, actor: Actor, office, receiving) -> str | None:
+    """Whose turn it is, for a dossier sent through a receiving point (a TTPVHCC): the
+    centre receives it, then the competent body processes it."""
+    if receiving is None or office is None:
+        return None
+    if offices.at_receiving_point(found):
+        if actor.office_code == found.office_code:
+            return (
+                f"Hồ sơ do {receiving.name} tiếp nhận theo lựa chọn của công dân; cơ quan xử lý "
+                "sau khi hồ sơ được tiếp nhận và chuyển đến."
+            )
+        return (
+            f"Cơ quan giải quyết: {office.name}. Sau khi tiếp nhận, hồ sơ được chuyển đến cơ "
+            "quan này để xử lý."
+        )
+    if actor.office_code == found.receiving_office_code:
+        return (
+            f"Đã tiếp nhận và chuyển hồ sơ đến {office.name}; việc xử lý do cơ quan này thực hiện."
+        )
+    return f"Hồ sơ do {receiving.name} tiếp nhận và chuyển đến."
 
 
 def _draft(proc, found: Dossier, allowed: list[str]) -> dict | None:
@@ -423,7 +463,8 @@ def act(found: Dossier, actor: Actor, action: str):
         flash(APPROVED_PENDING.format(code=found.code), "ok")
         _flash_registry(found)
     else:
-        flash(ACTIONS[action].done.format(code=found.code), "ok")
+        done = ACTIONS[action].done.format(code=found.code)
+        flash(offices.with_forms(done, offices.forms_of(db.session, found)), "ok")
     return redirect(url_for(".dossier", code=found.code))
 
 
@@ -506,7 +547,9 @@ def attached_file(token: str):
     actor = workflow.staff_actor(db.session, current_user.personal_id)
     stored = db.session.exec(select(DossierFile).where(DossierFile.token == token)).first()
     found = db.session.get(Dossier, stored.dossier_id) if stored else None
-    if actor is None or stored is None or found is None or found.office_code != actor.office_code:
+    if actor is None or stored is None or found is None:
+        abort(404)
+    if not offices.concerns(found, actor.office_code):
         abort(404)
     path = uploads.path_of(uploads.folder_of(current_app.instance_path), stored)
     if not path.is_file():

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from common import divisions
 from portal import access
 from portal.auth.oidc import LoginRefused
 from portal.auth.views import sign_in_again
@@ -35,6 +34,7 @@ from portal.services import (
     reuse,
     uploads,
 )
+from portal.services import routing as routes
 from portal.services.deadlines import due_date, today
 from portal.services.fees import (
     ApplicantFacts,
@@ -199,7 +199,8 @@ def step(code: str, step: str):
     draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
     sources, problem, errors = None, None, {}
     try:
-        sources = _sources(proc, draft, strict=False, roots=prefill.roots_needed(proc, step))
+        roots = None if step == CHOICE_STEP else prefill.roots_needed(proc, step)
+        sources = _sources(proc, draft, strict=False, roots=roots)
     except (registry.RegistryError, LoginRefused) as exc:
         problem = exc
     locked = prefill.prefilled_values(proc, sources) if sources else {}
@@ -237,10 +238,11 @@ def _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken):
 
 def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, unmet) -> dict:
     if step == CHOICE_STEP:
-        return _save_choice(draft, posted.get("office_ward", ""))
+        return _save_choice(proc, draft, posted, locked, sources)
     if step == UPLOAD_STEP:
         return _save_uploads(proc, draft, unmet)
     errors = filing.save_step(db.session, draft, proc, step, posted, locked)
+    errors.update(_address_errors(proc, draft, step, errors))
     named = [proc.partner_field, proc.partner_name_field, proc.partner_birth_date_field]
     asked = [name for name in named if name]
     if sources and asked and _step_of(proc, asked[0]) == step and not set(asked) & set(errors):
@@ -258,13 +260,83 @@ def _step_of(proc, field_name: str) -> str | None:
     return next((f.step for f in proc.fields if f.name == field_name), None)
 
 
-def _save_choice(draft: Dossier, raw: str) -> dict[str, str]:
-    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
-        return {"office_ward": "Vui lòng chọn xã/phường trong danh sách."}
-    draft.data = {**draft.data, "office_ward": raw}
+def _address_errors(proc, draft: Dossier, step: str, errors: dict) -> dict[str, str]:
+    """The address that decides the competent body (address_field), checked where it is
+    typed: a commune that does not exist is said next to the field."""
+    name = proc.routing.field
+    if not name or name in errors or _step_of(proc, name) != step:
+        return {}
+    problem = routes.ward_problem(str(draft.data.get(name) or ""))
+    return {name: problem} if problem else {}
+
+
+def _routing_facts(proc, draft: Dossier, sources, locked: dict) -> routes.Facts:
+    """What routing reads: the applicant's record, the dossier's values, the records of the
+    people it names that the filing has read (the other party, the parents, the deceased)."""
+    others = [r for r in (sources.partner, sources.mother, sources.father) if r]
+    records = {str(r["personal_id"]["value"]): r for r in others}
+    hidden = {str(sources.partner["personal_id"]["value"])} if sources.partner else set()
+    return routes.Facts(
+        sources.applicant,
+        {**draft.data, **locked},
+        records,
+        frozenset() if sources.partner_shown else frozenset(hidden),
+    )
+
+
+def _route(proc, draft: Dossier, sources, locked: dict, data: dict | None = None):
+    """Both routing decisions for the draft, with the choices of the "noi-nop" step (those
+    in `data`, else those saved)."""
+    values = data if data is not None else draft.data
+    return route(
+        db.session,
+        proc,
+        current_app.extensions["catalogue"].authorities,
+        _routing_facts(proc, draft, sources, locked),
+        competent=str(values.get(routes.COMPETENT_FIELD) or ""),
+        receiving=str(values.get(routes.RECEIVING_FIELD) or ""),
+    )
+
+
+CHOICE_LIMITS = {routes.COMPETENT_FIELD: 120, routes.RECEIVING_FIELD: 32}
+
+
+def _save_choice(proc, draft: Dossier, posted: dict, locked: dict, sources) -> dict[str, str]:
+    """Keep the citizen's choices of competent body and receiving point; a choice the law
+    does not allow is refused next to its field."""
+    chosen = {
+        name: " ".join(str(posted.get(name) or "").split())[:limit]
+        for name, limit in CHOICE_LIMITS.items()
+    }
+    draft.data = {**draft.data, **chosen}
     db.session.add(draft)
     db.session.commit()
+    if sources is None:  # the registry is down: the page says so, the choice is kept
+        return {}
+    try:
+        _route(proc, draft, sources, locked, chosen)
+    except RoutingError as exc:
+        if exc.field:  # else the dossier's own data must change: the summary says so
+            return {exc.field: str(exc)}
     return {}
+
+
+def _choices(proc, draft: Dossier, sources, locked: dict) -> dict:
+    """The "noi-nop" step: the competent body (decided, or the bodies the law allows and why
+    the citizen chooses) and the receiving points."""
+    catalogue = current_app.extensions["catalogue"]
+    facts = _routing_facts(proc, draft, sources, locked)
+    try:
+        competent = routes.competent_choice(db.session, proc, catalogue.authority(proc), facts)
+    except RoutingError as exc:
+        return {"competent": None, "problem": str(exc), "receiving": None}
+    chosen = str(draft.data.get(routes.COMPETENT_FIELD) or "")
+    decided = competent.decided or competent.candidate(chosen or competent.default)
+    placeholder = routes.Candidate("", "", "cơ quan giải quyết", "")
+    receiving = routes.receiving_choice(
+        db.session, catalogue.authorities, facts, decided or placeholder
+    )
+    return {"competent": competent, "problem": None, "receiving": receiving}
 
 
 def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[str, str]:
@@ -287,8 +359,7 @@ def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[s
 
 
 def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, values, taken=None):
-    residence = sources.applicant["permanent_residence"]["value"]
-    wards = divisions.wards_of(residence["province_code"]) if step == CHOICE_STEP else ()
+    choices = _choices(proc, draft, sources, locked) if step == CHOICE_STEP else {}
     page = render_template(
         "portal/filing_step.html",
         proc=proc,
@@ -300,8 +371,7 @@ def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, value
         withheld=prefill.withheld_fields(proc, sources),
         named=_named_rows(proc, draft),
         errors=errors,
-        wards=wards,
-        residence=residence,
+        choices=choices,
         upload_components=uploads.upload_components(proc, unmet) if step == UPLOAD_STEP else (),
         files=uploads.files_of(db.session, filing.stored_id(draft)),
         unmet=unmet,
@@ -358,15 +428,7 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
     )
     problems = eligibility.check(proc.eligibility, context)
     residence = sources.applicant["permanent_residence"]["value"]
-    chosen = int(draft.data["office_ward"]) if draft.data.get("office_ward") else None
-    catalogue = current_app.extensions["catalogue"]
-    routing = route(
-        db.session,
-        proc,
-        catalogue.authority(proc),
-        residence_ward=residence["ward_code"],
-        chosen_ward=chosen,
-    )
+    routing = _route(proc, draft, sources, locked)
     household = (sources.applicant.get("household") or {}).get("value") or {}
     form = {**draft.data, **locked}
     facts = ApplicantFacts(

@@ -11,10 +11,17 @@ from common.web import pdf_response
 from portal import access
 from portal.db import db
 from portal.models import Dossier
-from portal.services import notices
+from portal.services import notices, offices
 
 bp = Blueprint("notices", __name__)
-bp.add_app_template_global(notices.letter_form)  # the timelines link each letter
+
+
+@bp.app_template_global("letter_form")
+def letter_form(event, dossier: Dossier | None = None):
+    """For the timelines, which link each letter: its form, numbered as the dossier's
+    competent body numbers it (CT05 at Công an, Mẫu 02 elsewhere)."""
+    forms = offices.forms_of(db.session, dossier) if dossier is not None else None
+    return notices.letter_form(event, forms)
 
 
 @bp.get("/ho-so/<code>/van-ban/<int:event_id>.pdf")

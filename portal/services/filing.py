@@ -383,6 +383,11 @@ def submit(
         "code": new_code(session, submission.routing.office_code, to_local(now).date()),
         "office_code": submission.routing.office_code,
         "routing_reason": submission.routing.reason,
+        # The receiving point (services/routing.py): the competent office's own desk unless
+        # the citizen chose a TTPVHCC.
+        "receiving_office_code": submission.routing.receiving_office_code
+        or submission.routing.office_code,
+        "receiving_reason": submission.routing.receiving_reason,
         "data": data,
         "locked_hash": submission.locked_hash,
         "fee_amount": submission.fee.amount,

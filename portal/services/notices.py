@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from fpdf import FPDF
@@ -25,10 +25,11 @@ from sqlmodel import Session
 
 from common import divisions, tz
 from portal.models import ROLE_LABELS, Citizen, Dossier, DossierEvent, Office
-from portal.services import workflow
+from portal.services import offices, workflow
 from portal.services.pdf import heading, label_table, new_document
 from portal.services.receipt import Receipt, build_receipt, receipt_rows
 from portal.services.workflow import LetterForm
+from procedures.authorities import Forms
 from procedures.schema import Procedure
 
 LAW = "Thông tư 01/2018/TT-VPCP"
@@ -69,7 +70,9 @@ class Letter:
     @property
     def form_basis(self) -> str:
         """ "Mẫu số 02, Thông tư …"; "" for a letter without a numbered form."""
-        return f"Mẫu số {self.form.number}, {LAW}" if self.form.number else ""
+        if self.form.number is None:
+            return ""
+        return offices.form_basis(self.form.number) or f"Mẫu số {self.form.number}, {LAW}"
 
     @property
     def file_name(self) -> str:
@@ -90,9 +93,18 @@ def letter_action(event: DossierEvent) -> str | None:
     return event.action if workflow.letter_of(event) else None
 
 
-def letter_form(event: DossierEvent) -> LetterForm | None:
-    """The form of the letter `event` produced, or None."""
-    return workflow.letter_of(event)
+# The letters whose form is the competent body's own (procedures/authorities.toml forms).
+BODY_FORMS = {"request_supplement": "supplement", "refuse_reception": "refusal"}
+
+
+def letter_form(event: DossierEvent, forms: Forms | None = None) -> LetterForm | None:
+    """The form of the letter `event` produced, or None; with the competent body's `forms`,
+    its own number (CT05, CT06 at Công an)."""
+    form = workflow.letter_of(event)
+    kind = BODY_FORMS.get(event.action or "")
+    if form is None or forms is None or kind is None:
+        return form
+    return replace(form, number=offices.form_number(getattr(forms, kind)))
 
 
 def letter_event(session: Session, dossier: Dossier, event_id: int) -> DossierEvent | None:
@@ -149,8 +161,11 @@ def build_letter(
         "extend": _apology,
         "reject": _rejection,
     }
+    at_reception = event.from_status == "submitted"  # a letter of the receiving point
+    if at_reception and facts.receiving_name:
+        facts = replace(facts, office_name=facts.receiving_name)
     rows, sections = body[action](facts, dossier, event)
-    form = workflow.letter_of(event)
+    form = letter_form(event, offices.forms_of(session, dossier))
     assert form is not None  # letter_action found it
     return Letter(
         form=form,

@@ -1,13 +1,22 @@
-"""Offices: one per body of procedures/authorities.toml and commune or province."""
+"""Offices: one per body of procedures/authorities.toml and commune or province; which office
+acts on a dossier when (a receiving point receives, the competent body processes), and the
+competent body's one-stop forms."""
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from pathlib import Path
+
 from sqlmodel import Session, select
 
+import procedures
 from common import divisions
-from portal.models import Office
-from procedures import Catalogue
-from procedures.authorities import Authority
+from portal.models import Dossier, Office
+from procedures import Catalogue, authorities
+from procedures.authorities import Authority, Forms
+
+AUTHORITIES_FILE = Path(procedures.__file__).with_name("authorities.toml")
 
 
 def commune_office_code(ward_code: int, suffix: str = "") -> str:
@@ -55,3 +64,118 @@ def seed_offices(session: Session, catalogue: Catalogue) -> int:
     session.add_all(created)
     session.commit()
     return len(created)
+
+
+# --- reception by a receiving point, processing by the competent body ------------------------
+
+# The actions of reception (tiếp nhận): taken by the receiving point while the dossier has not
+# been received; the rest by the competent body (Dossier.office_code).
+RECEPTION_ACTIONS = frozenset(
+    {"receive", "refuse_reception", "request_supplement", "cancel_supplement"}
+)
+
+
+def forwarded(dossier: Dossier) -> bool:
+    """Received by another office than the competent one (a TTPVHCC the citizen chose)."""
+    receiving = dossier.receiving_office_code
+    return bool(receiving) and receiving != dossier.office_code
+
+
+def at_receiving_point(dossier: Dossier) -> bool:
+    """Still with the receiving point: forwarded, not yet received."""
+    return forwarded(dossier) and dossier.received_at is None
+
+
+def acting_office(dossier: Dossier, action: str) -> str | None:
+    """The office whose staff may take `action` on the dossier now: the receiving point for
+    reception while it holds the dossier, the competent body for everything else."""
+    if action in RECEPTION_ACTIONS and at_receiving_point(dossier):
+        return dossier.receiving_office_code
+    return dossier.office_code
+
+
+def concerns(dossier: Dossier, office: str | None) -> bool:
+    """Whether the office's staff may read the dossier: the competent body's, and the
+    receiving point's (it received the dossier, or is about to)."""
+    return office is not None and office in (dossier.office_code, dossier.receiving_office_code)
+
+
+def office_refusal(
+    session: Session, dossier: Dossier, office: str | None, action: str
+) -> str | None:
+    """Why staff of `office` may not take `action` on the dossier (another office's turn),
+    or None. The texts say whose turn it is."""
+    acting = acting_office(dossier, action)
+    if office == acting:
+        return None
+    if not concerns(dossier, office):
+        return "hồ sơ thuộc cơ quan khác."
+    name = _name(session, acting)
+    if office == dossier.office_code:
+        return (
+            f"hồ sơ đang ở {name}, nơi tiếp nhận; cơ quan giải quyết xử lý sau khi hồ sơ "
+            "được tiếp nhận và chuyển đến."
+        )
+    if action in RECEPTION_ACTIONS:
+        return f"hồ sơ đã được tiếp nhận và chuyển đến {name} giải quyết."
+    return (
+        f"nơi tiếp nhận chỉ tiếp nhận và chuyển hồ sơ; việc xử lý, phê duyệt do {name} thực hiện."
+    )
+
+
+def _name(session: Session, code: str | None) -> str:
+    office = session.get(Office, code) if code else None
+    return office.name if office else (code or "cơ quan khác")
+
+
+# --- the competent body's one-stop forms (procedures/authorities.toml) ------------------------
+
+
+@cache
+def bodies() -> dict[str, Authority]:
+    """The bodies of procedures/authorities.toml (read once), by key."""
+    with AUTHORITIES_FILE.open("rb") as fh:
+        return authorities.parse(tomllib.load(fh))
+
+
+def body_of(session: Session, code: str | None) -> Authority | None:
+    """The body an office belongs to (Office.kind), or None for an unknown office."""
+    office = session.get(Office, code) if code else None
+    return bodies().get(office.kind) if office else None
+
+
+def forms_of(session: Session, dossier: Dossier) -> Forms | None:
+    """The one-stop forms of the dossier's competent body: its receipt, supplement and
+    refusal letters carry these numbers whoever received the dossier (CT04–CT06 at Công an,
+    Mẫu 01–03 elsewhere)."""
+    body = body_of(session, dossier.office_code)
+    return body.forms if body else None
+
+
+def form_number(form: str) -> str:
+    """ "Mẫu 02" → "02", "CT05" → "CT05": what follows "Mẫu" when a letter names it."""
+    return form.removeprefix("Mẫu").strip()
+
+
+GENERIC_FORMS = {"receipt": "Mẫu 01", "supplement": "Mẫu 02", "refusal": "Mẫu 03"}
+
+
+def with_forms(text: str, forms: Forms | None) -> str:
+    """A message naming the generic one-stop forms (Mẫu 01–03), with the body's own."""
+    if forms is None:
+        return text
+    for kind, generic in GENERIC_FORMS.items():
+        text = text.replace(generic, getattr(forms, kind))
+    return text
+
+
+# The texts that lay down a body's one-stop forms, by the form's prefix; a form without one
+# here keeps the caller's basis.
+FORM_LAWS = {"CT": "Thông tư 66/2023/TT-BCA, sửa đổi bởi Thông tư 53/2025/TT-BCA"}
+
+
+def form_basis(form: str) -> str | None:
+    """ "Mẫu CT04, Thông tư 66/2023/TT-BCA, …" for a form whose law is known, else None."""
+    number = form_number(form)
+    law = next((text for prefix, text in FORM_LAWS.items() if number.startswith(prefix)), None)
+    return f"Mẫu {number}, {law}" if law else None

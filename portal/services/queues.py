@@ -2,7 +2,11 @@
 rows in a chosen order. Plain functions over a session; every query filters on the office
 first so the (office_code, status, due_date) index serves it, whatever the size of the
 dossier table. Only the due-date order can be read from that index (forwards or backwards,
-for a one-status tab); the other orders sort the tab's rows."""
+for a one-status tab); the other orders sort the tab's rows.
+
+A dossier the citizen sent through a receiving point (a TTPVHCC, services/routing.py) waits in
+that centre's queue until it is received (tabs RECEIVING_TABS, filtered on
+receiving_office_code), then in the competent body's; the body's queue leaves it out before."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ class Tab:
     label: str
     statuses: tuple[str, ...]
     due: str | None = None  # "soon" | "overdue": a due-date window over OPEN_STATUSES
+    received: bool | None = None  # a receiving point's tab: received (forwarded) or not yet
 
 
 TABS: tuple[Tab, ...] = (
@@ -39,8 +44,36 @@ TABS: tuple[Tab, ...] = (
     Tab("qua-han", "Quá hạn", OPEN_STATUSES, "overdue"),
     Tab("da-tra", "Đã trả kết quả", ("returned",)),
 )
+# A receiving point's queue (an office that only receives, services/offices.py): what it
+# must receive, what waits for the citizen's supplement, what it forwarded.
+FORWARDED_STATUSES = (
+    "received",
+    "processing",
+    "supplement_requested",
+    "awaiting_confirmation",
+    "awaiting_appearance",
+    "approved",
+    "rejected",
+    "returned",
+)
+RECEIVING_TABS: tuple[Tab, ...] = (
+    Tab("cho-tiep-nhan", "Chờ tiếp nhận", ("submitted",), received=False),
+    Tab("cho-bo-sung", "Chờ bổ sung", ("supplement_requested",), received=False),
+    Tab("da-chuyen", "Đã tiếp nhận, chuyển cơ quan giải quyết", FORWARDED_STATUSES, received=True),
+)
 TAB_BY_KEY = {t.key: t for t in TABS}
+RECEIVING_TAB_BY_KEY = {t.key: t for t in RECEIVING_TABS}
 DEFAULT_TAB = TABS[0].key
+
+
+def tabs_for(receiving: bool) -> tuple[Tab, ...]:
+    """The tabs of a receiving point's queue, or of a competent body's."""
+    return RECEIVING_TABS if receiving else TABS
+
+
+def _tab(key: str, receiving: bool) -> Tab:
+    by_key = RECEIVING_TAB_BY_KEY if receiving else TAB_BY_KEY
+    return by_key.get(key) or by_key[DEFAULT_TAB]
 
 
 @dataclass(frozen=True)
@@ -145,20 +178,53 @@ def _due_filter(tab: Tab, today: date) -> list:
     return []
 
 
-def _where(office_code: str, tab: Tab, today: date) -> list:
+def _office(office_code: str, receiving: bool) -> list:
+    """Whose queue: a receiving point's forwarded dossiers, or the competent body's own,
+    without those another office still has to receive."""
+    if receiving:
+        return [Dossier.receiving_office_code == office_code, Dossier.office_code != office_code]
+    return [
+        Dossier.office_code == office_code,
+        sql.or_(
+            col(Dossier.receiving_office_code).is_(None),
+            col(Dossier.receiving_office_code) == col(Dossier.office_code),
+            col(Dossier.received_at).is_not(None),
+        ),
+    ]
+
+
+def _received(tab: Tab) -> list:
+    if tab.received is None:
+        return []
+    received = col(Dossier.received_at)
+    return [received.is_not(None) if tab.received else received.is_(None)]
+
+
+def _where(office_code: str, tab: Tab, today: date, receiving: bool = False) -> list:
     statuses = list(tab.statuses)
     column = col(Dossier.status)
     status = column == statuses[0] if len(statuses) == 1 else column.in_(statuses)
-    return [Dossier.office_code == office_code, status, *_due_filter(tab, today)]
+    return [*_office(office_code, receiving), status, *_received(tab), *_due_filter(tab, today)]
 
 
-def counts(session: Session, office_code: str, today: date) -> dict[str, int]:
+def counts(
+    session: Session, office_code: str, today: date, receiving: bool = False
+) -> dict[str, int]:
     """The number of dossiers on every tab: one grouped query by status, two for the due
-    windows."""
+    windows (a receiving point: one count per tab)."""
+    if receiving:
+        return {
+            tab.key: session.exec(
+                select(func.count())
+                .select_from(Dossier)
+                .where(*_where(office_code, tab, today, receiving))
+            ).one()
+            for tab in RECEIVING_TABS
+        }
     by_status = dict(
         session.exec(
             select(Dossier.status, func.count())
-            .where(Dossier.office_code == office_code)
+            .where(*_office(office_code, receiving))
             .group_by(Dossier.status)
         ).all()
     )
@@ -181,10 +247,11 @@ def page(
     today: date,
     total: int,
     sort: Sort = Sort(),
+    receiving: bool = False,
 ) -> Page:
     """One page of a tab in the given order (by default: by due date, oldest first, undated
     last, then submission)."""
-    tab = TAB_BY_KEY.get(tab_key) or TAB_BY_KEY[DEFAULT_TAB]
+    tab = _tab(tab_key, receiving)
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(max(1, number), pages)
     query = (
@@ -197,7 +264,7 @@ def page(
             col(Dossier.status),
             col(Dossier.version),
         )
-        .where(*_where(office_code, tab, today))
+        .where(*_where(office_code, tab, today, receiving))
         .order_by(*order_by(sort))
         .offset((number - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)

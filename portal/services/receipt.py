@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from common import tz
 from portal.models import Citizen, Dossier, Office
-from portal.services import reuse, uploads
-from portal.services.fees import format_dong
+from portal.services import offices, reuse, uploads
+from portal.services.fees import FeeStep, format_dong, steps_from_json
 from portal.services.pdf import heading, label_table, new_document
 from procedures.schema import Procedure
 
@@ -30,6 +30,7 @@ SOURCE_LABELS = {
     "form": "Tờ khai trực tuyến",
     "upload": "Tệp đính kèm",
 }
+FEE_STEPS_TITLE = "Cách tính phí, lệ phí"
 # A receipt is issued at reception; a dossier refused at reception, withdrawn or declined by
 # a party has none.
 NO_RECEIPT_STATUSES = ("draft", "withdrawn", "refused_reception", "declined")
@@ -64,6 +65,28 @@ class Receipt:
     fee_reason: str
     routing_reason: str
     follow_url: str
+    # The competent body's receipt form (CT04 at Công an, Mẫu 01 elsewhere), and the
+    # receiving point that received the dossier for it, when the citizen chose one.
+    form: str = "Mẫu 01"
+    receiving_name: str = ""
+    receiving_reason: str = ""
+    fee_steps: tuple[FeeStep, ...] = ()  # the fee computation, as Dossier.fee_steps stores it
+
+    @property
+    def fee_step_rows(self) -> list[tuple[str, str, str]]:
+        """The fee computation as the dossier stored it: (step, amount, legal basis) each, the
+        last one what is to pay; empty for a dossier filed before steps were stored."""
+        return [(s.label, _signed(s.amount), s.basis) for s in self.fee_steps]
+
+    @property
+    def form_basis(self) -> str:
+        """ "Mẫu 01, Thông tư 01/2018/TT-VPCP", "Mẫu CT04, Thông tư 66/2023/TT-BCA …"."""
+        return offices.form_basis(self.form) or FORM_BASIS
+
+    @property
+    def issuer(self) -> str:
+        """Who issues the receipt: the office that received the dossier."""
+        return self.receiving_name or self.office_name
 
     @property
     def submitted_text(self) -> str:
@@ -123,6 +146,10 @@ def build_receipt(
         raise ValueError(f"dossier {dossier.id} has no receipt")
     assert dossier.code is not None and dossier.submitted_at is not None  # filed
     office = session.get(Office, dossier.office_code) if dossier.office_code else None
+    receiving = (
+        session.get(Office, dossier.receiving_office_code) if offices.forwarded(dossier) else None
+    )
+    forms = offices.forms_of(session, dossier)
     citizen = session.get(Citizen, dossier.applicant_id)
     submitted = tz.local(dossier.received_at or dossier.submitted_at)
     working_days = procedure.processing.days if procedure else None
@@ -142,8 +169,12 @@ def build_receipt(
         appointment=_appointment(dossier.due_date, submitted, working_days),
         fee=format_dong(dossier.fee_amount or 0),
         fee_reason=dossier.fee_reason or "",
+        fee_steps=steps_from_json(dossier.fee_steps),
         routing_reason=dossier.routing_reason or "",
         follow_url=f"{portal_url.rstrip('/')}/ho-so/{dossier.code}",
+        form=forms.receipt if forms else "Mẫu 01",
+        receiving_name=receiving.name if receiving else "",
+        receiving_reason=(dossier.receiving_reason or "") if receiving else "",
     )
 
 
@@ -178,7 +209,15 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
         ("Người nộp hồ sơ", receipt.applicant_name),
         ("Số định danh cá nhân", receipt.applicant_id),
         ("Nội dung yêu cầu giải quyết", procedure),
-        ("Cơ quan tiếp nhận, giải quyết", receipt.office_name),
+        *(
+            (
+                ("Cơ quan tiếp nhận", receipt.receiving_name),
+                ("Lý do tiếp nhận tại đây", receipt.receiving_reason),
+                ("Cơ quan giải quyết", receipt.office_name),
+            )
+            if receipt.receiving_name
+            else (("Cơ quan tiếp nhận, giải quyết", receipt.office_name),)
+        ),
         ("Lý do chuyển đến cơ quan này", receipt.routing_reason),
         ("Thời gian nhận hồ sơ", receipt.submitted_text),
         ("Thời gian giải quyết theo quy định", receipt.processing_time),
@@ -192,13 +231,32 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
 def receipt_pdf(receipt: Receipt) -> bytes:
     """The receipt as an A4 PDF with embedded (subset) DejaVu Sans."""
     pdf = new_document(f"{TITLE} {receipt.code}")
-    heading(pdf, receipt.office_name, TITLE, subtitle=f"({FORM_BASIS})")
+    heading(pdf, receipt.issuer, TITLE, subtitle=f"({receipt.form_basis})")
     label_table(pdf, receipt_rows(receipt))
     _components(pdf, receipt)
+    _fee_steps(pdf, receipt)
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(0, 5, receipt.follow_note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
+
+
+def _signed(amount: int) -> str:
+    return format_dong(amount) if amount >= 0 else f"−{format_dong(-amount)}"
+
+
+def _fee_steps(pdf: FPDF, receipt: Receipt) -> None:
+    if not receipt.fee_steps:
+        return
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, FEE_STEPS_TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 10)
+    rows = [("Nội dung", "Số tiền", "Căn cứ"), *receipt.fee_step_rows]
+    with pdf.table(
+        rows, col_widths=(50, 18, 34), text_align="LEFT", line_height=6, padding=(1.5, 1)
+    ):
+        pass
 
 
 def _components(pdf: FPDF, receipt: Receipt) -> None:

@@ -34,7 +34,7 @@ from portal.models import (
     Staff,
 )
 from portal.models.dossiers import Status
-from portal.services import appointments, deadlines
+from portal.services import appointments, deadlines, offices
 from portal.services.actions import (  # noqa: F401 - the declarations, as callers name them
     ACTIONS,
     PARTY_ACTIONS,
@@ -162,8 +162,9 @@ def _refusal(
         return _party_refusal(session, dossier, actor, a, today)
     if actor.kind != "staff":
         return f"Bạn không có quyền {a.label} hồ sơ: việc này do cán bộ cơ quan giải quyết làm."
-    if actor.office_code != dossier.office_code:
-        return f"Bạn không có quyền {a.label} hồ sơ này: hồ sơ thuộc cơ quan khác."
+    elsewhere = offices.office_refusal(session, dossier, actor.office_code, a.name)
+    if elsewhere:  # another office's turn: the receiving point receives, the body processes
+        return f"Bạn không có quyền {a.label} hồ sơ này: {elsewhere}"
     if a.role_for(dossier) not in actor.roles:
         return f"Bạn không có quyền {a.label} hồ sơ: bạn chưa được giao vai trò này."
     if actor.personal_id in involved_ids(session, dossier):
