@@ -1,5 +1,9 @@
 """Reusing a result from the citizen's data store (services/reuse.py): which document a
-data-store component reuses, and why another one cannot be (SQLite or PostgreSQL)."""
+data-store component reuses, and why another one cannot be (SQLite or PostgreSQL).
+
+The showcase is the chứng thực of a contract on land or a house (2.001035): a single owner
+proves their marital status with a Giấy xác nhận tình trạng hôn nhân issued for "Mua bán nhà
+đất", valid 6 months. A domestic marriage no longer asks for one (the registry is queried)."""
 
 from __future__ import annotations
 
@@ -17,11 +21,12 @@ from tests import factories
 AN, BINH, OFFICE = factories.AN, factories.BINH, factories.COMMUNE
 KIND = "xac_nhan_tinh_trang_hon_nhan"
 PURPOSE = "Mục đích sử dụng giấy xác nhận"
+FOR_PROPERTY = "Mua bán nhà đất"  # an option of 1.004873's purpose field
 FOR_MARRIAGE = "Đăng ký kết hôn"
 CATALOGUE = load_catalogue()
-MARRIAGE = CATALOGUE.get("1.000894")
-COMPONENT = next(c for c in MARRIAGE.components if c.source == "data_store")
-INDEX = MARRIAGE.components.index(COMPONENT)
+CONTRACT = CATALOGUE.get("2.001035")  # chứng thực hợp đồng, giao dịch
+COMPONENT = next(c for c in CONTRACT.components if c.source == "data_store")
+INDEX = CONTRACT.components.index(COMPONENT)
 TODAY = date(2026, 11, 20)
 VN = timedelta(hours=7)
 
@@ -39,7 +44,7 @@ def keys(tmp_path):
 
 
 def _issue(session, keys, *, owner=AN, kind=KIND, issued=date(2026, 10, 1), hour=9,
-           purpose=FOR_MARRIAGE, tamper=False) -> ResultDocument:  # fmt: skip
+           purpose=FOR_PROPERTY, tamper=False) -> ResultDocument:  # fmt: skip
     """A confirmation issued on a dossier of `owner`, at `hour` o'clock Vietnam time."""
     dossier = _dossier(session, owner, "1.004873", "approved")
     doc = results.issue(
@@ -54,8 +59,8 @@ def _issue(session, keys, *, owner=AN, kind=KIND, issued=date(2026, 10, 1), hour
         now=datetime.combine(issued, time(hour)).replace(tzinfo=UTC) - VN,
         key_folder=keys,
     )
-    if tamper:  # someone changes the stored purpose so it can be reused for a marriage
-        doc.content = {**doc.content, PURPOSE: FOR_MARRIAGE}
+    if tamper:  # someone changes the stored purpose so it can be reused for a sale
+        doc.content = {**doc.content, PURPOSE: FOR_PROPERTY}
     session.commit()
     return doc
 
@@ -72,7 +77,7 @@ def _dossier(session, owner: str, code: str, status: str) -> Dossier:
 
 def _resolve(session, keys, today=TODAY) -> reuse.Reuse:
     session.expire_all()  # as the database gives documents back (naive UTC)
-    (found,) = reuse.resolve(session, MARRIAGE, AN, key_folder=keys, today=today)
+    (found,) = reuse.resolve(session, CONTRACT, AN, key_folder=keys, today=today)
     return found
 
 
@@ -93,10 +98,16 @@ CASES = {
     ),
     # 20/05 01:00 in Vietnam is still 19/05 in UTC: the day of issue is Vietnam's.
     "issued early morning": ([{"issued": date(2026, 5, 20), "hour": 1}], 0, None),
+    # One issued to marry cannot serve a sale: it is valid only for the purpose written.
+    "issued for a marriage": (
+        [{"purpose": FOR_MARRIAGE}],
+        None,
+        f"văn bản ghi «{PURPOSE}: {FOR_MARRIAGE}», hồ sơ này cần «{FOR_PROPERTY}»",
+    ),
     "other purpose": (
         [{"purpose": "Vay vốn ngân hàng"}],
         None,
-        f"văn bản ghi «{PURPOSE}: Vay vốn ngân hàng», hồ sơ này cần «{FOR_MARRIAGE}»",
+        f"văn bản ghi «{PURPOSE}: Vay vốn ngân hàng», hồ sơ này cần «{FOR_PROPERTY}»",
     ),
     "tampered": (
         [{"purpose": "Vay vốn ngân hàng", "tamper": True}],
@@ -176,7 +187,7 @@ def test_the_fingerprint_changes_with_the_document_reused(session, keys):
 
 def test_recorded_reuse_is_read_back_and_its_signature_checked_again(session, keys):
     doc = _issue(session, keys)
-    filed = _dossier(session, AN, MARRIAGE.code, "submitted")
+    filed = _dossier(session, AN, CONTRACT.code, "submitted")
     reuse.record(session, filed.id, [_resolve(session, keys)], datetime(2026, 11, 20, tzinfo=UTC))
     session.commit()
     (index, kept), *others = reuse.recorded(session, filed.id).items()
@@ -222,7 +233,7 @@ def test_months_are_counted_to_the_same_day(day, months, expected):
         ({"source": "data_store"}, "needs kind"),
         ({"source": "upload", "kind": KIND}, "for data_store components"),
         ({"source": "population", "valid_months": 6}, "for data_store components"),
-        ({"source": "form", "must_state": {PURPOSE: FOR_MARRIAGE}}, "for data_store components"),
+        ({"source": "form", "must_state": {PURPOSE: FOR_PROPERTY}}, "for data_store components"),
         ({"source": "data_store", "kind": KIND, "valid_months": 0}, "greater than or equal to 1"),
     ],
     ids=["no-kind", "kind-on-upload", "validity-elsewhere", "must-state-elsewhere", "zero"],
@@ -232,9 +243,15 @@ def test_reuse_settings_are_validated(settings, message):
         Component(name="Giấy tờ", **settings)
 
 
-def test_marriage_reuses_a_six_month_confirmation_issued_for_marriage():
+def test_a_contract_reuses_a_six_month_confirmation_issued_for_property():
     assert (COMPONENT.kind, COMPONENT.valid_months) == (KIND, 6)
-    assert COMPONENT.must_state == {PURPOSE: FOR_MARRIAGE}
+    assert COMPONENT.must_state == {PURPOSE: FOR_PROPERTY}
+    assert reuse.producers(CATALOGUE.procedures.values())[KIND].code == "1.004873"
+
+
+def test_a_marriage_reuses_no_confirmation_any_more():
+    marriage = CATALOGUE.get("1.000894")
+    assert [c for c in marriage.components if c.source == "data_store"] == []
 
 
 def test_must_state_names_a_field_and_option_of_the_issuing_procedure():
@@ -250,9 +267,15 @@ def test_must_state_names_a_field_and_option_of_the_issuing_procedure():
 
 
 def test_an_unmet_data_store_component_becomes_an_upload():
-    assert uploads.upload_components(MARRIAGE) == []
-    assert uploads.upload_components(MARRIAGE, {INDEX}) == [(INDEX, COMPONENT)]
-    assert uploads.missing(MARRIAGE, {}, {INDEX}) == [COMPONENT]
-    assert uploads.missing(MARRIAGE, {}) == []
+    papers = [(i, c) for i, c in enumerate(CONTRACT.components) if c.source == "upload"]
+    assert [c.name for _, c in papers] == [
+        "Dự thảo hợp đồng, giao dịch",
+        "Giấy tờ chứng minh quyền sở hữu, quyền sử dụng tài sản (Giấy chứng nhận quyền sử "
+        "dụng đất, quyền sở hữu nhà ở, giấy đăng ký tài sản)",
+    ]
+    assert uploads.upload_components(CONTRACT) == papers
+    assert uploads.upload_components(CONTRACT, {INDEX}) == [*papers, (INDEX, COMPONENT)]
+    assert uploads.missing(CONTRACT, {}, {INDEX}) == [c for _, c in papers] + [COMPONENT]
+    assert uploads.missing(CONTRACT, {}) == [c for _, c in papers]
     other = CATALOGUE.get("1.004194")  # an upload component stays one, whatever `unmet` says
     assert uploads.upload_components(other, {0}) == uploads.upload_components(other)

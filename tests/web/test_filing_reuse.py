@@ -1,11 +1,17 @@
-"""A marriage filed with the marital-status confirmation from the citizen's data store
-(Flask test client, the registry stubbed): no upload asked, the summary shows the document,
-the dossier records it, the clerk and the receipt show it; without a usable confirmation the
-paper is asked for; a document changed between the summary and submit is refused."""
+"""A contract on a house certified (chứng thực hợp đồng, giao dịch, 2.001035) with the
+marital-status confirmation from the citizen's data store (Flask test client, the registry
+stubbed): the confirmation is not asked for, the summary shows the document, the dossier
+records it, the clerk and the receipt show it; without a usable confirmation (none, expired,
+revoked, issued for another purpose, someone else's) the paper is asked for; a document changed
+between the summary and submit is refused; which document is reused never comes from the form.
+
+A domestic marriage no longer asks for this confirmation (the registry is queried): the
+chứng thực of a sale by a single owner is where the portal still reuses it."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -15,12 +21,11 @@ from sqlmodel import select
 
 from portal.db import db
 from portal.models import Dossier, ResultDocument, ReusedDocument, utcnow
-from portal.services import registry, results, workflow
+from portal.services import registry, results
 from tests.factories import (
     AN,
     BINH,
     HANH,
-    LAN,
     MARITAL,
     PURPOSE,
     RECORD,
@@ -31,7 +36,10 @@ from tests.factories import (
 from tests.support.filing import LOCKED_HASH, csrf_token
 from tests.support.html import check_page, get_page
 
-MARRIAGE, CONFIRMATION = "1.000894", MARITAL
+CONTRACT, CONFIRMATION = "2.001035", MARITAL
+FOR_PROPERTY = {PURPOSE: "Mua bán nhà đất"}  # the purpose 2.001035 asks for
+REUSED = 4  # the data-store component's index in 2.001035's [[components]]
+PAPERS = ("upload_1", "upload_2")  # the draft contract, the papers of the house
 RESIDENCE = {
     "street": "15 Lê Lợi",
     "ward_code": 26743,
@@ -40,20 +48,23 @@ RESIDENCE = {
     "province_name": "Thành phố Hồ Chí Minh",
     "full": "15 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh",
 }
-
-
-def _record(personal_id: str, **values) -> dict:
-    record = {**RECORD, "permanent_residence": {**RECORD["permanent_residence"]}}
-    record["permanent_residence"]["value"] = RESIDENCE
-    record["personal_id"] = {**RECORD["personal_id"], "value": personal_id}
-    for key, value in values.items():
-        record[key] = {**RECORD[key], "value": value}
-    return record
-
-
-RECORDS = {
-    AN: _record(AN),
-    LAN: _record(LAN, full_name="Đỗ Thị Lan", birth_date="2002-01-15", sex="Nữ", household=None),
+AN_RECORD = {
+    **RECORD,
+    "permanent_residence": {**RECORD["permanent_residence"], "value": RESIDENCE},
+}
+TYPED = {
+    "nguoi-yeu-cau": {"applicant_phone": "0903123456"},
+    "giao-dich": {
+        "transaction_kind": "Mua bán, tặng cho nhà ở",
+        "asset_kind": "Nhà ở",
+        "asset_description": "Nhà số 15 Lê Lợi, thửa đất số 125, tờ bản đồ số 7, 120 m².",
+        "property_ward_code": "Phường Bến Thành",
+    },
+    "cac-ben": {
+        "other_parties": "Bà Đỗ Thị Lan, số định danh cá nhân 079302034567",
+        "contract_pages": "3",
+        "copies": "2",
+    },
 }
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -66,24 +77,8 @@ def app(backoffice_app):
 
 @pytest.fixture
 def citizen(app, monkeypatch):
-    """An, signed in, with the registry answering for him and Lan (and matching her name)."""
-
-    def lookup(_issuer, _token, personal_id, **_kwargs):
-        if personal_id not in RECORDS:
-            raise registry.PersonNotFound(personal_id)
-        return RECORDS[personal_id]
-
-    def match(_issuer, _token, personal_id, full_name, birth_date=None, **_kwargs):
-        found = RECORDS.get(personal_id)
-        return (
-            found is not None
-            and found["full_name"]["value"] == full_name
-            and birth_date in (None, found["birth_date"]["value"])
-        )
-
-    monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: RECORDS[AN])
-    monkeypatch.setattr(registry, "lookup", lookup)
-    monkeypatch.setattr(registry, "match", match)
+    """An, signed in, with the registry answering for him."""
+    monkeypatch.setattr(registry, "my_record", lambda *_a, **_k: AN_RECORD)
     monkeypatch.setattr(app.extensions["vneid"], "service_token", lambda *_a, **_k: "st")
     client = app.test_client()
     sign_in(app, client, AN, "Nguyễn Văn An")
@@ -97,6 +92,11 @@ def clerk(app):
     return client
 
 
+def _issue(app, **kwargs) -> ResultDocument:
+    """A signed confirmation in the data store, issued for a sale unless told otherwise."""
+    return issue_confirmation(app, **{"content": FOR_PROPERTY, **kwargs})
+
+
 def _tamper(app, doc: ResultDocument, **values) -> None:
     """Change a stored document behind the signature's back."""
     with app.app_context(), db.new_session() as session:
@@ -105,32 +105,38 @@ def _tamper(app, doc: ResultDocument, **values) -> None:
 
 
 def _post(client, step: str, data: dict | None = None, **kwargs):
-    path = f"/nop-ho-so/{MARRIAGE}/{step}"
+    path = f"/nop-ho-so/{CONTRACT}/{step}"
     token = csrf_token(client.get(path).get_data(as_text=True))
     return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)
 
 
+def _papers(*names: str) -> dict:
+    return {name: (BytesIO(PDF), f"{name}.pdf") for name in names}
+
+
+def _attach(client, *names: str):
+    return _post(client, "tep-dinh-kem", _papers(*names), content_type="multipart/form-data")
+
+
 def _fill(client) -> list[str]:
-    """Walk the marriage from its start to the summary; the steps that were shown."""
-    shown = [client.get(f"/nop-ho-so/{MARRIAGE}").headers["Location"].rsplit("/", 1)[1]]
-    data = {
-        "ben-kia": {
-            "partner_personal_id": LAN,
-            "partner_full_name": "Đỗ Thị Lan",
-            "partner_birth_date": "15/01/2002",
-        }
-    }
-    while shown[-1] != "xem-lai":
-        if shown[-1] == "tep-dinh-kem":
-            break  # the caller decides what to attach
-        resp = _post(client, shown[-1], data.get(shown[-1]))
+    """Walk the contract from its start to the attachments; the steps that were shown."""
+    shown = [client.get(f"/nop-ho-so/{CONTRACT}").headers["Location"].rsplit("/", 1)[1]]
+    while shown[-1] != "tep-dinh-kem":  # the caller decides what to attach
+        resp = _post(client, shown[-1], TYPED.get(shown[-1]))
         assert resp.status_code == 302, (shown[-1], resp.get_data(as_text=True)[:600])
         shown.append(resp.headers["Location"].rsplit("/", 1)[1])
     return shown
 
 
+def _to_summary(client, *extra: str) -> None:
+    """Attach the papers every contract needs (and `extra`), then choose where to file."""
+    assert _attach(client, *PAPERS, *extra).status_code == 302
+    resp = _post(client, "noi-nop")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/xem-lai")
+
+
 def _summary(client) -> str:
-    return get_page(client, f"/nop-ho-so/{MARRIAGE}/xem-lai").get_data(as_text=True)
+    return get_page(client, f"/nop-ho-so/{CONTRACT}/xem-lai").get_data(as_text=True)
 
 
 def _submit_form(client) -> dict[str, str]:
@@ -140,13 +146,13 @@ def _submit_form(client) -> dict[str, str]:
 
 
 def _submit(client, form: dict[str, str] | None = None):
-    return client.post(f"/nop-ho-so/{MARRIAGE}/nop", data=form or _submit_form(client))
+    return client.post(f"/nop-ho-so/{CONTRACT}/nop", data=form or _submit_form(client))
 
 
 def _filed(app) -> list[Dossier]:
     with app.app_context(), db.new_session() as session:
         found = session.exec(
-            select(Dossier).where(Dossier.procedure_code == MARRIAGE, Dossier.code.is_not(None))
+            select(Dossier).where(Dossier.procedure_code == CONTRACT, Dossier.code.is_not(None))
         ).all()
         session.expunge_all()
         return list(found)
@@ -159,29 +165,24 @@ def _reused(app) -> list[ReusedDocument]:
         return list(found)
 
 
-def _lan_confirms(app, dossier: Dossier) -> None:
-    """The other spouse confirms (her page is tests/web/test_party_pages.py's): only then
-    does the office see the marriage."""
-    with app.app_context(), db.new_session() as session:
-        moved = workflow.apply(
-            session, dossier.code, "confirm_party", workflow.party(LAN),
-            expected_version=dossier.version, now=utcnow(),
-        )  # fmt: skip
-        assert moved.status == "submitted"
-
-
 def _text(html: str) -> str:
     """The page's text, tags dropped and spaces collapsed, to read sentences across markup."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+def _upload_inputs(client) -> list[str]:
+    page = get_page(client, f"/nop-ho-so/{CONTRACT}/tep-dinh-kem").get_data(as_text=True)
+    return re.findall(r'type="file" id="(upload_\d+)"', page)
+
+
 # --- a usable confirmation is reused ----------------------------------------------------------
 
 
-def test_marriage_reuses_the_confirmation_and_everyone_sees_it(app, citizen, clerk):
-    doc = issue_confirmation(app)
-    assert _fill(citizen) == ["ban-than", "ben-kia", "thong-tin-ben-kia", "noi-nop", "xem-lai"]
-    assert citizen.get(f"/nop-ho-so/{MARRIAGE}/tep-dinh-kem").status_code == 404
+def test_the_contract_reuses_the_confirmation_and_everyone_sees_it(app, citizen, clerk):
+    doc = _issue(app)
+    assert _fill(citizen) == ["nguoi-yeu-cau", "giao-dich", "cac-ben", "tep-dinh-kem"]
+    assert _upload_inputs(citizen) == list(PAPERS)  # the confirmation is not asked for
+    _to_summary(citizen)
 
     page = _summary(citizen)
     text = _text(page)
@@ -198,10 +199,9 @@ def test_marriage_reuses_the_confirmation_and_everyone_sees_it(app, citizen, cle
     assert resp.status_code == 302 and "/ho-so/" in resp.headers["Location"], resp.status_code
     (dossier,) = _filed(app)
     (kept,) = _reused(app)
-    assert (kept.dossier_id, kept.component, kept.result_id) == (dossier.id, 2, doc.id)
+    assert (kept.dossier_id, kept.component, kept.result_id) == (dossier.id, REUSED, doc.id)
     assert kept.valid_until is not None
 
-    _lan_confirms(app, dossier)
     assert act(clerk, dossier.code, "receive").status_code == 302  # the receipt comes now
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert f"Tái sử dụng từ kho dữ liệu cá nhân {doc.title} số {doc.number}" in receipt
@@ -216,7 +216,7 @@ def test_marriage_reuses_the_confirmation_and_everyone_sees_it(app, citizen, cle
     assert f"tái sử dụng từ kho dữ liệu cá nhân: {doc.title} số {doc.number}" in staff_page
     assert "✓ Chữ ký số hợp lệ" in staff_page
     assert f"Tra cứu văn bản số {doc.number}" in staff_page
-    assert "Giấy tờ tùy thân của hai bên: dùng lại từ CSDLQG về dân cư" in staff_page
+    assert "Giấy tờ tùy thân của người yêu cầu: dùng lại từ CSDLQG về dân cư" in staff_page
 
     _tamper(app, doc, signer_name="Người khác")  # the clerk sees a document changed since
     staff_page = _text(get_page(clerk, f"/can-bo/ho-so/{dossier.code}").get_data(as_text=True))
@@ -224,27 +224,38 @@ def test_marriage_reuses_the_confirmation_and_everyone_sees_it(app, citizen, cle
 
 
 def test_the_newest_of_two_confirmations_is_reused(app, citizen):
-    issue_confirmation(app, days_ago=40)
-    newest = issue_confirmation(app, days_ago=5)
+    _issue(app, days_ago=40)
+    newest = _issue(app, days_ago=5)
     _fill(citizen)
+    _to_summary(citizen)
     assert newest.number in _summary(citizen)
     assert _submit(citizen).status_code == 302
     assert [r.result_id for r in _reused(app)] == [newest.id]
 
 
+def test_an_older_usable_one_is_reused_when_the_newest_is_for_a_marriage(app, citizen):
+    older = _issue(app, days_ago=60)
+    _issue(app, content={PURPOSE: "Đăng ký kết hôn"}, days_ago=2)
+    _fill(citizen)
+    assert _upload_inputs(citizen) == list(PAPERS)
+    _to_summary(citizen)
+    assert older.number in _summary(citizen)
+    assert _submit(citizen).status_code == 302
+    assert [r.result_id for r in _reused(app)] == [older.id]
+
+
 # --- without one, the paper is asked for ------------------------------------------------------
 
+NONE_YET = "Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận tình trạng hôn nhân"
 FALLBACKS = {
-    "none": ({}, "Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận tình trạng hôn nhân"),
+    "none": ({}, NONE_YET),
     "expired": ({"days_ago": 200}, "đã hết hạn sử dụng"),
-    "other purpose": (
-        {"content": {PURPOSE: "Vay vốn ngân hàng"}},
-        f"văn bản ghi «{PURPOSE}: Vay vốn ngân hàng», hồ sơ này cần «Đăng ký kết hôn»",
+    "issued for a marriage": (
+        {"content": {PURPOSE: "Đăng ký kết hôn"}},
+        f"văn bản ghi «{PURPOSE}: Đăng ký kết hôn», hồ sơ này cần «Mua bán nhà đất»",
     ),
-    "another citizen's": (
-        {"owner": BINH},
-        "Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận tình trạng hôn nhân",
-    ),
+    "revoked": ({"revoked": "Cấp sai đối tượng"}, "thu hồi"),
+    "another citizen's": ({"owner": BINH}, NONE_YET),
 }
 
 
@@ -253,47 +264,50 @@ def test_without_a_usable_confirmation_the_paper_must_be_attached(
     app, citizen, clerk, issued, told
 ):
     if issued:
-        issue_confirmation(app, **issued)
-    assert _fill(citizen) == ["ban-than", "ben-kia", "thong-tin-ben-kia", "tep-dinh-kem"]
-    step = get_page(citizen, f"/nop-ho-so/{MARRIAGE}/tep-dinh-kem").get_data(as_text=True)
+        revoked = issued.get("revoked")
+        doc = _issue(app, **{k: v for k, v in issued.items() if k != "revoked"})
+        if revoked:
+            _tamper(app, doc, revoked_at=utcnow() - timedelta(days=1), revoked_reason=revoked)
+    _fill(citizen)
+    assert _upload_inputs(citizen) == [*PAPERS, f"upload_{REUSED}"]
+    step = get_page(citizen, f"/nop-ho-so/{CONTRACT}/tep-dinh-kem").get_data(as_text=True)
     assert told in _text(step)
     assert f'href="/nop-ho-so/{CONFIRMATION}"' in step  # get it online first
-    assert 'aria-describedby="upload_2-reuse upload_2-hint"' in step
+    assert f'aria-describedby="upload_{REUSED}-reuse upload_{REUSED}-hint"' in step
 
-    refused = _post(citizen, "tep-dinh-kem")
+    refused = _attach(citizen, *PAPERS)
     assert refused.status_code == 400
     check_page(refused.get_data(as_text=True))
     assert "Vui lòng đính kèm giấy xác nhận tình trạng hôn nhân." in refused.get_data(True)
 
+    assert _post(citizen, "noi-nop").status_code == 302
     summary = _text(_summary(citizen))
     assert "Cần đính kèm: Giấy xác nhận tình trạng hôn nhân" in summary and told in summary
     assert "Tái sử dụng từ kho dữ liệu cá nhân" not in summary
     resp = _submit(citizen, {"csrf_token": csrf_token(_summary(citizen)), "locked_hash": "x"})
     assert resp.headers["Location"].endswith("/xem-lai") and not _filed(app)
 
-    sent = {"upload_2": (BytesIO(PDF), "xac-nhan.pdf")}
-    attached = _post(citizen, "tep-dinh-kem", sent, content_type="multipart/form-data")
-    assert attached.status_code == 302
+    assert _attach(citizen, f"upload_{REUSED}").status_code == 302  # the papers stay
     assert "Cần đính kèm" not in _text(_summary(citizen))
     assert _submit(citizen).status_code == 302
     (dossier,) = _filed(app)
     assert _reused(app) == []
-    _lan_confirms(app, dossier)
     assert act(clerk, dossier.code, "receive").status_code == 302
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert "Giấy xác nhận tình trạng hôn nhân Tệp đính kèm" in receipt
     staff_page = _text(get_page(clerk, f"/can-bo/ho-so/{dossier.code}").get_data(as_text=True))
-    assert "Giấy xác nhận tình trạng hôn nhân: bản tải lên xac-nhan.pdf" in staff_page
+    assert f"Giấy xác nhận tình trạng hôn nhân: bản tải lên upload_{REUSED}.pdf" in staff_page
 
 
 # --- changes between the summary and submit ---------------------------------------------------
 
 
 def test_a_document_tampered_after_the_summary_is_refused_cleanly(app, citizen):
-    doc = issue_confirmation(app)
+    doc = _issue(app)
     _fill(citizen)
+    _to_summary(citizen)
     form = _submit_form(citizen)
-    _tamper(app, doc, content={**doc.content, PURPOSE: "Đăng ký kết hôn lần hai"})
+    _tamper(app, doc, content={**doc.content, PURPOSE: "Mua bán nhà đất lần hai"})
     resp = _submit(citizen, form)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/xem-lai")
     assert not _filed(app) and not _reused(app)
@@ -303,10 +317,11 @@ def test_a_document_tampered_after_the_summary_is_refused_cleanly(app, citizen):
 
 
 def test_a_document_issued_after_the_summary_makes_the_citizen_look_again(app, citizen):
-    issue_confirmation(app, days_ago=40)
+    _issue(app, days_ago=40)
     _fill(citizen)
+    _to_summary(citizen)
     form = _submit_form(citizen)
-    newer = issue_confirmation(app, days_ago=1)  # the summary showed the older one
+    newer = _issue(app, days_ago=1)  # the summary showed the older one
     resp = _submit(citizen, form)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/xem-lai")
     assert not _filed(app)
@@ -317,9 +332,14 @@ def test_a_document_issued_after_the_summary_makes_the_citizen_look_again(app, c
 
 
 def test_the_reused_document_is_never_taken_from_the_form(app, citizen):
-    theirs = issue_confirmation(app, owner=BINH)
+    theirs = _issue(app, owner=BINH)
     _fill(citizen)
-    form = _submit_form(citizen) | {"reuse:2": theirs.verification_code, "result_id": theirs.id}
+    assert _attach(citizen, *PAPERS).status_code == 400  # none of An's own to reuse
+    assert _post(citizen, "noi-nop").status_code == 302
+    form = _submit_form(citizen) | {
+        f"reuse:{REUSED}": theirs.verification_code,
+        "result_id": theirs.id,
+    }
     resp = _submit(citizen, form)
     assert resp.headers["Location"].endswith("/xem-lai")  # the paper is still missing
     assert not _filed(app) and not _reused(app)
