@@ -5,7 +5,10 @@ needed for `make run` or the tests). The worker: `python -m huey.bin.huey_consum
 portal.tasks.huey` (`make run` and `make serve` start it).
 
 The database is the outbox: an approved dossier keeps `registry_sync = "pending"` and each
-transition writes its Notification row in the workflow's transaction; `after_commit`
+transition writes its Notification row in the workflow's transaction; the write-back task
+also starts the parts of a linked group at their own bodies (services/groups.py) once the
+registry has the write, reading the registry's record of the person it concerns with the
+lookup scope (`registry_target`); `after_commit`
 enqueues the matching task only once that transaction has committed (nothing on rollback).
 A task takes plain ids and opens its own application context and session: the one being
 used when it runs in the enqueuing process (immediate mode: tests, TASK_QUEUE_IMMEDIATE),
@@ -131,7 +134,8 @@ def task_app() -> Flask:
 
 
 def registry_target(app: Flask) -> writeback.Registry:
-    """Where write-backs go: the provider's API with the portal's service token."""
+    """Where write-backs go: the provider's API with the portal's service token (a token
+    per scope: the write, and the lookup of the person a linked group is about)."""
     return writeback.Registry(app.config["OIDC_ISSUER"], app.extensions["vneid"].service_token)
 
 

@@ -70,6 +70,44 @@ def _authorities(path: Path) -> dict[str, Authority]:
         raise _problems(path, exc) from exc
 
 
+def _link_problem(
+    proc: Procedure, procedures: dict[str, Procedure], bodies: dict[str, Authority]
+) -> str | None:
+    """What is wrong with the procedure's linked parts (liên thông), or None: each part is
+    in the catalogue and is not a group itself; the lead writes to the registry (its parts
+    start after it); the fields filled are the part's, a fixed value one of a select's
+    options; a `lead.` source names a field of the lead; a commune part cannot take the
+    place of a province lead's office."""
+    own = {f.name for f in proc.fields}
+    for link in proc.linked:
+        part = procedures.get(link.code)
+        if part is None:
+            return f"{link.code} is not in the catalogue"
+        if part.linked:
+            return f"{link.code} has linked procedures of its own"
+        fields = {f.name: f for f in part.fields}
+        unknown = sorted(link.fields() - fields.keys())
+        if unknown:
+            return f"{link.code}: not fields of that procedure: {unknown}"
+        for name, value in link.values.items():
+            options = fields[name].options
+            if options and value not in options:
+                return f"{link.code}: values.{name} {value!r} is not one of its options"
+        sources = list(link.data.values()) + [t.path for t in link.when]
+        lead_fields = {s.split(".")[1] for s in sources if s.startswith("lead.")}
+        if lead_fields - own:
+            return f"{link.code}: lead fields not in this form: {sorted(lead_fields - own)}"
+        if (
+            link.routing == "lead_office"
+            and bodies[part.authority].level == "commune"
+            and bodies[proc.authority].level == "province"
+        ):
+            return f"{link.code}: a commune body cannot take a province office's place"
+    if proc.linked and not proc.write_backs:
+        return "the parts start after the registry write-back, but write_backs is empty"
+    return None
+
+
 def load_catalogue(root: Path = HERE) -> Catalogue:
     """Read `authorities.toml`, `catalogue/*.toml` and `policies/*.toml` under `root`."""
     bodies = _authorities(root / "authorities.toml")
@@ -94,14 +132,10 @@ def load_catalogue(root: Path = HERE) -> Catalogue:
                 "name the body that decides"
             )
         proc._level = body.level
-        missing = set(proc.linked) - procedures.keys()
-        if missing:
-            raise CatalogueError(f"{path.name}: linked: not in the catalogue {sorted(missing)}")
-        unissued = [c for c in proc.linked if procedures[c].result.from_registry is None]
-        if unissued:
-            raise CatalogueError(
-                f"{path.name}: linked: {unissued} need result.from_registry to be issued together"
-            )
+    for path, proc in parsed:
+        problem = _link_problem(proc, procedures, bodies)
+        if problem:
+            raise CatalogueError(f"{path.name}: linked: {problem}")
     return Catalogue(procedures, _policies(root, procedures), bodies)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from procedures.base import Confidence, Strict
 from procedures.fee_schema import Exemption, FeePolicy, FeeRule, Fees, ZeroFeePolicy  # noqa: F401
+from procedures.link_schema import Link, check_links
 from procedures.result_schema import Result
 
 FieldType = Literal["text", "textarea", "date", "select", "personal_id", "number", "checkbox"]
@@ -208,7 +209,9 @@ class Procedure(Strict):
     partner_birth_date_field: str | None = None
     partner_details: PartnerDetails = "after_consent"
     partner_relations: list[Relation] = []  # for "relatives": [] = any relative listed above
-    linked: list[str] = []  # codes of procedures done together (liên thông)
+    # Procedures done together (liên thông), each a part dossier of its own body
+    # (procedures/link_schema.py).
+    linked: list[Link] = []
     subject: Subject = Subject(kind="applicant")
     parties: list[Party] = []
     # Hộ tịch results: the draft goes to the parties before signing (silence for one
@@ -291,3 +294,9 @@ class Procedure(Strict):
     def steps_in_order(self) -> list[str]:
         """The filing steps (pages), in the order their first field appears."""
         return list(dict.fromkeys(f.step for f in self.fields))
+
+    @field_validator("linked")
+    @classmethod
+    def _links(cls, value: list[Link], info: ValidationInfo) -> list[Link]:
+        check_links(str(info.data.get("code", "")), value)
+        return value

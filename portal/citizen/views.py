@@ -23,6 +23,7 @@ from portal.services import (
     data_store,
     dossiers,
     filing,
+    groups,
     notifications,
     parties,
     ratings,
@@ -50,8 +51,9 @@ def dashboard():
     except registry.RegistryError as exc:
         current_app.logger.warning("registry unavailable: %s", exc)
         registry_error = "Chưa lấy được dữ liệu từ CSDLQG về dân cư. Vui lòng tải lại trang sau."
-    # Filed by the citizen or naming them as a party (the other spouse, the other parent).
-    mine = dossiers.of_person(db.session, current_user.personal_id)
+    # Filed by the citizen or naming them as a party (the other spouse, the other parent);
+    # a linked group is one dossier: its parts show on their lead's line.
+    mine = groups.of_person(db.session, current_user.personal_id)
     catalogue = current_app.extensions["catalogue"]
     parts = parties.parts_of(db.session, current_user.personal_id, mine, catalogue.get, today())
     return render_template(
@@ -61,6 +63,7 @@ def dashboard():
         dossiers=mine,
         parts=parts,
         awaiting=[d for d in mine if d.id in parts and parts[d.id].pending],
+        groups=groups.summaries(db.session, mine),
         catalogue=catalogue,
         notices=notifications.list_for(db.session, current_user.personal_id),
         unread=notifications.unread_count(db.session, current_user.personal_id),
@@ -97,10 +100,16 @@ def _verify_url(doc) -> str:
 @login_required
 def dossier(code: str):
     """The page of every party to the dossier; staff of the handling office who are not a
-    party are sent to their working page."""
+    party are sent to their working page. A part of a linked group is shown on its lead's
+    page (the citizen has one dossier), unless its office waits for the citizen there (a
+    supplement, a draft, an appointment)."""
     found = access.readable_dossier_or_404(code)
     if not dossiers.is_party(db.session, found, current_user.personal_id):
         return redirect(url_for("backoffice.dossier", code=code))
+    lead = groups.lead_of(db.session, found)
+    own_page = lead.id == found.id or groups.needs_citizen(found)
+    if not own_page and dossiers.is_party(db.session, lead, current_user.personal_id):
+        return redirect(url_for("citizen.dossier", code=lead.code) + "#lien-thong")
     return _dossier_page(found)
 
 
@@ -108,8 +117,8 @@ RESULT_STATUSES = ("approved", "returned")
 
 
 def _visible_results(found: Dossier) -> list:
-    """The dossier's result documents (its own first, then linked procedures') once the
-    office has approved it, else none."""
+    """The dossier's result documents once its office has approved it, else none (the parts
+    of a linked group have their own, signed by their own bodies)."""
     if found.status not in RESULT_STATUSES:
         return []
     return results.of_dossier(db.session, filing.stored_id(found))
@@ -133,7 +142,11 @@ def _dossier_page(
         supplement_request = next(
             (e.note for e in reversed(events) if e.to_status == "supplement_requested"), None
         )
-    documents = _visible_results(found)
+    group = groups.group_of(db.session, found, current_app.extensions["catalogue"].get)
+    if group.parts:  # the group's results, each downloaded through its own dossier
+        documents = [(doc, m.dossier.code) for m in group.members for doc in m.documents]
+    else:
+        documents = [(doc, found.code) for doc in _visible_results(found)]
     returned = found.status == "returned"
     page = render_template(
         "portal/dossier.html",
@@ -142,11 +155,14 @@ def _dossier_page(
         proc=proc,
         office=office,
         has_receipt=receipt.has_receipt(found),
+        receipt_of=receipt.has_receipt,
         is_applicant=found.applicant_id == current_user.personal_id,
         status_labels=STATUS_LABELS,
         supplement_request=supplement_request,
         max_files=uploads.MAX_SUPPLEMENT_FILES,
-        documents=[(doc, _verify_url(doc)) for doc in documents],
+        documents=[(doc, _verify_url(doc), owner) for doc, owner in documents],
+        group=group if group.parts else None,
+        steps=groups.timeline(db.session, group) if group.parts else None,
         reused=reuse.recorded(db.session, filing.stored_id(found)),
         issued_date=results.issued_date,
         revoked_on=results.status_label,

@@ -441,6 +441,8 @@ def issue_main(
     assert dossier.office_code is not None  # routed at submit
     spec = proc.result
     judicial = _judicial(spec, dossier, sources)
+    if registry_answer is None:  # a linked part keeps its lead's answer (services/groups.py)
+        registry_answer = (dossier.data or {}).get("registry") if dossier.group_id else None
     issued = [
         _issue(
             session,

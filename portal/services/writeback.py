@@ -11,13 +11,16 @@ Every call carries the dossier code as `reference`, so retrying after a failure 
 writes twice. The registry first, then the paper: approving such a dossier signs nothing;
 it sets `registry_sync = "pending"` (the dossier is its own outbox) and the task queue
 (portal/tasks.py) calls `sync` after the commit. Only once the registry has taken the write
-does `sync` sign the dossier's own result (by the approving leader) and the linked
-procedures' results, in the transaction that marks the write done: a result never exists
-for a write that failed. A transient failure (no answer, 5xx, 429, 401) is retried with
-exponential backoff (`backoff`); a refusal (any other 4xx) sends the dossier back to the
-officer (workflow action "registry_refused", approved → processing) with the registry's
-reason in Vietnamese (`refusal_message`); he may correct and approve again (a new write) or
-reject it. Nothing retries a refusal by itself.
+does `sync` sign the dossier's own result (by the approving leader) and start the parts of
+its linked group (services/groups.py: each linked procedure becomes a dossier of its own
+body, which processes and signs it), in the transaction that marks the write done: a result
+never exists for a write that failed, and a part is created exactly once. The parts' data
+include the registry's record of the person the write concerns (the child, the deceased),
+read right after the write with the portal's lookup scope. A transient failure (no answer,
+5xx, 429, 401) is retried with exponential backoff (`backoff`); a refusal (any other 4xx)
+sends the dossier back to the officer (workflow action "registry_refused", approved →
+processing) with the registry's reason in Vietnamese (`refusal_message`); he may correct and
+approve again (a new write) or reject it. Nothing retries a refusal by itself.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from sqlmodel import Session, col, select
 
 from portal.models import Citizen, Dossier, DossierEvent, ResultDocument
 from portal.models.dossiers import Status
-from portal.services import issuing, results, workflow
-from portal.services.registry import RegistryError
+from portal.services import groups, issuing, registry, results, workflow
+from portal.services.registry import PersonNotFound, RegistryError, RegistryRefused
 from portal.services.writeback_client import (
     REASON_MAX,
     WriteFailed,
@@ -48,6 +51,7 @@ from portal.services.writeback_client import (
 __all__ = ["WriteFailed", "WriteRefused", "backoff", "is_permanent", "is_permanent_status"]
 
 WRITE_SCOPE = "population.write"
+LOOKUP_SCOPE = "population.lookup"
 SYSTEM = "system"  # actor of the events the task queue writes
 RETRY_LATER = "Chưa ghi được vào CSDLQG về dân cư, sẽ thử lại tự động"
 RESENT = "Cán bộ yêu cầu gửi lại kết quả sang CSDLQG về dân cư."
@@ -57,6 +61,7 @@ SENDING = (
 )
 
 Post = Callable[[str, str, dict, int], dict]  # (url, token, body, timeout) -> data
+Lookup = Callable[[str, str, str], dict]  # (personal id, purpose, actor) -> registry record
 
 
 def _value(dossier: Dossier, name: str) -> str | None:
@@ -129,7 +134,7 @@ def _marriage_message(data: dict) -> str:
 def _death_message(data: dict) -> str:
     return (
         f"Đã ghi vào CSDLQG về dân cư: đóng thông tin công dân {data['personal_id']} "
-        f"(chết ngày {data['died_on']}) và xóa đăng ký thường trú."
+        f"(chết ngày {data['died_on']})."
     )
 
 
@@ -184,6 +189,18 @@ class Registry:
     base_url: str
     token_getter: Callable[[str], str]
     post: Post | None = None  # tests pass a fake
+    lookup: Lookup | None = None  # tests pass a fake; else the registry's people API
+
+    def record_of(self, personal_id: str, purpose: str, actor: str) -> dict:
+        """The registry's record of a person, read with the lookup scope."""
+        if self.lookup is not None:
+            return self.lookup(personal_id, purpose, actor)
+        try:
+            token = self.token_getter(LOOKUP_SCOPE)
+        except Exception as exc:  # noqa: BLE001 - the token endpoint failed in any way
+            raise RegistryError(f"no service token: {exc}") from exc
+        base = self.base_url.rstrip("/")
+        return registry.lookup(base, token, personal_id, purpose=purpose, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -219,10 +236,10 @@ def sync(
     """One attempt to write back an approved dossier still pending. It first claims the
     attempt (attempt counter and next due time, guarded: of two concurrent runs one goes
     on). On success, in one transaction: the dossier is marked done, its own result is
-    signed by the approving leader, then the linked procedures' results (a birth also yields
-    the residence notice and the health-insurance card), and the outcome is noted on the
-    timeline. A refusal sends the dossier back to the officer; a transient failure asks for
-    a retry after the backoff (the approval stands)."""
+    signed by the approving leader, the parts of its linked group are started at their own
+    bodies (a birth: the residence at the Công an xã, the card at BHXH), and the outcome is
+    noted on the timeline. A refusal sends the dossier back to the officer; a transient
+    failure asks for a retry after the backoff (the approval stands)."""
     dossier = session.get(Dossier, dossier_id)
     if dossier is not None:
         session.refresh(dossier)
@@ -248,12 +265,30 @@ def sync(
         written = write_back(
             dossier, procedure, target.token_getter, target.base_url, approver, post=target.post
         )
+        subject = _subject(target, dossier, procedure, written, approver)
     except RegistryError as exc:
         if is_permanent(exc):
             return _refused(session, dossier, exc, now)
         return _failed(session, dossier, exc, attempt, max(delay, _hint(exc)), now)
     signer = Signer(approver, _name_of(session, approver), key_folder)
-    return _written(session, dossier, procedure, catalogue, written, now, signer)
+    return _written(session, dossier, procedure, catalogue, written, subject, now, signer)
+
+
+def _subject(
+    target: Registry, dossier: Dossier, procedure, written: tuple[str, dict] | None, actor: str
+) -> dict | None:
+    """The registry's record of the person the write concerns, when the dossier leads a
+    linked group (its parts read it): None when the registry does not know them. A
+    transient failure raises, and the attempt is retried (the write, keyed by the dossier
+    code, is not made twice)."""
+    number = groups.subject_id(written[1]) if written and procedure.linked else None
+    if number is None:
+        return None
+    purpose = f"Liên thông hồ sơ {dossier.code}: lập hồ sơ các cơ quan liên quan"
+    try:
+        return target.record_of(number, purpose, actor)
+    except (PersonNotFound, RegistryRefused):
+        return None
 
 
 def _hint(exc: Exception) -> float:
@@ -360,6 +395,7 @@ def _written(
     procedure,
     catalogue,
     written: tuple[str, dict] | None,
+    subject: dict | None,
     now: datetime,
     signer: Signer,
 ) -> Outcome:
@@ -373,24 +409,14 @@ def _written(
         session.rollback()
         return SKIPPED
     assert dossier.id is not None  # loaded from the database
-    # A dossier approved before the registry came first had its result signed at approval:
-    # only the linked results are still owed.
-    signed = results.of_dossier(session, dossier.id)
-    main = signed[0] if signed else _sign_main(session, dossier, procedure, now, signer, answer)
-    if not signed:
+    # A dossier approved before the registry came first had its result signed at approval.
+    if not results.of_dossier(session, dossier.id):
+        main = _sign_main(session, dossier, procedure, now, signer, answer)
         message += f" Đã ký số {main.title} số {main.number}."
-    linked = issuing.issue_linked(
-        session,
-        dossier,
-        procedure,
-        catalogue,
-        answer,
-        signer=main,
-        now=now,
-        key_folder=signer.key_folder,
-    )
-    if linked:
-        message += " Đã cấp kèm: " + "; ".join(d.title for d in linked) + "."
+    if procedure.linked:  # liên thông: each part goes to its own body, exactly once
+        inputs = groups.Inputs(dossier.data, answer, subject)
+        created, unplaced = groups.start_parts(session, dossier, procedure, catalogue, inputs, now)
+        message += groups.started_message(created, unplaced)
     if message:
         _note(session, dossier, SYSTEM, SYSTEM, message, now)
     session.commit()

@@ -83,8 +83,8 @@ def test_file_name_is_code_and_ascii_slug(path, catalogue):
 
 def test_every_linked_code_exists(catalogue):
     for proc in catalogue.procedures.values():
-        for code in proc.linked:
-            assert code in catalogue.procedures, f"{proc.code} links to unknown {code}"
+        for link in proc.linked:
+            assert link.code in catalogue.procedures, f"{proc.code} links to unknown {link.code}"
 
 
 def _known_prefill(path: str) -> bool:
@@ -219,6 +219,10 @@ def proc(code: str = "9.000001", *, drop: str = "", replace: tuple[str, str] = (
     return prepend + text + append
 
 
+# A linked part (liên thông), appended to a file: `LINK.format(code)`.
+LINK = '\n[[linked]]\ncode = "{}"\nfee_note = "Không thu phí."\n'
+
+
 def policy(procedures: str = '["9.000001"]', valid_to: str = "2026-12-31") -> str:
     return (
         f'province = 79\nsource = "Nghị quyết thử"\nvalid_from = 2025-07-01\n'
@@ -300,8 +304,8 @@ BROKEN = [
         {}, ["slug.toml", "fields.0.step"], id="step-not-a-slug",
     ),
     pytest.param(
-        {"a.toml": proc(prepend='linked = ["9.000002"]\n'), "b.toml": proc("9.000002")}, {},
-        ["a.toml", "linked", "9.000002", "from_registry"], id="linked-without-registry-result",
+        {"a.toml": proc(append=LINK.format("9.000002")), "b.toml": proc("9.000002")}, {},
+        ["a.toml", "linked", "write_backs"], id="linked-without-write-back",
     ),
     pytest.param(
         {"r.toml": proc(append='\n[result.from_registry]\nwhen = "x"\ncontent = {}\n')},
@@ -338,6 +342,6 @@ def test_the_minimal_file_used_above_is_valid(tmp_path):
 
 
 def test_link_to_a_missing_procedure_is_refused(tmp_path):
-    _write(tmp_path, {"a.toml": proc(prepend='linked = ["9.999999"]\n')}, {})
+    _write(tmp_path, {"a.toml": proc(append=LINK.format("9.999999"))}, {})
     with pytest.raises(CatalogueError, match=r"a\.toml: linked: .*9\.999999"):
         load_catalogue(tmp_path)

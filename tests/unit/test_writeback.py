@@ -1,5 +1,6 @@
 """Write-back payloads built from an approved dossier, with a fake registry; the write
-first, then the signed results; a refusal back to the officer, without a result."""
+first, then the signed result and the linked group's parts at their own bodies; a refusal
+back to the officer, without a result."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from sqlmodel import Session, select
 
 from portal.models import Citizen, Dossier, DossierEvent, Office, Staff
 from portal.services import issuing, results, workflow, writeback, writeback_client
-from portal.services.registry import RegistryAuthExpired, RegistryError, RegistryRefused
+from portal.services.registry import (
+    PersonNotFound,
+    RegistryAuthExpired,
+    RegistryError,
+    RegistryRefused,
+)
 from procedures.loader import load_catalogue
 from tests.support.databases import portal_engine
 
@@ -27,10 +33,23 @@ def catalogue():
 
 
 class FakeRegistry:
-    def __init__(self, answer: dict | None = None, error: Exception | None = None):
+    def __init__(
+        self,
+        answer: dict | None = None,
+        error: Exception | None = None,
+        records: dict | None = None,
+    ):
         self.calls: list[tuple[str, str, dict]] = []
         self.answer, self.error = answer or {}, error
         self.scopes: list[str] = []
+        self.records = {CHILD["personal_id"]: CHILD_RECORD} if records is None else records
+        self.lookups: list[str] = []
+
+    def lookup(self, personal_id: str, purpose: str, actor: str) -> dict:
+        self.lookups.append(personal_id)
+        if personal_id not in self.records:
+            raise PersonNotFound(personal_id)
+        return self.records[personal_id]
 
     def token(self, scope: str) -> str:
         self.scopes.append(scope)
@@ -178,13 +197,48 @@ CHILD = {
     "health_insurance_valid_from": "2026-11-02",
     "health_insurance_valid_until": "2032-11-01",
 }
+# The registry's record of the child once registered (what the linked parts read).
+CHILD_RECORD = {
+    "personal_id": {"value": CHILD["personal_id"], "source": "CSDLQG", "updated_at": ""},
+    "full_name": {"value": "Trần Bảo Ngọc", "source": "CSDLQG", "updated_at": ""},
+    "sex": {"value": "Nữ", "source": "CSDLQG", "updated_at": ""},
+    "permanent_residence": {
+        "value": {"street": "12 Lê Lợi", "ward_code": 26743, "province_code": 79},
+        "source": "CSDLQG",
+        "updated_at": "",
+    },
+}
+PARTS_AT = {"1.004222": "79.26743.ca", "1.014137": "79.bhxh"}
 
 
 @pytest.fixture
 def session(tmp_path):
     with portal_engine(tmp_path) as engine, Session(engine) as session:
         session.add(
-            Office(code=OFFICE, name="UBND Phường Bến Thành", kind="commune", province_code=79)
+            Office(
+                code=OFFICE,
+                name="UBND Phường Bến Thành",
+                kind="ubnd_xa",
+                province_code=79,
+                ward_code=26743,
+            )
+        )
+        session.add(
+            Office(
+                code="79.26743.ca",
+                name="Công an Phường Bến Thành",
+                kind="cong_an_xa",
+                province_code=79,
+                ward_code=26743,
+            )
+        )
+        session.add(
+            Office(
+                code="79.bhxh",
+                name="Bảo hiểm xã hội Thành phố Hồ Chí Minh",
+                kind="bhxh",
+                province_code=79,
+            )
         )
         session.add(Citizen(personal_id=STAFF, full_name="Trương Thị Hạnh", level=2))
         session.add(Staff(personal_id=STAFF, office_code=OFFICE, roles="xu_ly,lanh_dao"))
@@ -218,10 +272,16 @@ def sync(session, tmp_path, catalogue, found, fake, now=NOW):
         session,
         found.id,
         catalogue,
-        writeback.Registry(BASE, fake.token, fake.post),
+        writeback.Registry(BASE, fake.token, fake.post, fake.lookup),
         now=now,
         key_folder=tmp_path / "keys",
     )
+
+
+def parts(session, found) -> dict[str, str]:
+    """The group's parts: procedure code -> office."""
+    rows = session.exec(select(Dossier).where(Dossier.group_id == found.id)).all()
+    return {d.procedure_code: d.office_code for d in rows}
 
 
 def notes(session, found) -> list[str]:
@@ -230,25 +290,25 @@ def notes(session, found) -> list[str]:
     )
 
 
-def test_a_birth_is_signed_after_the_write_three_results(session, tmp_path, catalogue):
+def test_a_birth_is_signed_after_the_write_and_its_parts_go_to_their_bodies(
+    session, tmp_path, catalogue
+):
     found = approved(session, catalogue, "1.001193", **BIRTH)
     assert results.of_dossier(session, found.id) == []  # nothing signed at approval
-    outcome = sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))
+    fake = FakeRegistry(CHILD)
+    outcome = sync(session, tmp_path, catalogue, found, fake)
     assert outcome.state == "done" and "079326001234" in outcome.message
-    assert "Đã ký số Trích lục khai sinh (bản điện tử) số 1/2026/TLKS" in outcome.message
-    docs = results.of_dossier(session, found.id)
-    assert [d.kind for d in docs] == ["trich_luc_khai_sinh", "xac_nhan_thuong_tru", "the_bhyt"]
-    assert all(results.verify(d, tmp_path / "keys") for d in docs)
-    residence, card = docs[1].content, docs[2].content
-    assert residence["Số định danh cá nhân"] == "079326001234"
-    assert residence["Nơi thường trú"].startswith("12 Lê Lợi")
-    assert card["Mã số thẻ BHYT"] == "TE1790326001234"
-    assert card["Giá trị sử dụng đến ngày"] == "01/11/2032"
-    # signed by the approving leader, named as the portal knows him
-    assert {(d.signer_id, d.signer_name) for d in docs} == {(STAFF, "Trương Thị Hạnh")}
-    assert docs[0].content["Họ, chữ đệm và tên của trẻ"].strip() == "Trần Bảo Ngọc"
+    assert "Đã ký số Giấy khai sinh số " in outcome.message
+    # the UBND signs its own result only: the residence and the card are the other bodies'
+    [doc] = results.of_dossier(session, found.id)
+    assert doc.kind == "giay_khai_sinh" and results.verify(doc, tmp_path / "keys")
+    assert (doc.signer_id, doc.signer_name) == (STAFF, "Trương Thị Hạnh")
+    child = doc.content["Người được đăng ký khai sinh"]
+    assert child["Số định danh cá nhân"] == "079326001234"  # from the registry's answer
+    assert parts(session, found) == PARTS_AT
+    assert fake.lookups == ["079326001234"]  # the child's record, read once after the write
     assert found.registry_sync == "done"
-    assert "Đã cấp kèm" in notes(session, found)[-1]
+    assert "Đã chuyển hồ sơ liên thông" in notes(session, found)[-1]
 
 
 def test_the_write_and_the_result_name_the_approving_officer(session, tmp_path, catalogue):
@@ -275,7 +335,8 @@ def test_linked_results_follow_what_the_registry_did(session, tmp_path, catalogu
     found = approved(session, catalogue, "1.001193", **BIRTH)
     answer = {**CHILD, "permanent_residence": False, "health_insurance": False}
     sync(session, tmp_path, catalogue, found, FakeRegistry(answer))
-    assert [d.kind for d in results.of_dossier(session, found.id)] == ["trich_luc_khai_sinh"]
+    assert [d.kind for d in results.of_dossier(session, found.id)] == ["giay_khai_sinh"]
+    assert parts(session, found) == {}
 
 
 def test_a_dossier_signed_at_approval_before_gets_its_linked_results(session, tmp_path, catalogue):
@@ -294,7 +355,7 @@ def test_a_dossier_signed_at_approval_before_gets_its_linked_results(session, tm
     outcome = sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD))
     assert "Đã ký số" not in outcome.message
     docs = results.of_dossier(session, found.id)
-    assert [d.id for d in docs][0] == first.id and len(docs) == 3
+    assert [d.id for d in docs] == [first.id] and parts(session, found) == PARTS_AT
 
 
 def test_a_transient_failure_asks_for_retries_with_growing_delays(session, tmp_path, catalogue):
@@ -314,7 +375,7 @@ def test_a_transient_failure_asks_for_retries_with_growing_delays(session, tmp_p
     again = FakeRegistry(CHILD)
     assert sync(session, tmp_path, catalogue, found, again).state == "skipped"  # nothing pending
     assert again.calls == []
-    assert len(results.of_dossier(session, found.id)) == 3
+    assert len(results.of_dossier(session, found.id)) == 1 and len(parts(session, found)) == 2
     assert writeback.pending(session) == []
 
 
@@ -367,7 +428,7 @@ def test_a_refusal_goes_back_to_the_officer_without_a_result(session, tmp_path, 
     )
     assert found.registry_error is None
     assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "done"
-    assert len(results.of_dossier(session, found.id)) == 3
+    assert len(results.of_dossier(session, found.id)) == 1 and len(parts(session, found)) == 2
 
 
 def test_a_refusal_of_a_dossier_no_longer_approved_is_only_marked(session, tmp_path, catalogue):
@@ -417,7 +478,7 @@ def test_a_concurrent_retry_that_lost_issues_nothing(session, tmp_path, catalogu
         other.execute(update(Dossier).where(Dossier.id == found.id).values(registry_sync="done"))
         other.commit()
     assert sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD)).state == "skipped"
-    assert results.of_dossier(session, found.id) == []
+    assert results.of_dossier(session, found.id) == [] and parts(session, found) == {}
 
 
 def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
@@ -430,7 +491,8 @@ def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
     )
     fake = FakeRegistry({"personal_ids": ["079095001234", "079195002222"]})
     outcome = sync(session, tmp_path, catalogue, found, fake)
-    assert "Đã kết hôn" in outcome.message and "Đã cấp kèm" not in outcome.message
+    assert "Đã kết hôn" in outcome.message and "liên thông" not in outcome.message
+    assert fake.lookups == []  # no group: nobody looked up
     assert found.registry_sync == "done"
     [certificate] = results.of_dossier(session, found.id)
     assert certificate.signer_id == STAFF

@@ -2,7 +2,8 @@
 over HTTP between the two live apps, on the task queue (immediate mode unless a test holds
 the tasks in a queue), and only then signs the results; a registry outage leaves the
 approval standing, without a result, and is retried with growing delays; a refusal sends
-the dossier back to the officer, told in Vietnamese, with no result."""
+the dossier back to the officer, told in Vietnamese, with no result. Once written, the
+birth's linked parts (residence, health-insurance card) start at their own bodies."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
     resp = act(client, code, "approve")
     assert resp.status_code == 302, resp.get_data(as_text=True)
     page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
-    assert "Đã ghi vào CSDLQG về dân cư" in page and "Đã ký số Trích lục khai sinh" in page
+    assert "Đã ghi vào CSDLQG về dân cư" in page and "Đã ký số Giấy khai sinh" in page
+    assert "Đã chuyển hồ sơ liên thông" in page
 
     found_notes, status = notes(portal_app, code)
     assert status == "approved"
@@ -101,21 +103,42 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
         notice = session.exec(select(BirthNotice).where(BirthNotice.number == NOTICE)).one()
         assert notice.registered_person_id == child_id
 
-    # the linked group yields all three results, for the child, signed by the office
-    kinds = [d.kind for d in documents(portal_app, code)]
-    assert kinds == ["trich_luc_khai_sinh", "xac_nhan_thuong_tru", "the_bhyt"]
-    # signed after the write, by the approving leader (name from the portal's citizens)
-    assert {(d.signer_id, d.signer_name) for d in documents(portal_app, code)} == {
-        (HANH, "Trương Thị Hạnh")
-    }
-    [residence, card] = [d.content for d in documents(portal_app, code)[1:]]
-    assert residence["Số định danh cá nhân"] == child_id
-    assert residence["Nơi thường trú"] == record["permanent_residence"]["value"]["full"]
-    assert card["Mã số thẻ BHYT"].startswith("TE179") and card["Mã số thẻ BHYT"].endswith(
-        child_id[-10:]
+    # the UBND signs its own result; the residence and the card go to their own bodies:
+    # the Công an of the commune where the child is registered (the father's), and BHXH
+    [main] = documents(portal_app, code)
+    assert main.kind == "giay_khai_sinh" and (main.signer_id, main.signer_name) == (
+        HANH,
+        "Trương Thị Hạnh",
     )
+    ward = record["permanent_residence"]["value"]["ward_code"]
+    assert part_offices(portal_app, code) == {
+        "1.004222": f"79.{ward:05d}.ca",
+        "1.014137": "79.bhxh",
+    }
+    residence = part_of(portal_app, code, "1.004222")
+    assert residence.data["applicant_personal_id"] == child_id
+    assert residence.data["new_ward_code"] == str(ward)
+    assert residence.status == "submitted" and residence.applicant_id == FATHER
     assert "Ghi lại vào CSDLQG" not in page
     assert act(client, code, "return").status_code == 302
+
+
+def part_offices(app, code: str) -> dict[str, str]:
+    """The linked group's parts: procedure code -> office."""
+    with app.app_context(), db.new_session() as session:
+        lead = session.exec(select(Dossier).where(Dossier.code == code)).one()
+        found = session.exec(select(Dossier).where(Dossier.group_id == lead.id)).all()
+        return {d.procedure_code: d.office_code for d in found}
+
+
+def part_of(app, code: str, procedure: str) -> Dossier:
+    with app.app_context(), db.new_session() as session:
+        lead = session.exec(select(Dossier).where(Dossier.code == code)).one()
+        found = session.exec(
+            select(Dossier).where(Dossier.group_id == lead.id, Dossier.procedure_code == procedure)
+        ).one()
+        session.expunge(found)
+        return found
 
 
 def scheduled_retries(dossier_id: int) -> list:
@@ -178,13 +201,13 @@ def test_registry_down_retries_with_growing_delays_then_succeeds(live_apps):
     with portal_app.app_context():
         assert load(portal_app, code).registry_attempts == 3
 
-    # the registry is back: the next retry writes once and issues the linked results
+    # the registry is back: the next retry writes once, signs and starts the parts (once)
     switch(live_apps)
     run_retry(portal_app, ident)
     assert scheduled_retries(ident) == []
     page = client.get(f"/can-bo/ho-so/{code}").get_data(as_text=True)
     assert "Đã ghi vào CSDLQG về dân cư" in page and "Ghi lại vào CSDLQG" not in page
-    assert len(documents(portal_app, code)) == 3
+    assert len(documents(portal_app, code)) == 1 and len(part_offices(portal_app, code)) == 2
     assert act(client, code, "return").status_code == 302
     # a retry asked afterwards has nothing to do
     again = client.post(f"/can-bo/ho-so/{code}/ghi-lai-csdl", data={"csrf_token": csrf_token(page)})
@@ -261,7 +284,7 @@ def test_approving_does_not_call_the_registry_in_the_request(live_apps):
                 queue.storage.dequeue()
                 queue.execute(task)
     assert load(portal_app, code).registry_sync == "done"
-    assert len(documents(portal_app, code)) == 3
+    assert len(documents(portal_app, code)) == 1 and len(part_offices(portal_app, code)) == 2
 
 
 def test_the_sweep_writes_what_was_left_pending(live_apps):
@@ -298,7 +321,7 @@ def test_the_sweep_writes_what_was_left_pending(live_apps):
             session.commit()
         assert tasks.requeue_overdue_writebacks.call_local() == 1
     assert load(portal_app, code).registry_sync == "done"
-    assert len(documents(portal_app, code)) == 3
+    assert len(documents(portal_app, code)) == 1 and len(part_offices(portal_app, code)) == 2
 
 
 def test_the_cron_command_is_gone(live_apps):
