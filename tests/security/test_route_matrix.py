@@ -63,15 +63,23 @@ TO_STAFF_PAGE = redirect("/can-bo/ho-so/{code}")
 NOTICES_READ = outcomes(redirect("/ca-nhan"), citizen_a=redirect("/ca-nhan", writes=True))
 STEP = outcomes(redirect("/nop-ho-so/{code}/"))
 SUMMARY = outcomes(redirect("/nop-ho-so/{code}/xem-lai"))
-STAFF = staff_only(clerk_x=OK, clerk_y=OK, province=OK)
+CLERKS = ("clerk_x", "clerk_y", "province", "police", "centre")
+STAFF = staff_only(**dict.fromkeys(CLERKS, OK))
 STAFF_DONE = redirect("/can-bo/ho-so/{code}", writes=True)
+REFUSED_ON_PAGE = Expect(400)  # the office's own page, with whose turn it is
 QUEUE, RETURNS = "/can-bo?tab=cho-tiep-nhan", "/can-bo?tab=cho-tra"
-BULK_X = staff_only(clerk_x=redirect(QUEUE, writes=True), clerk_y=redirect(QUEUE),
-                    province=redirect(QUEUE))
-BULK_PROVINCE = staff_only(clerk_x=redirect(QUEUE), clerk_y=redirect(QUEUE),
-                           province=redirect(QUEUE, writes=True))
-RETURN_X = staff_only(clerk_x=redirect(RETURNS, writes=True), clerk_y=redirect(RETURNS),
-                      province=redirect(RETURNS))
+
+
+def bulk(to: str, writer: str) -> dict:
+    """A bulk action: every clerk is sent back to the queue; only `writer`'s office acts."""
+    return staff_only(**{c: redirect(to, writes=c == writer) for c in CLERKS})
+
+
+BULK_X, BULK_PROVINCE = bulk(QUEUE, "clerk_x"), bulk(QUEUE, "province")
+BULK_CENTRE, RETURN_X = bulk(QUEUE, "centre"), bulk(RETURNS, "clerk_x")
+# A dossier sent through the centre: both offices read it; the centre receives, the Công
+# an processes, each refused the other's turn on the page; anyone else: it does not exist.
+FORWARDED_READERS = outcomes(NOT_FOUND, police=OK, centre=OK)
 
 # One row per (route, target): a new private route is one more line here.
 ROWS = [
@@ -115,6 +123,15 @@ ROWS = [
     Row("POST", "/can-bo/tra-ket-qua-hang-loat", RETURN_X, "fresh_approved"),
     Row("GET", "/can-bo/ho-so/<code>", office_only("clerk_x", OK)),
     Row("GET", "/can-bo/ho-so/<code>", office_only("province", OK), "province"),
+    Row("GET", "/can-bo/ho-so/<code>", FORWARDED_READERS, "forwarded"),
+    Row("GET", "/ho-so/<code>", MINE | {"police": TO_STAFF_PAGE, "centre": TO_STAFF_PAGE},
+        "forwarded"),
+    Row("POST", "/can-bo/tiep-nhan-hang-loat", BULK_CENTRE, "fresh_forwarded"),
+    Row("POST", "/can-bo/ho-so/<code>/<action>",
+        outcomes(NOT_FOUND, centre=STAFF_DONE, police=REFUSED_ON_PAGE), "fresh_forwarded"),
+    Row("POST", "/can-bo/ho-so/<code>/<action>",
+        outcomes(NOT_FOUND, police=STAFF_DONE, centre=REFUSED_ON_PAGE),
+        "fresh_forwarded_received"),
     Row("POST", "/can-bo/ho-so/<code>/<action>", office_only("clerk_x", STAFF_DONE),
         "fresh_submitted"),
     Row("POST", "/can-bo/ho-so/<code>/<action>", office_only("province", STAFF_DONE),

@@ -45,10 +45,17 @@ OTHER_COMMUNE = "01.00004"  # Phường Hoàn Kiếm, Hà Nội: Long's office
 FILING = "2.000635"  # a commune procedure none of the world's dossiers uses (one draft each)
 DAY = date(2026, 11, 23)
 UNKNOWN_CODE = dossier_codes.format_code(COMMUNE, DAY, 9999)  # no dossier has it
+# A dossier of the ward's Công an that the citizen sent through the ward's TTPVHCC: the
+# centre receives it, the Công an processes it after (services/offices.py).
+POLICE, CENTRE = "79.26743.ca", "79.26743.tt"
+RESIDENCE = "1.004222"
 OFFICES = (
     (COMMUNE, "UBND Phường Bến Thành", "commune"),
     (PROVINCE, "Sở Tư pháp Thành phố Hồ Chí Minh", "department"),
+    (POLICE, "Công an Phường Bến Thành", "cong_an_xa"),
+    (CENTRE, "Trung tâm Phục vụ hành chính công Phường Bến Thành", "ttpvhcc_xa"),
 )
+FORWARDED = {"office_code": POLICE, "receiving_office_code": CENTRE, "procedure_code": RESIDENCE}
 LOGIN_PATH = "/dang-nhap?next="
 
 
@@ -70,6 +77,8 @@ ROLES = (
     Role("clerk_x", HANH, "Trương Thị Hạnh", COMMUNE),  # every role at A's commune
     Role("clerk_y", LONG, "Đặng Văn Long", OTHER_COMMUNE),
     Role("province", QUYNH, "Phan Thị Quỳnh", PROVINCE),
+    Role("police", "079086204517", "Lê Minh Tuấn", POLICE),  # every role at the Công an
+    Role("centre", "079195508426", "Đinh Thị Mỹ Linh", CENTRE),  # reception only
 )
 ROLE = {r.name: r for r in ROLES}
 ROLE_NAMES = tuple(ROLE)
@@ -163,6 +172,7 @@ class Seen:
     owner: str
     office: str
     secrets: tuple[str, ...]
+    receiving: str | None = None  # the receiving point, when it is another office
 
 
 @dataclass
@@ -183,7 +193,10 @@ class World:
         [code] = add_dossiers(self.app, spec)
         found = load(self.app, code)
         name = found.data["applicant_full_name"]
-        self.dossiers.append(Seen(code, found.applicant_id, found.office_code, (code, name)))
+        receiving = found.receiving_office_code
+        self.dossiers.append(
+            Seen(code, found.applicant_id, found.office_code, (code, name), receiving)
+        )
         return code
 
     # fresh targets: a new dossier (or notice) for every request that may change it
@@ -195,6 +208,16 @@ class World:
     def fresh_province(self) -> dict:
         code = self.add({"office_code": PROVINCE, "procedure_code": CRIMINAL_RECORD})
         return {"code": code, "action": "receive", "version": "1", "ho_so": code}
+
+    def fresh_forwarded(self) -> dict:
+        """Sent through the centre, not yet received: the centre's turn."""
+        code = self.add(FORWARDED)
+        return {"code": code, "action": "receive", "version": "1", "ho_so": code}
+
+    def fresh_forwarded_received(self) -> dict:
+        """Received by the centre: the Công an's turn to process it."""
+        code = self.add(FORWARDED | {"status": "received"})
+        return {"code": code, "action": "start", "version": "1", "ho_so": code}
 
     def fresh_approved(self) -> dict:
         code = self.add({"status": "approved"})
@@ -235,7 +258,8 @@ class World:
         office_scope = row.rule.startswith("/can-bo")
         shown, hidden = set(), set()
         for d in self.dossiers:
-            mine = d.owner == role.personal_id or (office_scope and d.office == role.office)
+            at_office = role.office is not None and role.office in (d.office, d.receiving)
+            mine = d.owner == role.personal_id or (office_scope and at_office)
             (shown if mine else hidden).update(d.secrets)
         if refused:
             return hidden | {
@@ -268,6 +292,7 @@ def build_world(app) -> World:
             "code": world.add({"office_code": PROVINCE, "procedure_code": CRIMINAL_RECORD})
         },
         "submitted": {"code": world.add({})},
+        "forwarded": {"code": world.add(FORWARDED)},
         "procedure": {"code": FILING, "step": proc.steps_in_order()[0]},
     }
     # A's dossier code with B's file, result and letter: ids that exist, but not there
