@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, Literal, Protocol
 
-from pydantic import Field, model_validator
+from pydantic import Field, computed_field, model_validator
 
 from procedures.base import Confidence, Strict
 
@@ -141,8 +141,9 @@ class Fees(Strict):
     # kind = "none": why nothing is charged, shown ("Luật Hộ tịch 2014, điều 11").
     free_basis: str | None = None
     confidence: Confidence = "unverified"
-    # Never shown to citizens: where a figure comes from, what is uncertain.
-    internal_note: str | None = None
+    # Never shown to citizens (nor in the API's dump): where a figure comes from, what is
+    # uncertain.
+    internal_note: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _coherent(self) -> Fees:
@@ -167,6 +168,7 @@ class Fees(Strict):
     def charged(self) -> bool:
         return self.kind != "none"
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def base(self) -> int:
         """The headline amount (đồng): per dossier at the counter, per unit, for the first
@@ -229,7 +231,7 @@ class FeePolicy(Strict):
     percent: int = Field(default=100, ge=1, le=100)
     procedures: list[str] = Field(min_length=1)
     confidence: Confidence = "unverified"
-    internal_note: str | None = None
+    internal_note: str | None = Field(default=None, exclude=True)  # never shown
 
     @model_validator(mode="after")
     def _coherent(self) -> FeePolicy:

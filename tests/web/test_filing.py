@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from sqlmodel import select
 
 from portal.db import db as portal_db
 from portal.models import Dossier, DossierEvent, DossierFile
+from portal.services.deadlines import today
+from portal.services.fees import format_dong
 from tests.factories import stored
 from tests.support import flows
 from tests.support.apps import running_apps
@@ -32,6 +35,14 @@ BAO, MAI, THO, NGA, TU, THU = (
 QUYNH, HANH = "079178112345", "079187090123"
 CODE_SHAPE = re.compile(r"^79\.\d{5}-\d{6}-\d{4}$|^79\.so-tu-phap-\d{6}-\d{4}$")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+TT117 = "national:TT 117/2026/TT-BTC"
+
+
+def in_tt117() -> bool:
+    """Whether today is within TT 117/2026/TT-BTC's exemption (the suite runs on the clock)."""
+    return date(2026, 8, 15) <= today() <= date(2027, 2, 28)
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -303,8 +314,12 @@ def test_criminal_record_goes_to_the_province_police_with_its_fee(live):
     code = dossier_code(resp)
     assert code and code.startswith("79.cong-an-"), resp.headers.get("Location")
     (dossier,) = _dossiers(live, code=code)
-    assert dossier.fee_amount == 200_000 and dossier.fee_rule == "base"
-    assert "200.000" in quynh.get(f"/ho-so/{code}").text
+    # 200.000 đồng (TT 16/2025), or nothing for her VNeID level-2 account while TT 117/2026
+    # runs (15/08/2026–28/02/2027); the steps start from the schedule's amount either way.
+    expected = (0, TT117) if in_tt117() else (200_000, "base")
+    assert (dossier.fee_amount, dossier.fee_rule) == expected
+    assert dossier.fee_steps[0]["amount"] == 200_000
+    assert format_dong(dossier.fee_amount) in quynh.get(f"/ho-so/{code}").text
 
 
 def test_ineligible_marriage_shows_the_reason_and_files_nothing(live):
@@ -436,7 +451,10 @@ def test_upload_is_stored_outside_the_web_root_and_filed(live):
     code = dossier_code(an.submit("1.004194"))
     assert code
     (dossier,) = _dossiers(live, code=code)
-    assert dossier.fee_amount == 0 and dossier.fee_rule == "online_zero:79"
+    # Lệ phí tạm trú is national (TT 75/2022: 7.000 đồng online); no province may waive it,
+    # TT 117/2026 does for a level-2 account while it runs.
+    expected = (0, TT117) if in_tt117() else (7_000, "base")
+    assert (dossier.fee_amount, dossier.fee_rule) == expected
 
 
 # --- every procedure ---------------------------------------------------------------------------
