@@ -363,11 +363,12 @@ def units_from_form(procedure: Procedure, data: Mapping[str, Any]) -> dict[str, 
 
 
 def declared_from_form(procedure: Procedure, data: Mapping[str, Any]) -> frozenset[str]:
-    """The rules the applicant ticked on the form (e.g. "student")."""
+    """The rules the applicant ticked on the form (e.g. "student"): a checkbox keeps "có"
+    when ticked, "" when not (services/filing.clean_value)."""
     return frozenset(
         r.rule
         for r in procedure.fees.reductions
-        if r.declared_field and str(data.get(r.declared_field) or "") in ("1", "on", "true", "y")
+        if r.declared_field and str(data.get(r.declared_field) or "").strip()
     )
 
 

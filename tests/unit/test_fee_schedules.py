@@ -116,6 +116,7 @@ def test_judicial_record_third_copy_surcharge(catalogue, copies, amount):
         ({"birth_date": date(1960, 1, 1)}, 1, 0, "exemption:elderly"),
         ({"birth_date": date(2012, 1, 1)}, 1, 0, "exemption:child"),
         ({"birth_date": date(1990, 1, 1)}, 1, 200_000, "base"),
+        ({"declared": frozenset({"student"})}, 1, 100_000, "reduction:student"),
         # 50 % and 100 % both apply: the highest wins
         ({"meritorious_family": True, "disability": True}, 1, 0, "exemption:disability"),
     ],

@@ -461,9 +461,10 @@ def test_a_student_only_by_declaration():
          "reductions": [reduction("student", 50, declared_field="is_student")]},
         fields=fields,
     )  # fmt: skip
-    assert fees.declared_from_form(proc, {"is_student": "1"}) == {"student"}
+    assert fees.declared_from_form(proc, {"is_student": "có"}) == {"student"}
     assert fees.declared_from_form(proc, {"is_student": ""}) == frozenset()
-    facts = hcmc(declared=fees.declared_from_form(proc, {"is_student": "on"}))
+    assert fees.declared_from_form(proc, {}) == frozenset()
+    facts = hcmc(declared=fees.declared_from_form(proc, {"is_student": "có"}))
     assert rule_of(proc, (), facts) == (4_000, "reduction:student")
     assert rule_of(proc, (), hcmc()) == (8_000, "base")
 
