@@ -130,7 +130,7 @@ def test_the_draft_is_shown_sent_answered_then_the_result_signed_after_the_write
     code = birth(app, 1)
     html = page_of(client, code)
     assert "Gửi dự thảo để các bên xác nhận" in html
-    assert "Dự thảo kết quả: Trích lục khai sinh" in html and "Trần Bảo Ngọc" in html
+    assert "Dự thảo kết quả: Giấy khai sinh" in html and "Trần Bảo Ngọc" in html
     assert 'id="nut-approve"' not in html  # not before the draft is confirmed
 
     refused = act(client, code, "approve")
