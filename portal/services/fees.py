@@ -25,6 +25,7 @@ from typing import Any
 from common import divisions
 from procedures.fee_schema import (
     KIND_WORDS,
+    ON_TIME_RULES,
     FeePolicy,
     FeeRule,
     Fees,
@@ -497,8 +498,10 @@ def fee_table(
         return FeeTable((online_free,), (counter_free,), basis=fees.free_basis or "")
     s = fees.schedule
     unit = f"/{s.unit}" if isinstance(s, Flat | PerUnit | PerRequest) else "/bản (1 trang)"
-    online = [line("", Case(True, on), unit)]
-    counter = [line("", Case(False, on), unit)]
+    # With an on-time exemption (khai sinh, khai tử) the schedule's amount is the late one.
+    late = "Đăng ký quá hạn: " if any(r.rule in ON_TIME_RULES for r in fees.reductions) else ""
+    online = [line(late, Case(True, on), unit)]
+    counter = [line(late, Case(False, on), unit)]
     examples = _examples(s, on, line)
     benefits = [
         line(f"{_verb(r.percent)}: {r.who} ({r.basis}): ", Case(True, on, rule=r.rule))
