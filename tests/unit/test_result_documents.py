@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 from sqlalchemy import update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from portal.models import Dossier, Office
 from portal.models.results import ResultDocument
@@ -83,7 +83,7 @@ def _dossier(session, procedure: str, office: str, data: dict, applicant: str = 
     session.add(dossier)
     session.flush()
     # Filed and routed: no draft key (the default marks a draft, one per applicant).
-    session.execute(update(Dossier).where(Dossier.id == dossier.id).values(draft_key=None))
+    session.execute(update(Dossier).where(col(Dossier.id) == dossier.id).values(draft_key=None))
     session.commit()
     session.refresh(dossier)
     return dossier
@@ -613,7 +613,8 @@ class Judicial:
     """A judicial-record database that answers `statement` and notes what it was asked."""
 
     def __init__(self, statement: dict | None = None, error: Exception | None = None):
-        self.statement, self.error, self.asked = statement, error, []
+        self.statement, self.error = statement, error
+        self.asked: list[tuple[str, int, bool]] = []
 
     def __call__(self, personal_id: str, form: int, bans: bool) -> dict:
         self.asked.append((personal_id, form, bans))
@@ -625,6 +626,7 @@ class Judicial:
 def _lltp(session, catalogue, keys, data: dict, judicial: Judicial) -> list[ResultDocument]:
     dossier = _dossier(session, "3.000333", PROVINCE_POLICE, LLTP | data, VINH)
     _issue(session, catalogue, keys, dossier, sources=issuing.Sources(judicial))
+    assert dossier.id is not None
     return results.of_dossier(session, dossier.id)
 
 
@@ -705,6 +707,7 @@ def test_no_criminal_record_is_issued_without_the_database(session, catalogue, k
     with pytest.raises(issuing.ResultUnavailable, match="CSDL lý lịch tư pháp"):
         _issue(session, catalogue, keys, dossier, sources=sources)
     session.rollback()
+    assert dossier.id is not None
     assert results.of_dossier(session, dossier.id) == []
 
 
@@ -826,7 +829,7 @@ def test_each_book_of_an_office_has_its_own_counter(session, catalogue, keys):
     assert numbers == [
         "1/2026/KS", "1/2026/KH", "2/2026/KS", "2/2026/KH", "1/2026/KS", "1/2027/KS",
     ]  # fmt: skip
-    books = session.exec(select(ResultDocument.book).order_by(ResultDocument.id)).all()
+    books = session.exec(select(ResultDocument.book).order_by(col(ResultDocument.id))).all()
     assert books == ["KS", "KH", "KS", "KH", "KS", "KS"]
 
 
@@ -840,6 +843,7 @@ def test_concurrent_issues_in_one_book_get_distinct_numbers(engine, session, cat
         try:
             with Session(engine) as own:
                 dossier = own.get(Dossier, dossier_id)
+                assert dossier is not None
                 start.wait(timeout=10)
                 doc = issuing.issue_main(
                     own, dossier, proc, signer_id=SIGNER[0], signer_name=SIGNER[1],
