@@ -246,19 +246,15 @@ def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, p
         [SUBMITTED, RECEIVED, PROCESSING, AWAITING_DRAFT, "Hoa đã xác nhận dự thảo", APPROVED]
     )
     expect(dossier.timeline).to_contain_text([APPROVED, "Đã ghi vào CSDLQG về dân cư", RETURNED])
-    # Linked group (liên thông): one approval issues the three results.
-    text = collect_result(
-        hoa,
-        portal_url,
-        code,
-        [
-            "Trích lục khai sinh (bản điện tử)",
-            "Thông báo kết quả đăng ký thường trú",
-            "Thẻ bảo hiểm y tế (bản điện tử)",
-        ],
-        5,
-    )
-    assert "TRÍCH LỤC KHAI SINH" in text and CHILD in text
+    # Linked group (liên thông, NĐ 63/2024): the UBND signs the Giấy khai sinh only; the
+    # residence and the child's card go to the Công an of the commune where the child is
+    # registered and to BHXH, each in its own queue, shown on the one dossier.
+    text = collect_result(hoa, portal_url, code, ["Giấy khai sinh"], 5)
+    group = hoa.get_by_role("region", name="Hồ sơ liên thông")
+    expect(group).to_contain_text("Đang giải quyết liên thông (1/3 cơ quan đã xong)")
+    for body in ("Công an Phường Tân Định", "Bảo hiểm xã hội Thành phố Hồ Chí Minh"):
+        expect(group.get_by_role("row").filter(has_text=body)).to_contain_text(SUBMITTED)
+    assert "GIẤY KHAI SINH" in text.upper() and CHILD in text
 
     for page, parent in ((hoa, "Lê Thị Hoa"), (browser_of("Trần Minh Khoa"), "Trần Minh Khoa")):
         dashboard = Dashboard(page, portal_url).open().expect_loaded(parent)
