@@ -10,6 +10,7 @@ only read the registry, so they share the session's live apps.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ POLICE = "Công an Thành phố Hồ Chí Minh"
 OFFICER = "Nguyễn Thị Thanh Hương"
 TITLE = "Phiếu lý lịch tư pháp (bản điện tử)"
 SIGNER = "GIÁM ĐỐC CÔNG AN THÀNH PHỐ HỒ CHÍ MINH"
+BANS = re.compile(r"^Yêu cầu xác nhận về việc cấm đảm nhiệm chức vụ")
 
 
 def file_criminal_record(page: Page, url: str, form: str, copies: str, *, bans: bool) -> str:
@@ -57,7 +59,7 @@ def file_criminal_record(page: Page, url: str, form: str, copies: str, *, bans: 
             enter(step.field("Mục đích sử dụng phiếu"), "Bổ sung hồ sơ xin việc")
             enter(step.field("Số bản phiếu"), copies)
             if bans:
-                step.main.get_by_role("checkbox").check()
+                step.main.get_by_role("checkbox", name=BANS).check()
         step.next()
     summary = FilingSummary(page, url).expect_shown(CRIMINAL_RECORD_NAME)
     expect(summary.problems).to_have_count(0)
