@@ -326,17 +326,19 @@ def _choices(proc, draft: Dossier, sources, locked: dict) -> dict:
     the citizen chooses) and the receiving points."""
     catalogue = current_app.extensions["catalogue"]
     facts = _routing_facts(proc, draft, sources, locked)
+    competent, problem, decided = None, None, None
     try:
         competent = routes.competent_choice(db.session, proc, catalogue.authority(proc), facts)
-    except RoutingError as exc:
-        return {"competent": None, "problem": str(exc), "receiving": None}
-    chosen = str(draft.data.get(routes.COMPETENT_FIELD) or "")
-    decided = competent.decided or competent.candidate(chosen or competent.default)
+    except RoutingError as exc:  # the dossier's own data first (an address): said, not asked
+        problem = str(exc)
+    if competent is not None:
+        chosen = str(draft.data.get(routes.COMPETENT_FIELD) or "")
+        decided = competent.decided or competent.candidate(chosen or competent.default)
     placeholder = routes.Candidate("", "", "cơ quan giải quyết", "")
     receiving = routes.receiving_choice(
         db.session, catalogue.authorities, facts, decided or placeholder
     )
-    return {"competent": competent, "problem": None, "receiving": receiving}
+    return {"competent": competent, "problem": problem, "receiving": receiving}
 
 
 def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[str, str]:

@@ -565,15 +565,16 @@ def _any_commune(session: Session, proc: Procedure, body: Authority, facts: Fact
     where = "nơi thường trú" if kind == "thuong_tru" else "nơi tạm trú"
     candidates = []
     for o in sorted(rows, key=lambda o: (o.code != home_code, o.name)):
+        ward = divisions.ward_name(o.ward_code) if o.ward_code else o.name  # the list: wards
         if o.code == home_code:
             reason = f"Xã/phường {where} của bạn (theo CSDLQG về dân cư)."
-            candidates.append(Candidate(o.code, o.code, o.name, reason, where))
+            candidates.append(Candidate(o.code, o.code, o.name, reason, where, short=ward))
         else:
             reason = (
                 f"Theo lựa chọn của bạn: một xã/phường của {province_name} (thủ tục được giải "
                 "quyết tại bất kỳ xã, phường nào, không phụ thuộc địa giới hành chính)."
             )
-            candidates.append(Candidate(o.code, o.code, o.name, reason))
+            candidates.append(Candidate(o.code, o.code, o.name, reason, short=ward))
     return Choice(
         COMPETENT_FIELD,
         COMPETENT_LABEL,

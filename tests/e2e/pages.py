@@ -213,7 +213,10 @@ class FilingStep(PortalPage):
         self.progress = self.main.get_by_text(re.compile(r"^\s*Nộp hồ sơ trực tuyến · Bước "))
         self.error_summary = self.main.get_by_role("alert")
         self.continue_button = self.main.get_by_role("button", name="Tiếp tục")
-        self.office_choice = self.main.get_by_label("Nơi nhận hồ sơ", exact=True)
+        # The "noi-nop" step: the competent body where the law leaves a choice, and the
+        # receiving point (services/routing.py).
+        self.office_choice = self.main.get_by_label("Cơ quan giải quyết", exact=True)
+        self.receiving_choice = self.main.get_by_label("Nơi tiếp nhận hồ sơ", exact=True)
 
     def open(self, code: str) -> FilingStep:
         """Start (or resume) filing procedure `code`: the first step of the draft."""

@@ -2,8 +2,8 @@
 their own browser context, the clerk in another.
 
 Who works where (seeds/personas.toml): Trương Thị Hạnh is a one-person office, UBND Phường
-Bến Thành, with every role; Đặng Văn Long is one at Phường Ba Đình (moved to Phường Hoàn
-Kiếm for the death below). The flows write to the population registry, so every test runs on its
+Bến Thành, with every role; Nguyễn Thu Trang is one at Phường Đống Đa (Hà Nội), where the
+death below goes. The flows write to the population registry, so every test runs on its
 own pair of live apps. Where a flow needs a day to pass (the day of an appointment), the test
 moves the date in the portal's database (`the_day_comes`).
 """
@@ -15,13 +15,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
-from sqlmodel import select
 
 from identity_mock import registry_writes
 from identity_mock.db import db as idp_db
 from portal.db import db
-from portal.models import Dossier, Office, utcnow
-from portal.models.staff import Staff
+from portal.models import Dossier, utcnow
 from portal.services import deadlines
 from tests.e2e.pages import (
     APPROVE_AND_WRITE,
@@ -96,8 +94,8 @@ MARRIAGE_FILING = Filing(
 )
 
 # Hoàng Văn Thọ (Phường Hoàn Kiếm) declares the death of his son Hoàng Văn Minh, who had his
-# own household in Phường Đống Đa. The portal files it where Thọ lives (the law says: where
-# the deceased lived last; reported).
+# own household in Phường Đống Đa: the death goes to the UBND of Minh's last residence
+# (Luật Hộ tịch 2014, điều 32), not to Thọ's commune.
 DEATH_FILING = Filing(
     "1.000656",
     "Đăng ký khai tử",
@@ -110,9 +108,11 @@ DEATH_FILING = Filing(
         {},
         {"Ngày chết": "2026-11-28", "Nơi chết": "Bệnh viện Bạch Mai, Hà Nội"},
         {"Giấy báo tử hoặc giấy tờ thay giấy báo tử": upload("giay-bao-tu.pdf", PDF)},
+        {},  # nơi nộp: the law decides the body; its own desk receives
     ],
-    office="UBND Phường Hoàn Kiếm",
+    office="UBND Phường Đống Đa",
 )
+DEATH_CLERK = "Nguyễn Thu Trang"  # UBND Phường Đống Đa, one person, every role
 
 # Trương Thị Hạnh, the clerk of Phường Bến Thành, asks her own office for a copy.
 OWN_FILING = Filing(
@@ -341,24 +341,12 @@ def test_a_revoked_result_says_so_on_the_verification_page(
 # --- (6) a death declared by a relative who lives elsewhere --------------------------------------
 
 
-def clerk_of_hoan_kiem(live) -> None:
-    """Đặng Văn Long staffs Phường Hoàn Kiếm (one person, every role) for this test."""
-    with live.portal_app.app_context(), db.new_session() as session:
-        office = session.exec(select(Office).where(Office.name == "UBND Phường Hoàn Kiếm")).one()
-        office.one_person = True
-        session.execute(
-            update(Staff).where(Staff.personal_id == "001085101234").values(office_code=office.code)
-        )
-        session.add(office)
-        session.commit()
-
-
 def test_a_death_declared_by_a_relative_who_lives_elsewhere(live, browser_of, portal_url):
-    clerk_of_hoan_kiem(live)
     tho = browser_of("Hoàng Văn Thọ")
     code = file_online(tho, portal_url, DEATH_FILING)
+    assert code.startswith("01.00235-"), code
 
-    clerk = clerk_opens(browser_of("Đặng Văn Long"), portal_url, code)
+    clerk = clerk_opens(browser_of(DEATH_CLERK), portal_url, code)
     expect(clerk.applicant).to_contain_text("Hoàng Văn Minh")
     clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act(SEND_DRAFT)
     confirm_the_draft(tho, portal_url, code, "Hoàng Văn Minh")

@@ -117,7 +117,7 @@ def expect_submitted(
 HANH, QUYNH = "Trương Thị Hạnh", "Phan Thị Quỳnh"  # the clerks
 BEN_THANH, BEN_THANH_OFFICE = "Phường Bến Thành", "UBND Phường Bến Thành"
 DEPARTMENT = "Sở Tư pháp Thành phố Hồ Chí Minh"
-OFFICE_CHOICE = "Nơi nhận hồ sơ"
+OFFICE_CHOICE = "Cơ quan giải quyết"  # where the law leaves the citizen a choice
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # what the upload check reads: the signature
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
