@@ -62,6 +62,11 @@ class FormField(Strict):
     required: bool = True
     hint: str | None = None
     prefill: str | None = None  # e.g. "applicant.full_name": locked, from the registry
+    # With `prefill`: where the registry has no value (no electronic notice from the health
+    # system, say), the citizen types it instead; whenever the registry has it, it is locked
+    # (portal/services/prefill.py, `is_typed`). Not for partner.* paths: a withheld record
+    # cannot be told from an absent one.
+    typed_when_absent: bool = False
     default: str | None = None  # preset in a new draft (e.g. 1 copy); the citizen may change it
     options: list[str] = []
     max_length: int = 200
@@ -88,6 +93,10 @@ class FormField(Strict):
             raise ValueError("a select field needs options")
         if self.default is not None and self.prefill:
             raise ValueError("a prefilled field takes its value from the registry, not a default")
+        if self.typed_when_absent and not self.prefill:
+            raise ValueError("typed_when_absent is for prefilled fields")
+        if self.typed_when_absent and self.prefill and self.prefill.startswith("partner."):
+            raise ValueError("typed_when_absent cannot be used on partner.* paths")
         return self
 
 
@@ -104,6 +113,10 @@ class Component(Strict):
     # must state (e.g. the purpose written on a marital-status confirmation).
     valid_months: int | None = Field(default=None, ge=1, le=120)
     must_state: dict[str, str] = {}
+    # For source = "upload": the paper an electronic notice of the health system stands in
+    # for (the giấy báo tử, the giấy chứng sinh). Not asked when the registry gives the
+    # applicant such a notice (the form is filled from it); asked otherwise.
+    unless_notice: Literal["birth_notice", "death_notice"] | None = None
 
     @model_validator(mode="after")
     def _reuse_settings(self) -> Component:
@@ -111,6 +124,8 @@ class Component(Strict):
             raise ValueError("a data_store component needs kind: the result kind it reuses")
         if self.source != "data_store" and (self.kind or self.valid_months or self.must_state):
             raise ValueError("kind, valid_months and must_state are for data_store components")
+        if self.unless_notice and self.source != "upload":
+            raise ValueError("unless_notice is for upload components")
         return self
 
 
@@ -283,8 +298,12 @@ class Procedure(Strict):
             raise ValueError("party roles must be distinct and not 'applicant'")
 
     def _typed(self, name: str | None) -> FormField | None:
+        """The field `name` if the citizen may type it (typed_when_absent: when the registry
+        has no value for it)."""
         found = next((f for f in self.fields if f.name == name), None)
-        return None if found is None or found.prefill else found
+        if found is None or (found.prefill and not found.typed_when_absent):
+            return None
+        return found
 
     @property
     def level(self) -> Literal["commune", "province"]:

@@ -68,10 +68,12 @@ def _reuses(proc) -> list[reuse.Reuse]:
     )
 
 
-def _steps(proc, unmet: dict[int, reuse.Reuse]) -> list[str]:
+def _steps(proc, unmet: dict[int, reuse.Reuse], notices: frozenset[str] = frozenset()) -> list[str]:
+    """The filing's pages; `notices`: the electronic notices the registry gives the
+    applicant (a paper they stand in for is not asked: no attachments page if none is left)."""
     return (
         proc.steps_in_order()
-        + ([UPLOAD_STEP] if uploads.upload_components(proc, unmet) else [])
+        + ([UPLOAD_STEP] if uploads.upload_components(proc, unmet, notices) else [])
         + ([CHOICE_STEP] if offers_choice(proc) else [])
     )
 
@@ -193,8 +195,7 @@ def step(code: str, step: str):
     if step == SUMMARY_STEP:
         return summary(proc)
     unmet = reuse.unmet(_reuses(proc))
-    steps = _steps(proc, unmet)
-    if step not in steps:
+    if step not in _steps(proc, unmet):
         abort(404)
     draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
     sources, problem, errors = None, None, {}
@@ -203,10 +204,15 @@ def step(code: str, step: str):
         sources = _sources(proc, draft, strict=False, roots=roots)
     except (registry.RegistryError, LoginRefused) as exc:
         problem = exc
+    notices = prefill.notices_present(sources)
+    steps = _steps(proc, unmet, notices)
+    if step not in steps:  # the attachments an electronic notice stands in for
+        abort(404)
     locked = prefill.prefilled_values(proc, sources) if sources else {}
     if request.method == "POST":
         try:  # saved even when the registry is down: what was typed is never lost
-            errors = _save(proc, draft, step, request.form.to_dict(), locked, sources, unmet)
+            posted = request.form.to_dict()
+            errors = _save(proc, draft, step, posted, locked, sources, unmet, notices)
         except (registry.RegistryError, LoginRefused) as exc:
             problem = exc
     if problem is not None:  # (what was posted is saved by now)
@@ -216,7 +222,7 @@ def step(code: str, step: str):
         after = steps.index(step) + 1
         target = steps[after] if after < len(steps) else SUMMARY_STEP
         return redirect(url_for("filing.step", code=code, step=target))
-    return _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken)
+    return _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken, notices)
 
 
 def _taken(proc, draft: Dossier, step: str, sources, locked: dict) -> str | None:
@@ -226,21 +232,23 @@ def _taken(proc, draft: Dossier, step: str, sources, locked: dict) -> str | None
     return filing.subject_problem(db.session, proc, draft, locked)
 
 
-def _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken):
+def _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken, notices):
     shown = dict(draft.data)
     if request.method == "POST":  # a value refused as it was typed is shown back as typed
         shown.update({k: v for k, v in request.form.items() if k in errors})
     page, status = _render_step(
-        proc, draft, step, steps, errors, sources, locked, unmet, shown, taken
+        proc, draft, step, steps, errors, sources, locked, unmet, shown, taken, notices
     )
     return page, 409 if taken and request.method == "POST" and not errors else status
 
 
-def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, unmet) -> dict:
+def _save(
+    proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, unmet, notices
+) -> dict:
     if step == CHOICE_STEP:
         return _save_choice(proc, draft, posted, locked, sources)
     if step == UPLOAD_STEP:
-        return _save_uploads(proc, draft, unmet)
+        return _save_uploads(proc, draft, unmet, notices)
     errors = filing.save_step(db.session, draft, proc, step, posted, locked)
     errors.update(_address_errors(proc, draft, step, errors))
     named = [proc.partner_field, proc.partner_name_field, proc.partner_birth_date_field]
@@ -248,9 +256,9 @@ def _save(proc, draft: Dossier, step: str, posted: dict, locked: dict, sources, 
     if sources and asked and _step_of(proc, asked[0]) == step and not set(asked) & set(errors):
         # The registry must confirm who was named before the citizen goes on; a wrong name
         # changes nothing else and says nothing about the person behind the number.
-        errors.update(
+        errors.update(  # the registry's values too: a notice may name the person
             filing.named_person_errors(
-                proc, sources.applicant, draft.data, _match(proc), _lookup(proc)
+                proc, sources.applicant, {**draft.data, **locked}, _match(proc), _lookup(proc)
             )
         )
     return errors
@@ -341,11 +349,13 @@ def _choices(proc, draft: Dossier, sources, locked: dict) -> dict:
     return {"competent": competent, "problem": problem, "receiving": receiving}
 
 
-def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[str, str]:
+def _save_uploads(
+    proc, draft: Dossier, unmet: dict[int, reuse.Reuse], notices: frozenset[str]
+) -> dict[str, str]:
     """Keep each valid file; a component with neither a new nor an earlier file is an error."""
     errors: dict[str, str] = {}
     have = uploads.files_of(db.session, filing.stored_id(draft))
-    for index, component in uploads.upload_components(proc, unmet):
+    for index, component in uploads.upload_components(proc, unmet, notices):
         name = f"upload_{index}"
         sent = request.files.get(name)
         if sent is None or not sent.filename:
@@ -360,7 +370,9 @@ def _save_uploads(proc, draft: Dossier, unmet: dict[int, reuse.Reuse]) -> dict[s
     return errors
 
 
-def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, values, taken=None):
+def _render_step(
+    proc, draft, step, steps, errors, sources, locked, unmet, values, taken=None, notices=()
+):
     choices = _choices(proc, draft, sources, locked) if step == CHOICE_STEP else {}
     page = render_template(
         "portal/filing_step.html",
@@ -374,7 +386,9 @@ def _render_step(proc, draft, step, steps, errors, sources, locked, unmet, value
         named=_named_rows(proc, draft),
         errors=errors,
         choices=choices,
-        upload_components=uploads.upload_components(proc, unmet) if step == UPLOAD_STEP else (),
+        upload_components=(
+            uploads.upload_components(proc, unmet, notices) if step == UPLOAD_STEP else ()
+        ),
         files=uploads.files_of(db.session, filing.stored_id(draft)),
         unmet=unmet,
         producers=_producers(),
@@ -432,7 +446,7 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
     residence = sources.applicant["permanent_residence"]["value"]
     routing = _route(proc, draft, sources, locked)
     household = (sources.applicant.get("household") or {}).get("value") or {}
-    form = {**draft.data, **locked}
+    form = {**draft.data, **locked, **prefill.as_typed(proc, locked)}
     facts = ApplicantFacts(
         # The council of the office's province (its online policy); residence as a fallback.
         province_code=_office_province(routing.office_code, residence["province_code"]),
@@ -513,6 +527,7 @@ def summary(proc):
         )
         problems = [taken, *problems] if taken else problems
     files = uploads.files_of(db.session, filing.stored_id(draft))
+    notices = prefill.notices_present(sources)
     return render_template(
         "portal/filing_summary.html",
         proc=proc,
@@ -520,10 +535,11 @@ def summary(proc):
         submission=submission,
         withheld=prefill.withheld_fields(proc, sources),
         problems=problems,
-        missing=filing.missing_fields(draft, proc),
-        missing_uploads=uploads.missing(proc, files, unmet),
+        missing=filing.missing_fields(draft, proc, submission.locked if submission else None),
+        missing_uploads=uploads.missing(proc, files, unmet, notices),
+        waived=uploads.waived_by_notice(proc, notices),
         files=files,
-        steps=_steps(proc, unmet),
+        steps=_steps(proc, unmet, notices),
         reused=[r for r in reuses if r.document],
         unmet=unmet,
         producers=_producers(),
@@ -543,10 +559,15 @@ def submit(code: str):
         return redirect(url_for("citizen.dossier", code=latest.code)) if latest else abort(404)
     try:
         reuses = _reuses(proc)  # checked again now: owner, signature, validity
-        _, submission, problems = _prepare(proc, draft, reuses)
+        sources, submission, problems = _prepare(proc, draft, reuses)
         files = uploads.files_of(db.session, filing.stored_id(draft))
         unmet = reuse.unmet(reuses)
-        if problems or filing.missing_fields(draft, proc) or uploads.missing(proc, files, unmet):
+        notices = prefill.notices_present(sources)
+        if (
+            problems
+            or filing.missing_fields(draft, proc, submission.locked)
+            or uploads.missing(proc, files, unmet, notices)
+        ):
             return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
         dossier = filing.submit(
             db.session,

@@ -19,7 +19,14 @@ from portal.services import eligibility, parties, registry, reuse, workflow
 from portal.services.deadlines import to_local
 from portal.services.dossier_codes import new_code
 from portal.services.fees import FeeDecision
-from portal.services.prefill import Sources, tampered_fields
+from portal.services.prefill import (
+    TYPED_KEY,
+    Sources,
+    as_typed,
+    is_typed,
+    notice_values,
+    tampered_fields,
+)
 from portal.services.routing import RoutingDecision
 from procedures.schema import FormField, Procedure
 
@@ -144,13 +151,14 @@ def save_step(
     """Keep what was typed on `step`; return field → error. Values are saved even when
     some are wrong, so nothing the citizen typed is lost, except text too long or with
     control characters (the page shows it back with its message; the draft keeps the value
-    it had). A locked (registry) value sent back changed is refused."""
+    it had). A locked (registry) value sent back changed is refused; a `typed_when_absent`
+    field is typed here only while the registry has no value for it (not in `locked`)."""
     errors = dict.fromkeys(
         tampered_fields(posted, locked), "Thông tin này lấy từ CSDLQG về dân cư, không sửa được."
     )
     data = dict(draft.data)
     for field in procedure.fields:
-        if field.step != step or field.prefill:
+        if field.step != step or not is_typed(field, locked):
             continue
         value, error = clean_value(field, posted.get(field.name, ""))
         if error is None or storable(field, value):
@@ -164,12 +172,16 @@ def save_step(
     return errors
 
 
-def missing_fields(draft: Dossier, procedure: Procedure) -> list[FormField]:
-    """Typed fields still empty or invalid, for the summary page."""
+def missing_fields(
+    draft: Dossier, procedure: Procedure, locked: dict[str, str] | None = None
+) -> list[FormField]:
+    """Typed fields still empty or invalid, for the summary page (with `locked`, the
+    registry's values: a `typed_when_absent` field it had no value for is typed)."""
     return [
         f
         for f in procedure.fields
-        if not f.prefill and clean_value(f, draft.data.get(f.name, ""))[1] is not None
+        if (is_typed(f, locked) if locked is not None else not f.prefill)
+        and clean_value(f, draft.data.get(f.name, ""))[1] is not None
     ]
 
 
@@ -199,6 +211,11 @@ def gather_sources(
     """
     notices = applicant.get("birth_notices") or []
     notice = notices[0]["value"] if notices else None
+    deaths = applicant.get("death_notices") or []
+    death = deaths[0]["value"] if deaths else None
+    # A person a notice names (the deceased of a death notice) is named by the notice.
+    notes = Sources(applicant, birth_notice=notice, death_notice=death)
+    form = {**form, **notice_values(procedure, notes)}
     partner = None
     wanted = roots if roots is not None else {"partner", "mother", "father"}
     if roots is not None and procedure.partner_details == "after_consent" and not consented:
@@ -219,12 +236,11 @@ def gather_sources(
             else _optional(lookup, notice.get("father_id"))
         )
     shown = partner is not None and partner_may_be_shown(procedure, applicant, partner, consented)
-    deaths = applicant.get("death_notices") or []
     return Sources(
         applicant,
         partner,
         birth_notice=notice,
-        death_notice=deaths[0]["value"] if deaths else None,
+        death_notice=death,
         mother=mother,
         father=father,
         partner_shown=shown,
@@ -377,7 +393,10 @@ def submit(
     session.refresh(draft)
     if draft.status != Status.DRAFT:
         return draft  # already submitted by an earlier click
-    data = {**draft.data, **submission.locked}
+    data = {**draft.data, **submission.locked, **as_typed(procedure, submission.locked)}
+    typed = [f.name for f in procedure.fields if f.prefill and is_typed(f, submission.locked)]
+    if typed:  # the registry had no value: the clerk must not read them as the registry's
+        data[TYPED_KEY] = typed
     key = parties.subject_key(procedure, data, draft.applicant_id)
     values = {
         "code": new_code(session, submission.routing.office_code, to_local(now).date()),

@@ -27,7 +27,7 @@ from sqlmodel import Session
 from common import divisions
 from common import personal_id as pid
 from portal.models import Dossier, Office, ResultDocument
-from portal.services import result_rules, results
+from portal.services import prefill, result_rules, results
 from portal.services.deadlines import to_local
 from procedures import authorities
 from procedures.authorities import Authority
@@ -263,15 +263,19 @@ def field_rows(proc, dossier: Dossier) -> list[dict]:
     """The applicant's data as the procedure labels it, in form order; prefilled fields are
     marked (they come from the registry)."""
     if proc is None:
-        return [{"label": k, "value": v, "prefilled": False} for k, v in dossier.data.items()]
+        return [
+            {"label": k, "value": v, "prefilled": False}
+            for k, v in dossier.data.items()
+            if k != prefill.TYPED_KEY
+        ]
+    typed = set(dossier.data.get(prefill.TYPED_KEY) or ())  # the registry had no value
     rows = []
     for f in proc.fields:
         value = dossier.data.get(f.name)
         if value in (None, ""):
             continue
-        rows.append(
-            {"label": f.label, "value": value, "prefilled": bool(f.prefill), "type": f.type}
-        )
+        from_registry = bool(f.prefill) and f.name not in typed
+        rows.append({"label": f.label, "value": value, "prefilled": from_registry, "type": f.type})
     return rows
 
 

@@ -10,6 +10,11 @@ but its values are withheld — neither shown nor stored — until the procedure
 (`Sources.partner_shown`: the other party consented, or the registry proved the applicant is
 a relative, services.filing). Where consent is the rule (marriage), the other party's
 confirmation fills the partner.* fields into the dossier (services/parties.after_consent).
+
+A field marked `typed_when_absent` has two ways: locked from the registry when it has a value
+there (a death declared from the health system's electronic death notice), typed by the
+citizen when it has none (no electronic notice: a paper one, or what stands in for it, is
+attached instead, `notices_present` and uploads.upload_components).
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from procedures.schema import FormField, Procedure
 
 SEX_LABELS = {"nam": "Nam", "nu": "Nữ"}
+# A filed dossier's data key listing the `typed_when_absent` fields the citizen typed (the
+# registry had no value): shown as declared, not as the registry's.
+TYPED_KEY = "_typed"
 # Roots that are a notice's own value (the registry wraps the other records' values).
 NOTICES = ("birth_notice", "death_notice")
 
@@ -94,13 +102,56 @@ def withheld_fields(procedure: Procedure, sources: Sources | None) -> set[str]:
 
 def prefilled_values(procedure: Procedure, sources: Sources) -> dict[str, str]:
     """Field name → locked value, for every prefilled field the applicant may see (withheld
-    partner fields are left out: not rendered, not stored, not in the locked hash)."""
+    partner fields are left out: not rendered, not stored, not in the locked hash), except
+    the `typed_when_absent` ones the registry has no value for: the citizen types those."""
     hidden = withheld_fields(procedure, sources)
-    return {
-        f.name: resolve(f.prefill, sources)
-        for f in procedure.fields
-        if f.prefill and f.name not in hidden
-    }
+    values = {}
+    for f in procedure.fields:
+        if f.prefill and f.name not in hidden:
+            value = resolve(f.prefill, sources)
+            if value or not f.typed_when_absent:
+                values[f.name] = value
+    return values
+
+
+def is_typed(field: FormField, locked: dict[str, str]) -> bool:
+    """Whether the citizen types `field` on this dossier: it is not prefilled, or it is
+    `typed_when_absent` and the registry had no value for it (not among `locked`)."""
+    return not field.prefill or (field.typed_when_absent and field.name not in locked)
+
+
+def as_typed(procedure: Procedure, locked: dict[str, str]) -> dict[str, str]:
+    """The locked values of `typed_when_absent` fields as a typed value is kept (a date as
+    YYYY-MM-DD): the dossier holds one format for such a field whichever way it came."""
+    values = {}
+    for f in procedure.fields:
+        value = locked.get(f.name)
+        if f.typed_when_absent and value and f.type == "date":
+            try:
+                values[f.name] = datetime.strptime(value, "%d/%m/%Y").date().isoformat()
+            except ValueError:
+                values[f.name] = value  # the registry's own value, kept as it came
+    return values
+
+
+def notices_present(sources: Sources | None) -> frozenset[str]:
+    """The electronic notices the registry gives this applicant ("birth_notice",
+    "death_notice"): an upload `unless_notice` names one of them is not asked."""
+    if sources is None:
+        return frozenset()
+    return frozenset(root for root in NOTICES if getattr(sources, root) is not None)
+
+
+def notice_values(procedure: Procedure, sources: Sources) -> dict[str, str]:
+    """The values the form takes from a notice (field name → value, empty ones left out):
+    a person the notice names (the deceased) is named by them, not by what was typed."""
+    values = {}
+    for f in procedure.fields:
+        if f.prefill and f.prefill.split(".")[0] in NOTICES:
+            value = resolve(f.prefill, sources)
+            if value:
+                values[f.name] = value
+    return values
 
 
 def locked_hash(values: dict[str, str], secret: str) -> str:
@@ -126,8 +177,9 @@ class PrefillCount:
 
 
 def prefill_count(procedure: Procedure, sources: Sources) -> PrefillCount:
-    """How much of a procedure's form the registry fills for one dossier."""
+    """How much of a procedure's form the registry fills for one dossier (a
+    `typed_when_absent` field the registry has no value for counts as typed)."""
     values = prefilled_values(procedure, sources)  # withheld fields count as not found yet
-    prefilled = sum(1 for f in procedure.fields if f.prefill)
-    typed = sum(1 for f in procedure.fields if not f.prefill and f.required and not f.default)
+    prefilled = sum(1 for f in procedure.fields if f.prefill and not is_typed(f, values))
+    typed = sum(1 for f in procedure.fields if is_typed(f, values) and f.required and not f.default)
     return PrefillCount(prefilled, sum(1 for v in values.values() if v), typed)

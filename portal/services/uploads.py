@@ -84,15 +84,22 @@ def check(filename: str, stream: IO[bytes]) -> Checked:
 
 
 def upload_components(
-    procedure: Procedure, unmet: Collection[int] = ()
+    procedure: Procedure, unmet: Collection[int] = (), notices: Collection[str] = ()
 ) -> list[tuple[int, Component]]:
-    """(index, component) of each component the citizen must attach: the `upload` ones, and
+    """(index, component) of each component the citizen must attach: the `upload` ones but
+    those an electronic notice among `notices` stands in for (prefill.notices_present), and
     the `unmet` data-store ones (no usable document to reuse, services/reuse.py)."""
     return [
         (i, c)
         for i, c in enumerate(procedure.components)
-        if c.source == "upload" or (c.source == "data_store" and i in unmet)
+        if (c.source == "upload" and c.unless_notice not in notices)
+        or (c.source == "data_store" and i in unmet)
     ]
+
+
+def waived_by_notice(procedure: Procedure, notices: Collection[str]) -> list[Component]:
+    """The papers not asked because the registry gave the electronic notice instead."""
+    return [c for c in procedure.components if c.unless_notice and c.unless_notice in notices]
 
 
 def folder_of(instance_path: str) -> Path:
@@ -120,9 +127,12 @@ def supplement_files(session: Session, dossier_id: int) -> list[DossierFile]:
 
 
 def missing(
-    procedure: Procedure, files: dict[int, DossierFile], unmet: Collection[int] = ()
+    procedure: Procedure,
+    files: dict[int, DossierFile],
+    unmet: Collection[int] = (),
+    notices: Collection[str] = (),
 ) -> list[Component]:
-    return [c for i, c in upload_components(procedure, unmet) if i not in files]
+    return [c for i, c in upload_components(procedure, unmet, notices) if i not in files]
 
 
 def download_name(stored: DossierFile) -> str:

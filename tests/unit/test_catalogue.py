@@ -48,6 +48,11 @@ NESTED_KEYS = {
 BIRTH_NOTICE_KEYS = {
     "number", "hospital", "birth_date", "sex", "weight_grams", "mother_id", "father_id",
 }  # fmt: skip
+# A relative's electronic death notice (identity_mock/population.py, `death_notices`).
+DEATH_NOTICE_KEYS = {
+    "number", "issuer", "issued_on", "died_on", "died_at", "place_of_death", "cause",
+    "relation", "deceased.personal_id", "deceased.full_name", "deceased.birth_date",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +98,8 @@ def _known_prefill(path: str) -> bool:
         return False
     if root == "birth_notice":
         return len(rest) == 1 and rest[0] in BIRTH_NOTICE_KEYS
+    if root == "death_notice":
+        return ".".join(rest) in DEATH_NOTICE_KEYS
     head, *tail = rest
     if head not in RECORD_KEYS:
         return False
@@ -204,8 +211,10 @@ source = "form"
 
 # The minimal file's provincial fee, and a national per-copy fee (procedures/fee_schema.py).
 PROVINCIAL_FEE = 'setter = "province"\nbasis = "Nghị quyết thử"\nschedule = { pricing = "flat"'
-PER_COPY = 'setter = "national"\nbasis = "Thông tư thử"\nschedule = { pricing = "per_unit", ' \
+PER_COPY = (
+    'setter = "national"\nbasis = "Thông tư thử"\nschedule = { pricing = "per_unit", '
     'amount = 1000, unit = "bản", field = "copies"'
+)
 
 
 def proc(code: str = "9.000001", *, drop: str = "", replace: tuple[str, str] = ("", ""),

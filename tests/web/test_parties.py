@@ -26,7 +26,6 @@ AN, LAN, KHOA, HOA, NGA = (
 )  # fmt: skip
 COMMUNE = "79.26743"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=VN_TZ)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CHILD = {
     "child_full_name": "Trần Lê Bảo Ngọc",
     "child_ethnicity": "Kinh",
@@ -71,9 +70,11 @@ def birth(live, filers) -> str:
 def marriage(live, filers) -> str:
     """An files the marriage naming Lan; it waits for her."""
     an = filers(AN)
-    an.fill("1.000894", {"ban-than": {}, "ben-kia": NAMING_LAN, "thong-tin-ben-kia": {}})
-    paper = {"upload_2": ("xac-nhan-tinh-trang-hon-nhan.pdf", PDF)}
-    assert an.post_step("1.000894", "tep-dinh-kem", files=paper).status_code == 302
+    # No marital-status confirmation to attach: the registry is queried instead.
+    an.fill(
+        "1.000894",
+        {"ban-than": {}, "ben-kia": NAMING_LAN, "thong-tin-ben-kia": {}, "noi-nop": {}},
+    )
     code = dossier_code(an.submit("1.000894"))
     assert code
     return code
