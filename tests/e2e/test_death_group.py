@@ -18,7 +18,6 @@ from tests.e2e.pages import APPROVE_AND_WRITE, CitizenDossier, ClerkDossier, Das
 from tests.support.apps import running_apps
 from tests.support.e2e import (
     HANH,
-    PDF,
     RETURNED,
     SEND_DRAFT,
     SUBMITTED,
@@ -26,7 +25,6 @@ from tests.support.e2e import (
     clerk_opens,
     confirm_the_draft,
     file_online,
-    upload,
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -41,16 +39,11 @@ DEATH_FILING = Filing(
     "Đăng ký khai tử",
     [
         {"Quan hệ với người đã chết": "Con"},
-        {
-            "Số định danh cá nhân của người đã chết": "079049003311",
-            "Họ, chữ đệm và tên người đã chết (như trên thẻ căn cước)": SAU,
-        },
+        # The hospital's electronic death notice (GBT-79-2026-000871) names Sáu and states
+        # the date, time, place and cause of death: locked, and no paper notice is attached.
         {},
-        {
-            "Ngày chết": "2026-11-26",
-            "Nơi chết": "Bệnh viện Chợ Rẫy, 201B Nguyễn Chí Thanh, Thành phố Hồ Chí Minh",
-        },
-        {"Giấy báo tử hoặc giấy tờ thay giấy báo tử": upload("giay-bao-tu.pdf", PDF)},
+        {},
+        {},
         {},  # nơi nộp: the UBND of the deceased's last residence, at its own desk
     ],
     office=UBND_NAME,
