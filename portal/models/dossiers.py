@@ -57,6 +57,9 @@ class Dossier(PortalModel, table=True):
         # One life event, one open dossier, whoever files it (services/parties.py). A unique
         # index rather than a constraint: adding it does not make SQLite rebuild the table.
         Index("uq_dossier_open_subject", "procedure_code", "open_key", unique=True),
+        # A group has one part per linked procedure, created exactly once (services/groups.py);
+        # NULL group_id (every dossier that is not a part) never collides.
+        Index("uq_dossier_group_part", "group_id", "procedure_code", unique=True),
         Index("ix_dossier_applicant_updated", "applicant_id", "updated_at"),  # my dossiers
         Index("ix_dossier_office_status_due", "office_code", "status", "due_date"),  # queues
         # the task queue's sweep of overdue write-backs (portal/tasks.py)

@@ -95,10 +95,21 @@ def test_dossiers_events_and_results_survive_the_upgrade_from_the_previous_revis
     assert {e.dossier_id for e in events} == {d.id for d in dossiers}
     assert sorted(r.number for r in results) == [f"{n}/2026/TLKS" for n in range(DOSSIERS)]
     assert {r.dossier_id for r in results} == {d.id for d in dossiers}
-    # Numbers now run per book: each book's counter continues after what was issued in it.
-    assert {r.book for r in results} == {"TLKS"}
-    last = max(results, key=lambda r: int(r.number.split("/")[0]))
+
+
+# The revision before result numbers ran per book (554fdc49e78e added the book).
+BEFORE_BOOKS = "1ef0df34eff0"
+
+
+def test_result_books_continue_after_the_numbers_issued_before_the_upgrade(fresh):
+    _, engine = fresh
+    migrate.upgrade("portal", engine, BEFORE_BOOKS)
+    seed_at_current_revision(engine)
+    migrate.upgrade("portal", engine)
     with Session(engine) as session:
+        results = session.exec(select(ResultDocument)).all()
+        assert {r.book for r in results} == {"TLKS"}
+        last = max(results, key=lambda r: int(r.number.split("/")[0]))
         following = next_number(session, last.office_code, "TLKS", 2026)
     assert following == int(last.number.split("/")[0]) + 1
 
