@@ -143,6 +143,8 @@ def test_the_receipt_names_both_offices_and_the_bodys_ct04(app):
     assert "Mẫu CT04, Thông tư 66/2023/TT-BCA" in html
     assert re.search(r"Cơ quan tiếp nhận</dt><dd>Trung tâm Phục vụ hành chính công", html)
     assert re.search(r"Cơ quan giải quyết</dt><dd>Công an Phường Bến Thành", html)
+    dossier = citizen.get(f"/ho-so/{code}").get_data(as_text=True)
+    assert re.search(r"Nơi tiếp nhận hồ sơ</dt><dd>Theo lựa chọn của bạn: Trung tâm", dossier)
 
 
 def client_of_citizen(app):
