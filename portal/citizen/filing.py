@@ -443,7 +443,11 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
         today=today(),
     )
     problems = eligibility.check(proc.eligibility, context)
-    residence = sources.applicant["permanent_residence"]["value"]
+    # The permanent residence; a citizen without one on record (routed by the temporary one,
+    # or by the commune they chose) gets the province of whatever residence they have.
+    residence = (sources.applicant.get("permanent_residence") or {}).get("value") or {
+        "province_code": routes.citizen_province(sources.applicant) or 0
+    }
     routing = _route(proc, draft, sources, locked)
     household = (sources.applicant.get("household") or {}).get("value") or {}
     form = {**draft.data, **locked, **prefill.as_typed(proc, locked)}
