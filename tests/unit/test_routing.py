@@ -388,10 +388,12 @@ def test_the_receiving_list_groups_the_commune_centres(session):
 
 
 def forwarded_dossier(**values) -> Dossier:
-    defaults = {"office_code": "79.26743.ca", "receiving_office_code": "79.26743.tt"}
-    return Dossier(
-        procedure_code="1.004222", procedure_version=1, applicant_id=AN, **(defaults | values)
-    )
+    defaults = {
+        "office_code": "79.26743.ca",
+        "receiving_office_code": "79.26743.tt",
+        "applicant_id": AN,
+    }
+    return Dossier(procedure_code="1.004222", procedure_version=1, **(defaults | values))
 
 
 @pytest.mark.parametrize(
@@ -442,3 +444,57 @@ def test_every_procedure_rule_can_resolve():
     assert rule_problems(death) == [
         "routing.rule: deceased_residence needs a subject named by a personal-ID field"
     ]
+
+
+# --- every staff action, office X against office Y ------------------------------------------
+
+CENTRE_STAFF = ("079195508426", "79.26743.tt")
+POLICE_STAFF = ("079086204517", "79.26743.ca")
+UBND_STAFF = ("079187090123", "79.26743")
+ALL_ROLES = frozenset({"tiep_nhan", "xu_ly", "lanh_dao"})
+AT_RECEPTION = ("submitted", "supplement_requested")
+STATUSES = (*AT_RECEPTION, "received", "processing", "approved", "returned")
+
+
+def _staff(who: tuple[str, str]):
+    from portal.services.workflow import Actor
+
+    return Actor(who[0], "staff", who[1], ALL_ROLES)
+
+
+@pytest.fixture(scope="module")
+def forwarded_by_status(session):
+    from datetime import UTC, datetime
+
+    made = {}
+    for n, status in enumerate(STATUSES, 1):
+        received = None if status in AT_RECEPTION else datetime(2026, 11, 24, 2, tzinfo=UTC)
+        dossier = forwarded_dossier(
+            code=f"79.26743.ca-261124-{n:04d}",
+            status=status,
+            received_at=received,
+            data={},
+            applicant_id=f"0790950{n:05d}",  # one draft key per applicant
+        )
+        session.add(dossier)
+        session.commit()
+        made[status] = dossier
+    return made
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_each_action_belongs_to_one_office(session, forwarded_by_status, status):
+    from portal.services import workflow
+
+    dossier = forwarded_by_status[status]
+    proc = CATALOGUE.get(dossier.procedure_code)
+    for name in workflow.STAFF_ACTIONS:
+        if status not in workflow.ACTIONS[name].sources:
+            continue
+        reception = name in offices.RECEPTION_ACTIONS and status in AT_RECEPTION
+        turn, other = (CENTRE_STAFF, POLICE_STAFF) if reception else (POLICE_STAFF, CENTRE_STAFF)
+        assert offices.office_refusal(session, dossier, turn[1], name) is None, name
+        for outsider in (other, UBND_STAFF):
+            allowed = workflow.allowed_actions(session, dossier, _staff(outsider), procedure=proc)
+            assert name not in allowed, (name, outsider[1])
+            assert offices.office_refusal(session, dossier, outsider[1], name), name
