@@ -26,6 +26,7 @@ from tests.factories import (
     HANH,
     LAN,
     PLACE,
+    PURPOSE,
     act,
     add_birth_dossier,
     add_dossiers,
@@ -342,8 +343,9 @@ def test_a_409_goes_back_to_the_officer_who_rejects_it_with_a_letter(app, client
 
 
 def returned_confirmation(app):
-    """An's marital-status confirmation for a marriage, signed and returned."""
-    doc = issue_confirmation(app)
+    """An's marital-status confirmation for the sale of a house (what the chứng thực of a
+    contract, 2.001035, reuses), signed and returned."""
+    doc = issue_confirmation(app, content={PURPOSE: "Mua bán nhà đất"})
     with app.app_context(), db.new_session() as session:
         session.execute(
             update(Dossier).where(Dossier.id == doc.dossier_id).values(status="returned")
@@ -380,7 +382,7 @@ def test_a_revocation_needs_a_reason_and_only_a_leader(app, client):
 def test_a_revoked_result_says_so_and_cannot_be_reused(app, client):
     doc, code = returned_confirmation(app)
     key_folder = results.key_folder(app.instance_path)
-    procedure = app.extensions["catalogue"].get(MARRIAGE)
+    procedure = app.extensions["catalogue"].get("2.001035")  # a contract reuses it
     with app.app_context(), db.new_session() as session:
         [before] = reuse.resolve(
             session, procedure, AN, key_folder=key_folder, today=deadlines.today()
