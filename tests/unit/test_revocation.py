@@ -17,7 +17,8 @@ from tests import factories
 AN, OFFICE = factories.AN, factories.COMMUNE
 LEADER, SPECIALIST = "079187090123", "079301000004"
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
-MARRIAGE = load_catalogue().get("1.000894")
+CONTRACT = load_catalogue().get("2.001035")  # reuses a confirmation for a sale
+FOR_PROPERTY = {factories.PURPOSE: "Mua bán nhà đất"}
 REASON = "Cấp sai tình trạng hôn nhân của người yêu cầu."
 
 
@@ -55,7 +56,7 @@ def _returned(session, keys, *, documents: int = 2) -> Dossier:
             dossier,
             kind="xac_nhan_tinh_trang_hon_nhan",
             title="Giấy xác nhận tình trạng hôn nhân (bản điện tử)",
-            content={"Họ, chữ đệm và tên": "Nguyễn Văn An", **factories.FOR_MARRIAGE},
+            content={"Họ, chữ đệm và tên": "Nguyễn Văn An", **FOR_PROPERTY},
             office_code=OFFICE,
             signer_id=factories.SIGNER_ID,
             signer_name=factories.SIGNER_NAME,
@@ -145,7 +146,7 @@ def test_a_live_document_reads_as_live(session, keys):
 def test_reuse_refuses_a_revoked_document_and_says_why(session, keys):
     dossier = _returned(session, keys, documents=1)
     today = NOW.date()
-    [before] = reuse.resolve(session, MARRIAGE, AN, key_folder=keys, today=today)
+    [before] = reuse.resolve(session, CONTRACT, AN, key_folder=keys, today=today)
     assert before.document is not None
     [doc] = results.of_dossier(session, dossier.id)
     assert reuse.problem(before.component, doc, key_folder=keys, today=today) is None
@@ -155,7 +156,7 @@ def test_reuse_refuses_a_revoked_document_and_says_why(session, keys):
     [doc] = results.of_dossier(session, dossier.id)
     why = reuse.problem(before.component, doc, key_folder=keys, today=today)
     assert why == f"đã bị UBND Phường Bến Thành thu hồi ngày 25/11/2026, lý do: {REASON}"
-    [after] = reuse.resolve(session, MARRIAGE, AN, key_folder=keys, today=today)
+    [after] = reuse.resolve(session, CONTRACT, AN, key_folder=keys, today=today)
     assert after.document is None and after.refused is not None
     assert after.refusal.endswith(f"không dùng lại được: {why}.")
     assert reuse.unmet([after]) == {after.index: after}  # the paper must be attached instead
