@@ -5,8 +5,6 @@ no web server: the schema, the locked values, what is typed and saved, what is a
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from pydantic import ValidationError
 
@@ -17,7 +15,7 @@ from procedures.schema import Component, FormField
 from tests.factories import registry_item
 
 CATALOGUE = load_catalogue()
-DEATH = CATALOGUE.get("1.000656")
+DEATH = CATALOGUE.procedures["1.000656"]
 HAN, SAU = "079178055642", "079049003311"
 NOTICE = {
     "number": "GBT-79-2026-000871",
@@ -76,7 +74,7 @@ def test_unless_notice_is_for_uploads_and_names_a_notice():
     with pytest.raises(ValidationError, match="unless_notice is for upload components"):
         Component(name="Giấy báo tử", source="population", unless_notice="death_notice")
     with pytest.raises(ValidationError):
-        Component(name="Giấy báo tử", source="upload", unless_notice="marriage_notice")
+        Component(name="Giấy báo tử", source="upload", unless_notice="marriage_notice")  # type: ignore[arg-type]
 
 
 def test_the_death_names_the_deceased_by_the_notice_or_by_what_was_typed():
@@ -178,9 +176,7 @@ def test_the_paper_is_asked_only_without_the_electronic_notice():
 
 
 def test_the_clerk_sees_a_typed_value_as_declared():
-    dossier = SimpleNamespace(
-        data={"death_date": "2026-11-20", "deceased_full_name": "Huỳnh Văn Sáu",
-              prefill.TYPED_KEY: ["death_date"]},
-    )  # fmt: skip
+    dossier = _draft({"death_date": "2026-11-20", "deceased_full_name": "Huỳnh Văn Sáu",
+                      prefill.TYPED_KEY: ["death_date"]})  # fmt: skip
     rows = {r["label"]: r["prefilled"] for r in issuing.field_rows(DEATH, dossier)}
     assert rows == {"Ngày chết": False, "Họ, chữ đệm và tên của người đã chết": True}
