@@ -167,16 +167,6 @@ class Judicial(Strict):
     person_field: str = "applicant_personal_id"
 
 
-class FromRegistry(Strict):
-    """How this procedure's result reads when another procedure's write-back does it
-    (liên thông): issued only when the registry's answer has `when` set. The content is the
-    sections (with `registry:` sources); `content` (label → key of the answer) is the older,
-    flat form."""
-
-    when: str
-    content: dict[str, str] = {}  # label -> key of the registry's answer
-
-
 class Result(Strict):
     name: str
     kind: str = Field(pattern=r"^[a-z_]+$")
@@ -191,7 +181,6 @@ class Result(Strict):
     couple: Couple | None = None
     judicial: Judicial | None = None
     sections: list[Section] = []
-    from_registry: FromRegistry | None = None
     confidence: Confidence = "secondary"  # of the content's legal layout
 
     @model_validator(mode="after")

@@ -316,10 +316,6 @@ BROKEN = [
         {"a.toml": proc(append=LINK.format("9.000002")), "b.toml": proc("9.000002")}, {},
         ["a.toml", "linked", "write_backs"], id="linked-without-write-back",
     ),
-    pytest.param(
-        {"r.toml": proc(append='\n[result.from_registry]\nwhen = "x"\ncontent = {}\n')},
-        {}, ["r.toml", "result.from_registry.content"], id="registry-result-without-content",
-    ),
 ]  # fmt: skip
 
 

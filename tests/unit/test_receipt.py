@@ -17,7 +17,7 @@ from tests import factories
 AN, NGOC = factories.AN, factories.BINH  # Ngọc: the applicant, not An
 CATALOGUE = load_catalogue()
 MARITAL = CATALOGUE.get("1.004873")  # xác nhận tình trạng hôn nhân: 3 working days
-BIRTH = CATALOGUE.get("1.001193")  # đăng ký khai sinh: 0 days, no applicant_* fields
+SAME_DAY = CATALOGUE.get("2.000884")  # chứng thực chữ ký: given the same day
 OFFICE = factories.COMMUNE
 REASON = "Miễn phí: nộp trực tuyến theo Nghị quyết số 12/2025/NQ-HĐND"
 
@@ -77,13 +77,13 @@ def test_content_comes_from_the_dossier_the_office_and_the_procedure(session):
 def test_name_falls_back_to_the_citizen_and_same_day_result_is_said_so(session):
     dossier = _stored(
         session,
-        procedure_code=BIRTH.code,
+        procedure_code=SAME_DAY.code,
         applicant_id=AN,
-        data={"child_full_name": "Nguyễn Bảo Ngọc"},
+        data={"document_name": "Giấy ủy quyền"},
         fee_amount=15000,
         due_date=date(2026, 11, 23),
     )
-    receipt = build_receipt(session, dossier, BIRTH)
+    receipt = build_receipt(session, dossier, SAME_DAY)
     assert (receipt.applicant_name, receipt.applicant_id) == ("Nguyễn Văn An", AN)
     assert receipt.appointment == "Trả kết quả ngay trong ngày (23/11/2026)"
     assert receipt.fee == "15.000 đồng"
@@ -93,9 +93,9 @@ def test_name_falls_back_to_the_citizen_and_same_day_result_is_said_so(session):
 def test_same_day_procedure_received_after_cutoff_gives_the_next_day(session):
     late = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16:30 in Vietnam
     dossier = _stored(
-        session, procedure_code=BIRTH.code, submitted_at=late, due_date=date(2026, 11, 24)
+        session, procedure_code=SAME_DAY.code, submitted_at=late, due_date=date(2026, 11, 24)
     )
-    assert build_receipt(session, dossier, BIRTH).appointment == "24/11/2026"
+    assert build_receipt(session, dossier, SAME_DAY).appointment == "24/11/2026"
 
 
 def test_a_procedure_gone_from_the_catalogue_still_gives_a_receipt(session):

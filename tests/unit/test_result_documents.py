@@ -794,26 +794,6 @@ def test_child_health_insurance_card_is_signed_by_bhxh(session, catalogue, keys)
     _assert_first_page_signed(doc, "Giám đốc Bảo hiểm xã hội Thành phố Hồ Chí Minh")
 
 
-def test_linked_results_read_the_registry_answer(session, catalogue, keys):
-    dossier = _dossier(session, "1.001193", UBND, BIRTH, HOA)
-    main = _issue(session, catalogue, keys, dossier, registry_answer=ANSWER)
-    linked = issuing.issue_linked(
-        session, dossier, catalogue.get("1.001193"), catalogue, ANSWER,
-        signer=main, now=NOW, key_folder=keys,
-    )  # fmt: skip
-    residence, card = linked
-    assert residence.content["Họ, chữ đệm và tên"] == "Trần Bảo Ngọc"
-    assert residence.content["Số định danh cá nhân"] == CHILD_ID
-    assert residence.content["Nơi đăng ký thường trú"] == ANSWER["residence_address"]
-    assert card.content["Mã số thẻ"] == ANSWER["health_insurance_number"]
-    assert card.content["Giá trị sử dụng đến ngày"] == "15/11/2032"
-    none = {**ANSWER, "permanent_residence": False, "health_insurance": False}
-    assert issuing.issue_linked(
-        session, dossier, catalogue.get("1.001193"), catalogue, none,
-        signer=main, now=NOW, key_folder=keys,
-    ) == []  # fmt: skip
-
-
 # --- numbering ------------------------------------------------------------------------------------
 
 

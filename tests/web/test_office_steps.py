@@ -83,13 +83,20 @@ class FakeRegistry:
             raise self.error
         return self.answer
 
+    def lookup(self, personal_id: str, purpose: str, actor: str) -> dict:
+        """The registry's record of the person the write created (the linked parts read it);
+        an empty record: no part can be placed, which these tests do not look at."""
+        return {}
+
 
 @pytest.fixture
 def registry(monkeypatch):
     """The task queue writes to a fake registry; `registry.error` makes it refuse."""
     fake = FakeRegistry()
     monkeypatch.setattr(
-        tasks, "registry_target", lambda app: writeback.Registry("http://idp.test", str, fake.post)
+        tasks,
+        "registry_target",
+        lambda app: writeback.Registry("http://idp.test", str, fake.post, fake.lookup),
     )
     return fake
 
