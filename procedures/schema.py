@@ -30,12 +30,15 @@ SubjectKind = Literal["birth_notice", "deceased", "couple", "child", "applicant"
 # party_residence: the UBND xã where the applicant or a party (parent, spouse) has permanent
 #   or temporary residence; deceased_residence: the deceased's last residence;
 # address_field: the commune of an address the form gives (new permanent or temporary
-#   residence); province_of_residence: the province body of the applicant's residence;
+#   residence); temporary_residence: the Công an xã of the applicant's registered temporary
+#   residence (gia hạn, xóa đăng ký tạm trú: "cơ quan đã đăng ký tạm trú", Luật Cư trú 2020);
+# province_of_residence: the province body of the applicant's residence;
 # any_commune: any commune (chứng thực), the citizen's choice, residence by default.
 RoutingRule = Literal[
     "party_residence",
     "deceased_residence",
     "address_field",
+    "temporary_residence",
     "province_of_residence",
     "any_commune",
 ]

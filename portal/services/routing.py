@@ -38,6 +38,7 @@ RULE_TEXT = {
     "party_residence": "nơi thường trú hoặc tạm trú của người yêu cầu hoặc của một bên liên quan",
     "deceased_residence": "nơi cư trú cuối cùng của người đã mất",
     "address_field": "nơi có địa chỉ bạn đăng ký",
+    "temporary_residence": "nơi bạn đã đăng ký tạm trú",
     "province_of_residence": "tỉnh, thành phố nơi bạn thường trú (nếu không có, nơi tạm trú)",
     "any_commune": "bất kỳ xã, phường nào (bạn chọn)",
 }
@@ -502,6 +503,36 @@ def _address_field(session: Session, proc: Procedure, body: Authority, facts: Fa
     )
 
 
+NO_TEMPORARY_RESIDENCE = (
+    "CSDLQG về dân cư chưa có nơi tạm trú của bạn. Thủ tục “{procedure}” do {body} cấp xã nơi "
+    "bạn đã đăng ký tạm trú giải quyết, nên cổng chưa xác định được cơ quan giải quyết. Nếu bạn "
+    "chưa đăng ký tạm trú, vui lòng làm thủ tục Đăng ký tạm trú; nếu đã đăng ký, vui lòng liên "
+    "hệ {body} xã, phường nơi bạn tạm trú để cập nhật thông tin."
+)
+
+
+def _temporary_residence(
+    session: Session, proc: Procedure, body: Authority, facts: Facts
+) -> Choice:
+    """The body of the commune of the applicant's registered temporary residence: the one
+    that registered it extends or removes it (Luật Cư trú 2020, điều 28, 29), never the
+    commune of the permanent residence. None on record: the dossier cannot be routed, and the
+    citizen is told why on the "noi-nop" step (no body the law allows to choose from)."""
+    found = [value for kind, value in residences(facts.applicant) if kind == "tam_tru"]
+    if not found:
+        raise RoutingError(NO_TEMPORARY_RESIDENCE.format(procedure=proc.name, body=body.short))
+    value = found[0]
+    office = _office(
+        session, office_code(body, province=value["province_code"], ward=value["ward_code"])
+    )
+    reason = (
+        f"{office.name}: nơi bạn đã đăng ký tạm trú ({_ward_text(value)}), theo CSDLQG về dân "
+        f"cư; {body.short} cấp xã đã đăng ký tạm trú giải quyết (Luật Cư trú 2020)."
+    )
+    only = Candidate(office.code, office.code, office.name, reason, "nơi tạm trú của bạn")
+    return Choice(COMPETENT_FIELD, COMPETENT_LABEL, (only,), refusal=_listed_refusal([only]))
+
+
 def _province_of_residence(
     session: Session, proc: Procedure, body: Authority, facts: Facts
 ) -> Choice:
@@ -593,6 +624,7 @@ RULES: dict[str, Rule] = {
     "party_residence": _party_residence,
     "deceased_residence": _deceased_residence,
     "address_field": _address_field,
+    "temporary_residence": _temporary_residence,
     "province_of_residence": _province_of_residence,
     "any_commune": _any_commune,
 }

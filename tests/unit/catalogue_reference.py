@@ -35,7 +35,12 @@ from typing import Literal, NotRequired, TypedDict
 
 Authority = Literal["ubnd_xa", "cong_an_xa", "cong_an_tinh", "bhxh", "so_tu_phap"]
 Rule = Literal[
-    "party_residence", "deceased_residence", "address_field", "province_of_residence", "any_commune"
+    "party_residence",
+    "deceased_residence",
+    "address_field",
+    "temporary_residence",
+    "province_of_residence",
+    "any_commune",
 ]
 
 
@@ -410,7 +415,7 @@ REFERENCE: dict[str, Row] = {
         "name": "Gia hạn tạm trú",
         "authority": "cong_an_xa",
         "level": "commune",
-        "routing": "party_residence",
+        "routing": "temporary_residence",
         "days": 3,
         "counting": "working",
         "service_level": "mot_phan",
@@ -454,7 +459,7 @@ REFERENCE: dict[str, Row] = {
         "name": "Xóa đăng ký tạm trú",
         "authority": "cong_an_xa",
         "level": "commune",
-        "routing": "party_residence",
+        "routing": "temporary_residence",
         "days": 2,
         "counting": "working",
         "service_level": "toan_trinh",

@@ -5,7 +5,9 @@ refused, and what happens when the residence data cannot decide.
 The expected offices are written here by hand from the law (REFERENCE-VN.md "2026
 corrections"; not read from the procedure files). The standard case: the applicant lives
 (permanently) in Phường Bến Thành, HCMC, and so does everyone the dossier names; a deceased
-person lived last in Phường Đống Đa, Hà Nội; a typed address is in Phường Sài Gòn, HCMC.
+person lived last in Phường Đống Đa, Hà Nội; a typed address is in Phường Sài Gòn, HCMC; for
+the procedures on a temporary residence (gia hạn, xóa đăng ký tạm trú) the applicant also has
+one registered in Phường Tân Định.
 A new procedure in the catalogue needs a row here (the first test says so).
 """
 
@@ -52,10 +54,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
     # cư trú, căn cước: Công an xã (of the new or temporary address where the form gives one)
     "1.004222": ("79.26740.ca", "79.26743.ca"),  # thường trú: the new address
     "1.004194": ("79.26740.ca", "79.26743.ca"),  # tạm trú: the temporary address
-    "1.002755": ("79.26743.ca", "79.26737.ca"),  # gia hạn tạm trú
+    "1.002755": ("79.26737.ca", "79.26743.ca"),  # gia hạn tạm trú: the temporary residence
     "1.003197": ("79.26743.ca", "79.26737.ca"),  # xóa đăng ký thường trú
     "1.003677": ("79.26743.ca", "79.26737.ca"),  # khai báo tạm vắng
-    "1.010028": ("79.26743.ca", "79.26737.ca"),  # xóa đăng ký tạm trú
+    "1.010028": ("79.26737.ca", "79.26743.ca"),  # xóa đăng ký tạm trú: the temporary one
     "1.014061": ("79.26743.ca", "79.26737.ca"),  # cấp thẻ căn cước
     "1.014063": ("79.26743.ca", "79.26737.ca"),  # cấp đổi thẻ căn cước
     # province bodies of the applicant's residence
@@ -69,6 +71,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "2.001035": ("79.26740", "79.26743"),  # chứng thực giao dịch: the property's commune
 }
 CODES = sorted(CATALOGUE.procedures)
+STANDARD = -1  # facts(): the standard case's temporary residence (see the module's docstring)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,7 @@ def record(personal_id: str, permanent: int | None = None, temporary: int | None
 
 def _named_fields(code: str) -> list[str]:
     """The personal-ID fields naming other people: the parties', the subject's."""
-    proc = CATALOGUE.get(code)
+    proc = CATALOGUE.procedures[code]
     ids = {f.name for f in proc.fields if f.type == "personal_id"}
     fields = [f for p in proc.parties for f in p.fields]
     fields += [f for f in proc.subject.fields if f in ids and f != "applicant_personal_id"]
@@ -109,12 +112,14 @@ def facts(
     code: str,
     *,
     home: int | None = BEN_THANH,
-    temporary: int | None = None,
+    temporary: int | None = STANDARD,
     others: int | None = BEN_THANH,
     deceased: int | None = DONG_DA,
     address: str = "Phường Sài Gòn",
 ) -> Facts:
-    proc = CATALOGUE.get(code)
+    proc = CATALOGUE.procedures[code]
+    if temporary == STANDARD:
+        temporary = TAN_DINH if proc.routing.rule == "temporary_residence" else None
     form: dict[str, str] = {"applicant_personal_id": APPLICANT}
     records = {}
     for n, name in enumerate(_named_fields(code), 1):
@@ -128,7 +133,7 @@ def facts(
 
 
 def decide(session, code: str, the_facts: Facts, **choice):
-    return route(session, CATALOGUE.get(code), BODIES, the_facts, **choice)
+    return route(session, CATALOGUE.procedures[code], BODIES, the_facts, **choice)
 
 
 def test_every_procedure_has_a_row():
@@ -171,18 +176,26 @@ def test_a_body_the_law_does_not_allow_is_refused(session, code):
 
 
 def _rule(code: str) -> str:
-    return CATALOGUE.get(code).routing.rule
+    return CATALOGUE.procedures[code].routing.rule
 
 
-@pytest.mark.parametrize("code", CODES)
+CHOOSING = [c for c in CODES if _rule(c) != "temporary_residence"]
+TEMPORARY = [c for c in CODES if _rule(c) == "temporary_residence"]
+
+
+def test_the_temporary_residence_procedures():
+    assert TEMPORARY == ["1.002755", "1.010028"]  # gia hạn, xóa đăng ký tạm trú
+
+
+@pytest.mark.parametrize("code", CHOOSING)
 def test_when_the_residence_data_cannot_decide_the_citizen_chooses(session, code):
     rule = _rule(code)
-    body = CATALOGUE.authority(CATALOGUE.get(code))
+    body = CATALOGUE.authority(CATALOGUE.procedures[code])
     if rule == "address_field":  # a name seven communes share
         undecided = facts(code, address="Xã Tân Tiến")
     else:  # nobody (nor the deceased) has a residence on record
         undecided = facts(code, home=None, others=None, deceased=None)
-    choice = competent_choice(session, CATALOGUE.get(code), body, undecided)
+    choice = competent_choice(session, CATALOGUE.procedures[code], body, undecided)
     assert choice.decided is None
     if rule != "any_commune":  # a free choice needs no excuse
         assert choice.notice and (
@@ -201,13 +214,44 @@ def test_when_the_residence_data_cannot_decide_the_citizen_chooses(session, code
         )
 
 
+@pytest.mark.parametrize("code", TEMPORARY)
+def test_only_the_commune_of_the_temporary_residence_is_competent(session, code):
+    proc = CATALOGUE.procedures[code]
+    choice = competent_choice(session, proc, CATALOGUE.authority(proc), facts(code))
+    assert choice.decided is not None and choice.decided.office_code == "79.26737.ca"
+    assert [c.office_code for c in choice.candidates] == ["79.26737.ca"]  # not Bến Thành's
+    decision = decide(session, code, facts(code))
+    assert "nơi bạn đã đăng ký tạm trú (Phường Tân Định" in decision.reason
+    assert "Luật Cư trú 2020" in decision.reason
+    with pytest.raises(RoutingError) as caught:  # the permanent residence's Công an
+        decide(session, code, facts(code), competent="79.26743.ca")
+    assert caught.value.field == COMPETENT_FIELD
+    assert "Công an Phường Tân Định" in str(caught.value)
+    elsewhere = facts(code, home=None, temporary=DONG_DA)  # no permanent residence at all
+    assert decide(session, code, elsewhere).office_code == "01.00235.ca"
+
+
+@pytest.mark.parametrize("code", TEMPORARY)
+def test_no_temporary_residence_on_record_is_said_plainly(session, code):
+    proc = CATALOGUE.procedures[code]
+    for only_permanent in (facts(code, temporary=None), facts(code, home=None, temporary=None)):
+        with pytest.raises(RoutingError) as caught:
+            competent_choice(session, proc, CATALOGUE.authority(proc), only_permanent)
+        message = str(caught.value)
+        assert caught.value.field is None  # nothing to choose: said on the "noi-nop" step
+        assert message.startswith("CSDLQG về dân cư chưa có nơi tạm trú của bạn.")
+        assert f"Thủ tục “{proc.name}” do Công an cấp xã nơi bạn đã đăng ký tạm trú" in message
+        with pytest.raises(RoutingError):
+            decide(session, code, only_permanent, competent="79.26743.ca")
+
+
 @pytest.mark.parametrize("code", [c for c in CODES if _rule(c) == "party_residence"])
 def test_two_communes_of_residence_leave_the_choice_between_them(session, code):
     both = facts(code, temporary=TAN_DINH)
-    choice = competent_choice(session, CATALOGUE.get(code), CATALOGUE.authority(
-        CATALOGUE.get(code)), both)  # fmt: skip
+    proc = CATALOGUE.procedures[code]
+    choice = competent_choice(session, proc, CATALOGUE.authority(proc), both)
     assert [c.office_code.split(".")[1] for c in choice.candidates] == ["26743", "26737"]
-    assert "2 nơi khác nhau" in choice.notice
+    assert "2 nơi khác nhau" in (choice.notice or "")
     assert decide(session, code, both).office_code == EXPECTED[code][0]  # the default
     other = choice.candidates[1].office_code
     assert decide(session, code, both, competent=other).office_code == other
@@ -215,10 +259,10 @@ def test_two_communes_of_residence_leave_the_choice_between_them(session, code):
 
 @pytest.mark.parametrize("code", [c for c in CODES if _named_fields(c)])
 def test_a_named_person_without_residence_is_said_plainly(session, code):
-    proc = CATALOGUE.get(code)
+    proc = CATALOGUE.procedures[code]
     if proc.routing.rule != "party_residence":
         pytest.skip("the rule does not read the other people's residence")
     missing = facts(code, others=None)
     choice = competent_choice(session, proc, CATALOGUE.authority(proc), missing)
-    assert "CSDLQG về dân cư chưa có nơi thường trú, tạm trú của" in choice.notice
+    assert "CSDLQG về dân cư chưa có nơi thường trú, tạm trú của" in (choice.notice or "")
     assert decide(session, code, missing).office_code == EXPECTED[code][0]

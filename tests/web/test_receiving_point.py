@@ -262,3 +262,13 @@ def test_two_communes_are_said_plainly_and_a_third_is_refused(filers):
     assert an.post_step("1.000894", "noi-nop", {"co_quan": hers[1]}).status_code == 302
     token = csrf_token(an.review("1.000894").text)
     assert token  # the summary renders with the choice
+
+
+def test_no_temporary_residence_on_record_is_said_on_the_choice_step(filers):
+    an = filers(AN)  # a permanent residence in Phường Bến Thành, no temporary one
+    an.start("1.002755")
+    choice = _choice_page(an, "1.002755")
+    assert "CSDLQG về dân cư chưa có nơi tạm trú của bạn." in choice
+    assert "Thủ tục “Gia hạn tạm trú” do Công an cấp xã nơi bạn đã đăng ký tạm trú" in choice
+    assert 'name="co_quan"' not in choice  # no body the law allows to choose from
+    assert "Công an Phường Bến Thành" not in choice
