@@ -132,6 +132,9 @@ def load_catalogue(root: Path = HERE) -> Catalogue:
                 "name the body that decides"
             )
         proc._level = body.level
+        problems = proc.routing_problems(body.level)
+        if problems:
+            raise CatalogueError(f"{path.name}: {'; '.join(problems)}")
     for path, proc in parsed:
         problem = _link_problem(proc, procedures, bodies)
         if problem:

@@ -249,6 +249,9 @@ class Procedure(Strict):
             raise ValueError(f"duplicate field names: {sorted(duplicates)}")
         self._check_partner_field()
         self._check_parties(set(names))
+        problems = self.routing_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
         self.result.check_fields(set(names))
         problems = self.fees.form_problems({f.name: f.type for f in self.fields})
         if problems:
@@ -299,6 +302,34 @@ class Procedure(Strict):
         roles = [p.role for p in self.parties]
         if "applicant" in roles or len(set(roles)) != len(roles):
             raise ValueError("party roles must be distinct and not 'applicant'")
+
+    def routing_problems(self, level: str | None = None) -> list[str]:
+        """What keeps the routing rule from resolving (portal/services/routing.py reads what
+        is checked here): deceased_residence reads the deceased's registry record, so the
+        subject must be the deceased, named by personal-ID fields; province_of_residence
+        needs a province body (`level`, the competent body's, known to the loader).
+        address_field's field is checked with the form (_coherent)."""
+        problems = []
+        rule = self.routing.rule
+        if rule == "deceased_residence":
+            ids = {f.name for f in self.fields if f.type == "personal_id"}
+            if self.subject.kind != "deceased" or not self.subject.fields:
+                problems.append(
+                    "routing.rule: deceased_residence needs subject kind 'deceased' named by "
+                    f"a personal_id field (subject is {self.subject.kind!r})"
+                )
+            elif not set(self.subject.fields) <= ids:
+                others = sorted(set(self.subject.fields) - ids)
+                problems.append(
+                    "routing.rule: deceased_residence needs the subject named by personal_id "
+                    f"fields; subject.fields {others} are not"
+                )
+        if rule == "province_of_residence" and level not in (None, "province"):
+            problems.append(
+                f"routing.rule: province_of_residence needs a province body; "
+                f"authority {self.authority!r} is a {level} body"
+            )
+        return problems
 
     def _typed(self, name: str | None) -> FormField | None:
         """The field `name` if the citizen may type it (typed_when_absent: when the registry

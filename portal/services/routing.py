@@ -754,14 +754,3 @@ def route(
         point.name,
         point.reason,
     )
-
-
-def rule_problems(procedure: Procedure) -> list[str]:
-    """What keeps the procedure's routing rule from resolving, for start-up checks: the rule
-    must find the people or the field it reads (address_field's is checked by the schema)."""
-    ids = {f.name for f in procedure.fields if f.type == "personal_id"}
-    if procedure.routing.rule == "deceased_residence" and not any(
-        f in ids for f in procedure.subject.fields
-    ):
-        return ["routing.rule: deceased_residence needs a subject named by a personal-ID field"]
-    return []

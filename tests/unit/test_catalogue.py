@@ -269,6 +269,23 @@ BROKEN = [
         {}, ["addr2.toml", "routing.field", "'w'"], id="routing-field-not-in-form",
     ),
     pytest.param(
+        {"dead.toml": proc(replace=('"party_residence"', '"deceased_residence"'))}, {},
+        ["dead.toml", "routing.rule", "deceased_residence", "subject", "'applicant'"],
+        id="deceased-rule-without-a-deceased",
+    ),
+    pytest.param(
+        {"dead2.toml": proc(replace=('"party_residence"', '"deceased_residence"'),
+                            prepend='subject = { kind = "deceased", fields = ["dead_name"] }\n',
+                            append='\n[[fields]]\nname = "dead_name"\nlabel = "Họ tên"\n')},
+        {}, ["dead2.toml", "routing.rule", "deceased_residence", "personal_id", "dead_name"],
+        id="deceased-rule-subject-without-personal-id",
+    ),
+    pytest.param(
+        {"prov.toml": proc(replace=('"party_residence"', '"province_of_residence"'))}, {},
+        ["prov.toml", "routing.rule", "province_of_residence", "province body", "'ubnd_xa'"],
+        id="province-rule-on-a-commune-body",
+    ),
+    pytest.param(
         {"typo.toml": proc(prepend='legal_bases = ["Luật"]\n')}, {},
         ["typo.toml", "legal_bases", "Extra inputs"], id="unknown-key",
     ),
