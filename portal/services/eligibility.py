@@ -55,6 +55,12 @@ NOT_A_RELATIVE = (
     "và không nhận hồ sơ trực tuyến. Nếu bạn là người thân thích khác, vui lòng đăng ký khai tử "
     "tại UBND cấp xã nơi cư trú cuối cùng của người đã chết."
 )
+NOT_A_RELATIVE_CLAIM = (
+    f"Theo {REGISTRY}, bạn không phải là vợ, chồng, cha, mẹ, con, anh, chị, em ruột, ông, bà "
+    "hoặc cháu của người mang số định danh này, nên cổng không hiển thị thông tin của người đó "
+    "và không nhận hồ sơ trực tuyến. Nếu bạn là người khác đã lo mai táng, vui lòng nộp hồ sơ "
+    "trực tiếp tại cơ quan giải quyết."
+)
 RELATION_LABELS = {
     "spouse": "vợ hoặc chồng",
     "parent": "cha hoặc mẹ",
@@ -441,14 +447,12 @@ def _shared_parent(x: dict, y: dict) -> bool:
     )
 
 
-@rule("deceased_is_relative")
-def deceased_is_relative(ctx: FilingContext, params: dict) -> str | None:
-    """The registry shows the applicant as the deceased's spouse, parent, child, sibling,
-    grandparent or grandchild (in any household), and the deceased is not recorded dead yet.
-
-    Luật Hộ tịch 2014, điều 33: the spouse, a child, a parent or another relative declares
-    the death; online, the portal accepts the relatives the records can prove. Until that is
-    proven nothing of the deceased's record is said."""
+def _relative_problem(ctx: FilingContext, not_relative: str) -> str | None:
+    """Why the applicant may not file about the deceased (`ctx.partner`): no number given,
+    their own number, or no relation the records prove (`not_relative`); None when the
+    registry shows the applicant as the deceased's spouse, parent, child, sibling,
+    grandparent or grandchild (in any household). Until that is proven nothing of the
+    deceased's record is said."""
     applicant, deceased = ctx.applicant, ctx.partner
     if deceased is None:
         return ASK_DECEASED
@@ -458,7 +462,21 @@ def deceased_is_relative(ctx: FilingContext, params: dict) -> str | None:
             "vui lòng kiểm tra lại số định danh cá nhân của người đã chết."
         )
     if relation(applicant, deceased) is None:
-        return NOT_A_RELATIVE
+        return not_relative
+    return None
+
+
+@rule("deceased_is_relative")
+def deceased_is_relative(ctx: FilingContext, params: dict) -> str | None:
+    """Khai tử: the registry shows the applicant as a relative of the deceased, and the
+    deceased is not recorded dead yet (a registered death is not registered again).
+
+    Luật Hộ tịch 2014, điều 33: the spouse, a child, a parent or another relative declares
+    the death; online, the portal accepts the relatives the records can prove."""
+    problem = _relative_problem(ctx, NOT_A_RELATIVE)
+    if problem is not None:
+        return problem
+    deceased = ctx.partner or {}
     if not _alive(deceased):
         died = _date(deceased, "died_on")
         return (
@@ -466,5 +484,25 @@ def deceased_is_relative(ctx: FilingContext, params: dict) -> str | None:
             + (f" ngày {_dmy(died)}" if died else "")
             + ", nên không đăng ký khai tử lại được. Nếu cần trích lục khai tử, vui lòng dùng "
             "thủ tục cấp bản sao trích lục hộ tịch."
+        )
+    return None
+
+
+@rule("relative_of_recorded_deceased")
+def relative_of_recorded_deceased(ctx: FilingContext, params: dict) -> str | None:
+    """A claim after the death is registered (funeral allowances filed on their own, at BHXH
+    or at the UBND xã): the registry shows the applicant as a relative of the deceased, and
+    records the death. A death not registered yet is registered first: the khai tử brings
+    the allowance with it (liên thông, Nghị định 63/2024/NĐ-CP)."""
+    problem = _relative_problem(ctx, NOT_A_RELATIVE_CLAIM)
+    if problem is not None:
+        return problem
+    deceased = ctx.partner or {}
+    if _alive(deceased):
+        return (
+            f"Theo {REGISTRY}, {_who(deceased)} chưa được ghi nhận là đã mất (việc khai tử chưa "
+            "được đăng ký), nên chưa nộp được hồ sơ này. Vui lòng đăng ký khai tử trước; khi "
+            "đăng ký khai tử trên cổng, chế độ mai táng được giải quyết liên thông cùng hồ sơ "
+            "khai tử."
         )
     return None

@@ -401,6 +401,28 @@ CASES = [
         ["trùng với số của chính ông Trần Văn Bình"],
     ),
     ("deceased_is_relative", {}, ctx(BINH_AT_HOME), [ASK_DECEASED]),
+    # relative_of_recorded_deceased: a funeral allowance claimed after the death is registered
+    ("relative_of_recorded_deceased", {}, ctx(BINH_AT_HOME, CUONG_DEAD), None),  # his father
+    ("relative_of_recorded_deceased", {}, ctx(DAUGHTER_IN_LAW, LATE_HUSBAND), None),  # spouse
+    (
+        "relative_of_recorded_deceased",
+        {},
+        ctx(BINH_AT_HOME, CUONG_AT_HOME),  # alive in the registry: the death comes first
+        ["ông Trần Văn Cường chưa được ghi nhận là đã mất", "Vui lòng đăng ký khai tử trước"],
+    ),
+    (
+        "relative_of_recorded_deceased",
+        {},
+        ctx(BINH_AT_HOME, DEAD_THU),
+        [eligibility.NOT_A_RELATIVE_CLAIM],
+    ),
+    (
+        "relative_of_recorded_deceased",
+        {},
+        ctx(BINH_AT_HOME, BINH_AT_HOME),
+        ["trùng với số của chính ông Trần Văn Bình"],
+    ),
+    ("relative_of_recorded_deceased", {}, ctx(BINH_AT_HOME), [ASK_DECEASED]),
 ]
 
 
@@ -420,7 +442,8 @@ def test_rule(name, params, context, expected):
         assert message is not None, "the rule should fail"
         for fragment in expected:
             assert fragment in message
-        if context.partner is not None and expected in (UNFIT, [eligibility.NOT_A_RELATIVE]):
+        refusals = (UNFIT, [eligibility.NOT_A_RELATIVE], [eligibility.NOT_A_RELATIVE_CLAIM])
+        if context.partner is not None and expected in refusals:
             assert_nothing_of(context.partner, context.applicant, message)
 
 
@@ -571,6 +594,26 @@ def test_catalogue_names_only_known_rules():
     used = {e.rule for proc in catalogue.procedures.values() for e in proc.eligibility}
     assert used, "the catalogue names no eligibility rule"
     assert used <= known_rules(), f"unknown: {sorted(used - known_rules())}"
+
+
+FUNERAL_ALLOWANCES = ("1.014177", "1.001731")  # at BHXH, at the UBND xã
+
+
+@pytest.mark.parametrize("code", FUNERAL_ALLOWANCES)
+def test_a_funeral_allowance_is_claimed_for_a_death_the_registry_records(code):
+    catalogue = procedures.load_catalogue()
+    claim = catalogue.procedures[code].eligibility
+    assert check(claim, ctx(BINH_AT_HOME, CUONG_DEAD)) == []
+    (alive,) = check(claim, ctx(BINH_AT_HOME, CUONG_AT_HOME))
+    assert "chưa được ghi nhận là đã mất" in alive
+    assert check(claim, ctx(BINH_AT_HOME, DEAD_THU)) == [eligibility.NOT_A_RELATIVE_CLAIM]
+
+
+def test_a_death_recorded_already_is_not_registered_again():
+    death = procedures.load_catalogue().procedures["1.000656"].eligibility
+    assert check(death, ctx(BINH_AT_HOME, CUONG_AT_HOME)) == []
+    (again,) = check(death, ctx(BINH_AT_HOME, CUONG_DEAD))
+    assert "không đăng ký khai tử lại được" in again
 
 
 def test_known_rules_lists_the_registry():
