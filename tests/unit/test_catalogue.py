@@ -146,6 +146,32 @@ def test_marriage_queries_the_registry_instead_of_a_marital_status_certificate(c
     assert typed == ["partner_personal_id", "partner_full_name", "partner_birth_date"]
 
 
+# Texts replaced by late 2026 (REFERENCE-VN.md "2026 corrections"), never a current legal basis:
+# the one-stop decree and circular (now NĐ 118/2025/NĐ-CP), the decision that only announced the
+# liên thông groups (they are NĐ 63/2024/NĐ-CP), the personal-ID decree and circular (now
+# NĐ 70/2024/NĐ-CP, TT 17/2024/TT-BCA). A file may keep them in comments, as history.
+REPLACED = ("61/2018/NĐ-CP", "107/2021/NĐ-CP", "01/2018/TT-VPCP", "296/QĐ-VPCP",
+            "137/2015/NĐ-CP", "07/2016/TT-BCA")  # fmt: skip
+
+
+def test_legal_bases_cite_texts_in_force(catalogue):
+    cited = {
+        (code, text)
+        for code, proc in catalogue.procedures.items()
+        for text in proc.legal_basis + [proc.fees.basis or ""]
+        if any(old in text for old in REPLACED)
+    }
+    assert cited == set()
+
+
+def test_the_linked_groups_cite_their_decree(catalogue):
+    for code in ("1.001193", "1.014137", "1.000656", "1.003197", "1.014177", "1.001731"):
+        assert any(
+            "Nghị định 63/2024/NĐ-CP" in t and "301/2026" in t
+            for t in catalogue.procedures[code].legal_basis
+        ), code
+
+
 def test_policies_name_paying_procedures(catalogue):
     for policy in catalogue.policies:
         for code in policy.procedures:
