@@ -426,6 +426,33 @@ def test_death_extract_states_the_deceased_the_death_and_the_declarant(session, 
         "Nơi đăng ký khai tử UBND Phường Bến Thành",
     ):
         assert words in text, words
+    assert "Giờ, phút chết" not in text and "Giấy báo tử số" not in text  # none in the dossier
+
+
+def test_death_extract_states_the_time_and_the_death_notice(session, catalogue, keys):
+    data = {
+        "applicant_full_name": "Huỳnh Thị Ngọc Hân",
+        "applicant_personal_id": "079178055642",
+        "relation_to_deceased": "Con",
+        "deceased_personal_id": "079049003311",
+        "deceased_full_name": "Huỳnh Văn Sáu",
+        "death_date": "2026-11-26",
+        "death_time": "22:15",
+        "death_place": "Bệnh viện Chợ Rẫy",
+        "death_notice_number": "GBT-79-2026-000871",
+        "death_notice_issuer": "Bệnh viện Chợ Rẫy",
+        "death_notice_issued_on": "2026-11-27",
+    }
+    doc = _issue(session, catalogue, keys, _dossier(session, "1.000656", UBND, data))
+    text = _text(doc)
+    for words in (
+        "Đã chết vào ngày 26/11/2026",
+        "Giờ, phút chết 22:15",
+        "Giấy báo tử số GBT-79-2026-000871",
+        "Nơi cấp giấy báo tử Bệnh viện Chợ Rẫy",
+        "Ngày cấp giấy báo tử 27/11/2026",
+    ):
+        assert words in text, words
 
 
 MARITAL = {
