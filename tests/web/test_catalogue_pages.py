@@ -72,3 +72,49 @@ def test_province_procedure_shows_its_body_and_fees(client, portal_app):
 def test_unknown_procedure_is_a_vietnamese_404(client):
     html = get_page(client, "/thu-tuc/9.999999", 404).get_data(as_text=True)
     assert "Không tìm thấy trang" in html
+
+
+# What the data says to the team, never to citizens: the uncertainty of a figure lives in the
+# files' comments, `confidence` and `internal_note` (REFERENCE-VN.md markers included).
+INTERNAL_WORDING = (
+    "chưa kiểm chứng", "chưa được kiểm chứng", "kiểm chứng với", "mức tham khảo",
+    "mức đang dùng", "unverified", "secondary", "internal", "[?]", "[2nd]", "[law]",
+    "[portal-2026]",
+)  # fmt: skip
+NOT_SHOWN = {"internal_note", "confidence"}
+
+
+def _shown_strings(value, path: str = ""):
+    """Every string of a procedure's data a page may show, with where it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in NOT_SHOWN:
+                yield from _shown_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            yield from _shown_strings(item, f"{path}[{n}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _internal(text: str) -> list[str]:
+    folded = text.casefold()
+    return [w for w in INTERNAL_WORDING if w.casefold() in folded]
+
+
+def test_no_procedure_page_shows_internal_notes(client, portal_app):
+    for code in sorted(portal_app.extensions["catalogue"].procedures):
+        html = get_page(client, f"/thu-tuc/{code}").get_data(as_text=True)
+        assert _internal(html) == [], code
+
+
+def test_no_shown_text_of_a_procedure_carries_internal_notes(portal_app):
+    """Notes, hints, labels, options, steps, conditions, names and result rows of every file
+    (the filing pages show what the procedure page does not)."""
+    found = {
+        (code, where): _internal(text)
+        for code, proc in portal_app.extensions["catalogue"].procedures.items()
+        for where, text in _shown_strings(proc.model_dump(mode="json"))
+        if _internal(text)
+    }
+    assert found == {}
