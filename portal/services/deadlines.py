@@ -8,9 +8,10 @@ Counting rules (decisions where the texts are silent are marked):
 
 - Times are Vietnam local time (Asia/Ho_Chi_Minh, UTC+7, no daylight saving). An aware
   datetime is converted; a naive one is taken as already local.
-- A dossier received after 15:00 is transferred to the next working morning (Decree 61/2018,
-  as amended by Decree 107/2021) [law]. Decision: "after 15:00" is strict, so 15:00:00
-  exactly still counts on that day and 15:00:01 does not.
+- A dossier received after 15:00 is transferred to the next working morning (NĐ 61/2018 as
+  amended by NĐ 107/2021 [law]; kept by NĐ 118/2025, which replaced them [secondary]).
+  Decision: "after 15:00" is strict, so 15:00:00 exactly still counts on that day and
+  15:00:01 does not.
 - A dossier received on a Saturday, Sunday or holiday that is not a working day counts from
   the next working day.
 - The reception day is day 0: "N working days from reception" ends on the Nth working day
@@ -18,7 +19,7 @@ Counting rules (decisions where the texts are silent are marked):
   period in days is not counted) and common practice of provincial systems [secondary].
 - 0 working days ("immediately") is due on the reception day itself.
 - After a supplement request, the time counts again from zero once the dossier is complete
-  (Decree 61/2018) [law]: `restart_due_date`.
+  (NĐ 61/2018, kept by NĐ 118/2025 [secondary]): `restart_due_date`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Dossier codes: `<office code>-<yymmdd>-<4-digit daily sequence>` (Circular 01/2018/TT-VPCP).
+"""Dossier codes: `<office code>-<yymmdd>-<4-digit daily sequence>` (the shape of
+TT 01/2018/TT-VPCP art. 19, still used by the national system under NĐ 118/2025 [secondary]).
 
 The sequence is per office and day (portal/services/sequences.py: two dossiers submitted at
 the same instant never share a number).

@@ -1,4 +1,4 @@
-"""The official letters some dossier events produce (Thông tư 01/2018/TT-VPCP):
+"""The official letters some dossier events produce (Nghị định 118/2025/NĐ-CP):
 
 - Mẫu 02, phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (event of `request_supplement`);
 - Mẫu 03, phiếu từ chối tiếp nhận giải quyết hồ sơ (event of `refuse_reception`);
@@ -32,7 +32,10 @@ from portal.services.workflow import LetterForm
 from procedures.authorities import Forms
 from procedures.schema import Procedure
 
-LAW = "Thông tư 01/2018/TT-VPCP"
+# The one-stop rules in force since 01/07/2025 (replacing NĐ 61/2018, NĐ 107/2021 and
+# TT 01/2018/TT-VPCP); the forms keep their numbers [the renumbering by TT 03/2025/TT-VPCP
+# is unconfirmed].
+LAW = "Nghị định 118/2025/NĐ-CP"
 MAX_EVENT_ID = 2**31 - 1  # an INTEGER column: a larger id cannot exist (PostgreSQL refuses it)
 # The lines of the receipt (Mẫu 01) every letter repeats, under the same labels.
 RECEIPT_FACTS = (

@@ -1,9 +1,10 @@
 """The dossier receipt (phiếu tiếp nhận hồ sơ và hẹn trả kết quả), issued when the office
 receives the dossier (before, the citizen holds the submission acknowledgement only).
 
-Content follows Mẫu 01 of Thông tư 01/2018/TT-VPCP; the appointment date is the dossier's
-due date. `build_receipt` gathers the content (no Flask); `receipt_pdf` lays it out with
-fpdf2 and the DejaVu Sans fonts shipped in portal/fonts/, which carry every Vietnamese glyph.
+Content follows Mẫu 01 of the one-stop rules (Nghị định 118/2025/NĐ-CP); the appointment
+date is the dossier's due date. `build_receipt` gathers the content (no Flask);
+`receipt_pdf` lays it out with fpdf2 and the DejaVu Sans fonts shipped in portal/fonts/,
+which carry every Vietnamese glyph.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from portal.services.pdf import heading, label_table, new_document
 from procedures.schema import Procedure
 
 TITLE = "Phiếu tiếp nhận hồ sơ và hẹn trả kết quả"
-FORM_BASIS = "Mẫu 01, Thông tư 01/2018/TT-VPCP"
+FORM_BASIS = "Mẫu 01, Nghị định 118/2025/NĐ-CP"
 SOURCE_LABELS = {
     "population": "Khai thác từ CSDLQG về dân cư",
     "data_store": "Tái sử dụng từ kho dữ liệu cá nhân",
@@ -80,7 +81,7 @@ class Receipt:
 
     @property
     def form_basis(self) -> str:
-        """ "Mẫu 01, Thông tư 01/2018/TT-VPCP", "Mẫu CT04, Thông tư 66/2023/TT-BCA …"."""
+        """ "Mẫu 01, Nghị định 118/2025/NĐ-CP", "Mẫu CT04, Thông tư 66/2023/TT-BCA …"."""
         return offices.form_basis(self.form) or FORM_BASIS
 
     @property

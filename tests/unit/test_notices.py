@@ -153,7 +153,7 @@ def test_each_letter_has_the_form_the_parties_and_its_body(
     letter = build_letter(session, dossier, event, MARITAL, "http://portal.test")
     assert (letter.form.number, letter.form_basis) == (
         number,
-        f"Mẫu số {number}, Thông tư 01/2018/TT-VPCP",
+        f"Mẫu số {number}, Nghị định 118/2025/NĐ-CP",
     )
     assert letter.file_name == f"mau-{number}-{dossier.code}.pdf"
     assert letter.place_date == "TP. Hồ Chí Minh, ngày 24 tháng 11 năm 2026"
@@ -166,7 +166,7 @@ def test_each_letter_has_the_form_the_parties_and_its_body(
         "UBND PHƯỜNG BẾN THÀNH",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        f"Mẫu số {number}, Thông tư 01/2018/TT-VPCP",
+        f"Mẫu số {number}, Nghị định 118/2025/NĐ-CP",
         "TP. Hồ Chí Minh, ngày 24 tháng 11 năm 2026",
         "Kính gửi: Ông/bà Nguyễn Văn An",
         dossier.code,
