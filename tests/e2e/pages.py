@@ -343,6 +343,27 @@ class DossierPage(PortalPage):
         self.main.get_by_role("button", name="Xác nhận rút hồ sơ").click()
 
 
+class ReceiptPage(PortalPage):
+    """/ho-so/<code>/phieu-tiep-nhan: the receipt (Mẫu 01, or the Công an's CT04) given at
+    reception, with each step of the fee's computation."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.fee_steps = self.main.get_by_role(
+            "table", name="Các bước tính phí, lệ phí của hồ sơ và căn cứ của từng bước"
+        )
+
+    def open(self, code: str) -> Self:
+        self.goto(f"/ho-so/{code}/phieu-tiep-nhan")
+        expect(self.heading).to_have_text("Phiếu tiếp nhận hồ sơ và hẹn trả kết quả")
+        return self
+
+    def fee_step(self, label: str) -> Locator:
+        """The amount and legal basis (two cells) of the step reading `label`."""
+        header = self.page.get_by_role("rowheader", name=label, exact=True)
+        return self.fee_steps.get_by_role("row").filter(has=header).get_by_role("cell")
+
+
 class MyDossiers:
     """The "Hồ sơ của tôi" part of the dashboard: filed dossiers and drafts."""
 
@@ -423,8 +444,9 @@ class Notifications:
 class CitizenDossier(DossierPage):
     """/ho-so/<code> once the office acts: its request for more, the results, the rating.
 
-    A dossier of a linked group (liên thông) has several result documents: each has its
-    title as a heading, its facts and its own download link; the dossier's own comes first.
+    A dossier of a linked group (liên thông) has several result documents, each signed by
+    the body that decided its part: each has its title as a heading, its facts and its own
+    download link; the dossier's own comes first.
     """
 
     def __init__(self, page: Page, base_url: str) -> None:
@@ -440,6 +462,20 @@ class CitizenDossier(DossierPage):
         self.draft = page.get_by_role("region", name="Dự thảo kết quả chờ xác nhận")
         self.appointment = page.get_by_role("region", name="Lịch hẹn có mặt tại cơ quan")
         self.supplement_files = page.get_by_role("region", name="Tệp đã gửi khi bổ sung hồ sơ")
+        # a linked group (liên thông): the parts each body decides, one row per part
+        self.group = page.get_by_role("region", name="Hồ sơ liên thông")
+
+    def group_row(self, body: str) -> Locator:
+        """The row of the group's part that `body` decides."""
+        return self.group.get_by_role("row").filter(
+            has=self.page.get_by_role("cell", name=body, exact=True)
+        )
+
+    def part_code(self, body: str) -> str:
+        """The code of the part `body` decides (its "Mã hồ sơ" cell)."""
+        cell = self.group_row(body).get_by_role("cell").nth(2)
+        expect(cell).to_have_text(re.compile(r"^\s*\S+-\d{6}-\d{4}"))
+        return cell.inner_text().split()[0]
 
     def confirm_parties(self) -> None:
         """As a required party: confirm the dossier another person filed naming you."""

@@ -1,11 +1,15 @@
-"""Accessibility of the login journey: axe-core rules, a 360 px phone screen, no JavaScript.
+"""Accessibility of the login journey, the procedure catalogue and the filing's receiving
+point step: axe-core rules, a 360 px phone screen, no JavaScript.
 
 Each page is reached the way a person reaches it; axe runs with its default rule set
-(WCAG 2.x A/AA plus best practices such as landmarks and headings).
+(WCAG 2.x A/AA plus best practices such as landmarks and headings). The pages of a dossier
+(the group's one dossier, the receipt with the fee's steps) are checked where the flows
+reach them (test_full_process, test_filing, test_authorities).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,12 +19,21 @@ from playwright.sync_api import Page, expect
 from tests.e2e.pages import (
     ConsentPage,
     Dashboard,
+    FilingStep,
     PortalHome,
     PortalPage,
     PortalRefusal,
     VneidLoginPage,
 )
-from tests.support.e2e import PHONE, WIDER_THAN_VIEWPORT, assert_no_axe_violations
+from tests.support.e2e import (
+    CIVIL_STATUS_COPY,
+    CIVIL_STATUS_COPY_NAME,
+    PHONE,
+    WIDER_THAN_VIEWPORT,
+    assert_no_axe_violations,
+    axe,
+    describe_violations,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -135,3 +148,63 @@ def test_login_works_without_javascript(new_context, persona_login):
     dashboard = persona_login(page, "Nguyễn Văn An")
     expect(dashboard.item("Số định danh cá nhân")).to_contain_text("079095001234")
     expect(dashboard.header.logout_button).to_be_visible()
+
+
+def test_every_procedure_page_has_no_axe_violations_and_fits_a_phone(page: Page, urls: Urls, live):
+    """The catalogue and the page of every procedure in it (the bodies, the routing, the fee
+    sentences of 2026), each followed from the catalogue's list, on a 360 px phone."""
+    page.set_viewport_size(PHONE)
+    reports: dict[str, str] = {}
+
+    def check(name: str) -> None:
+        violations = axe.run(page).response["violations"]
+        if violations:
+            reports[name] = f"{page.url}\n{describe_violations(violations)}"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wider = page.evaluate(WIDER_THAN_VIEWPORT, PHONE["width"])
+            reports[f"{name} (phone)"] = f"{page.url}: {width}px wide; wider: {wider}"
+
+    catalogue = PortalPage(page, urls.portal)
+    catalogue.goto("/thu-tuc")
+    expect(catalogue.heading).to_have_text("Thủ tục hành chính")
+    check("catalogue")
+    links = catalogue.main.get_by_role("heading", level=2).get_by_role("link")
+    expected = len(live.portal_app.extensions["catalogue"].procedures)
+    expect(links).to_have_count(expected)
+    pages = {link.inner_text(): link.get_attribute("href") for link in links.all()}
+    assert len(pages) == expected >= 25, sorted(pages)
+    for name, href in pages.items():
+        catalogue.goto(href or "")
+        expect(catalogue.heading).to_have_text(name)
+        check(name)
+
+    if reports:
+        text = "\n\n".join(f"{name}: {report}" for name, report in reports.items())
+        print(text)
+        pytest.fail(text, pytrace=False)
+
+
+def test_the_receiving_point_step_has_no_axe_violations(page: Page, persona_login, portal_url):
+    """The 'noi-nop' step: the competent body the citizen may choose (a copy of an extract:
+    any commune of the province) and the receiving point (the body's own desk or a one-stop
+    centre of the province), with an error, then chosen; also on a 360 px phone."""
+    persona_login(page, "Nguyễn Ngọc Diệp")
+    step = FilingStep(page, portal_url).open(CIVIL_STATUS_COPY)
+    step.goto(f"/nop-ho-so/{CIVIL_STATUS_COPY}/noi-nop")
+    step.expect_shown(CIVIL_STATUS_COPY_NAME, 3, 4)
+    expect(step.office_choice).to_be_visible()
+    expect(step.receiving_choice).to_have_accessible_description(
+        re.compile("không phụ thuộc địa giới hành chính")
+    )
+    assert_no_axe_violations(page, "filing, where to file")
+    step.receiving_choice.select_option(label="Phường Bến Thành")
+    step.next()  # on to the summary (the request itself left for later)
+    assert_no_axe_violations(page, "filing, after choosing where to file")
+    page.set_viewport_size(PHONE)
+    step.goto(f"/nop-ho-so/{CIVIL_STATUS_COPY}/noi-nop")
+    expect(step.receiving_choice.get_by_role("option", selected=True)).to_have_text(
+        "Phường Bến Thành"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], page.evaluate(WIDER_THAN_VIEWPORT, PHONE["width"])

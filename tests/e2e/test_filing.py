@@ -15,19 +15,21 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.services import results
 from tests.e2e.pages import (
     Dashboard,
     DossierPage,
     FilingLevelRefusal,
     FilingStep,
     FilingSummary,
+    ReceiptPage,
 )
 from tests.factories import issue_confirmation
 from tests.support.e2e import (
     AWAITING_PARTIES,
+    BINH_CHANH_OFFICE,
     BIRTH,
     BIRTH_NAME,
+    CITY_POLICE,
     CIVIL_STATUS_COPY,
     CIVIL_STATUS_COPY_NAME,
     CRIMINAL_RECORD,
@@ -38,12 +40,16 @@ from tests.support.e2e import (
     MARRIAGE_NAME,
     PARTNER_ID,
     PHONE,
+    TT117,
     WIDER_THAN_VIEWPORT,
     assert_no_axe_violations,
     axe,
+    clerk_opens,
     describe_violations,
+    expect_level2_online_fee,
     expect_submitted,
     expected_due,
+    in_tt117,
 )
 
 pytestmark = [
@@ -51,11 +57,15 @@ pytestmark = [
 ]
 
 WITHDRAWN = "Đã rút"
-NO_FEE = re.compile("Thủ tục không thu lệ phí|Miễn lệ phí")
-CONFIRMATION = "Giấy xác nhận tình trạng hôn nhân"  # reused from the data store, or attached
-PAPER = {"name": "xac-nhan-tinh-trang-hon-nhan.pdf", "mimeType": "application/pdf",
-         "buffer": b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"}  # fmt: skip
+NO_FEE = "Không thu phí, lệ phí (Luật Hộ tịch 2014, điều 11"
+# A domestic marriage needs no marital-status certificate: the registry is asked instead.
+REGISTRY_NOT_CERTIFICATE = (
+    "Thông tin về tình trạng hôn nhân của hai bên: thay cho giấy xác nhận tình trạng hôn nhân"
+)
 HCM, HANOI = "Thành phố Hồ Chí Minh", "Thành phố Hà Nội"
+OWN_DESK = "Bộ phận một cửa của cơ quan giải quyết (hồ sơ trực tuyến được gửi thẳng)"
+BA_DINH = "UBND Phường Ba Đình"
+COPY_FEE = "Phí: 8.000 đồng theo biểu phí của thủ tục (Thông tư 281/2016/TT-BTC)"
 
 
 RECEIPT_LINK = "Xem và tải giấy tiếp nhận hồ sơ và hẹn trả kết quả"
@@ -85,8 +95,9 @@ def name_partner(step: FilingStep, personal_id: str, name: str, birth: str) -> N
 def test_marriage_partner_is_named_and_her_data_waits_for_her_consent(
     page: Page, live, portal_url, persona_login
 ):
-    # Ten days ago Phường Bến Thành confirmed An single, for a marriage: the portal reuses it.
-    confirmation = issue_confirmation(live.portal_app)
+    # Ten days ago Phường Bến Thành confirmed An single, for a marriage: a domestic marriage
+    # no longer needs it (the registry is asked), so it is neither reused nor asked for.
+    issue_confirmation(live.portal_app)
     persona_login(page, "Nguyễn Văn An")
     step = FilingStep(page, portal_url).open(MARRIAGE)
 
@@ -119,11 +130,18 @@ def test_marriage_partner_is_named_and_her_data_waits_for_her_consent(
     assert step.editable_fields() == []
     step.next()
 
+    # Where to file: the UBND of either party's residence (his, by default; hers is named
+    # once she confirms), received at its own desk unless he picks a one-stop centre.
     step.expect_shown(MARRIAGE_NAME, 4, 5)
-    expect(step.office_choice).to_have_value("")  # the commune of residence, by default
+    expect(step.office_choice).to_have_value("79.26743")
     expect(step.office_choice.get_by_role("option", selected=True)).to_have_text(
-        "Phường Bến Thành (nơi thường trú)"
+        "UBND Phường Bến Thành (nơi thường trú của bạn)"
     )
+    expect(step.office_choice.get_by_role("option")).to_have_count(2)
+    expect(step.office_choice.get_by_role("option").nth(1)).to_contain_text(
+        "nơi thường trú của người kết hôn cùng (tên cơ quan hiện sau khi người đó xác nhận)"
+    )
+    expect(step.receiving_choice.get_by_role("option", selected=True)).to_have_text(OWN_DESK)
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
@@ -140,18 +158,17 @@ def test_marriage_partner_is_named_and_her_data_waits_for_her_consent(
     expect(summary.main).not_to_contain_text("Ấp 3, đường Bình Chánh")
     office = summary.handling_item("Cơ quan giải quyết")
     expect(office).to_contain_text("UBND Phường Bến Thành")
-    expect(office).to_contain_text("Xã/phường nơi bạn thường trú")
+    expect(office).to_contain_text("nơi thường trú của bạn (Phường Bến Thành, " + HCM)
+    receiving = summary.handling_item("Nơi tiếp nhận hồ sơ")
+    expect(receiving).to_contain_text("Bộ phận một cửa của UBND Phường Bến Thành")
+    due = summary.handling_item("Ngày hẹn trả kết quả (dự kiến)")
+    expect(due).to_contain_text("1 ngày làm việc từ khi tiếp nhận")
+    expect(due).to_contain_text(expected_due(1))
     expect(summary.handling_item("Lệ phí")).to_contain_text("0 đồng")
     expect(summary.handling_item("Lệ phí")).to_contain_text(NO_FEE)  # with its reason
     expect(summary.not_needed).to_contain_text("Giấy tờ tùy thân của hai bên")
-    expect(summary.not_needed).to_contain_text(CONFIRMATION)
-    expect(summary.reused).to_contain_text(
-        f"{confirmation.title} số {confirmation.number}, cấp ngày "
-        f"{results.issued_date(confirmation)}, bởi UBND Phường Bến Thành"
-    )
-    expect(summary.reused).to_contain_text("✓ Chữ ký số hợp lệ")
-    check = summary.reused.get_by_role("link", name=f"Tra cứu văn bản số {confirmation.number}")
-    expect(check).to_have_attribute("href", f"/tra-cuu-ket-qua/{confirmation.verification_code}")
+    expect(summary.not_needed).to_contain_text(REGISTRY_NOT_CERTIFICATE)
+    expect(summary.reused).to_have_count(0)  # the confirmation in his data store: not used
     summary.submit()
 
     dossier = DossierPage(page, portal_url)
@@ -232,57 +249,64 @@ def test_birth_registration_child_comes_from_the_birth_notice(
 
 # --- (3) a province-level procedure with a fee ---------------------------------------------
 
+LLTP_FEE = "Phí: 200.000 đồng theo biểu phí của thủ tục (Thông tư 16/2025/TT-BTC)"
 
-def test_criminal_record_certificate_goes_to_the_province_and_costs_200000(
+
+def test_criminal_record_certificate_goes_to_the_city_police_in_10_calendar_days(
     page: Page, portal_url, persona_login
 ):
     persona_login(page, "Trần Minh Khoa")
     step = FilingStep(page, portal_url).open(CRIMINAL_RECORD)
 
-    step.expect_shown(CRIMINAL_RECORD_NAME, 1, 5)
+    step.expect_shown(CRIMINAL_RECORD_NAME, 1, 6)
     step.expect_locked("Họ, chữ đệm và tên", "Trần Minh Khoa")
     step.expect_locked("Giới tính", "Nam")
     step.expect_locked("Nơi thường trú", "42 Hai Bà Trưng, Phường Tân Định, " + HCM)
     step.expect_locked("Nơi tạm trú", "Không có thông tin")
+    expect(step.field("Nơi sinh (không bắt buộc)")).to_be_editable()  # the registry lacks it
     step.next()
 
-    step.expect_shown(CRIMINAL_RECORD_NAME, 2, 5)
+    step.expect_shown(CRIMINAL_RECORD_NAME, 2, 6)
     step.expect_locked("Họ tên vợ hoặc chồng", "Lê Thị Hoa")
     step.next()
 
-    step.expect_shown(CRIMINAL_RECORD_NAME, 3, 5)
+    step.expect_shown(CRIMINAL_RECORD_NAME, 3, 6)
     step.field("Loại phiếu yêu cầu cấp").select_option("Phiếu số 1")
     step.field("Mục đích sử dụng phiếu").fill("Bổ sung hồ sơ xin việc")
     step.field("Số bản phiếu").fill("1")
     step.next()
 
-    step.expect_shown(CRIMINAL_RECORD_NAME, 4, 5)  # no commune to choose: province level
-    expect(step.office_choice).to_have_count(0)
+    step.expect_shown(CRIMINAL_RECORD_NAME, 4, 6)
     history = step.field("Quá trình cư trú, nghề nghiệp từ đủ 14 tuổi (không bắt buộc)")
     expect(history).to_be_editable()
-    step.next()  # optional, left empty
+    step.field("Tình trạng án tích (tự khai) (không bắt buộc)").select_option("Không có án tích")
+    step.next()  # the history is optional, left empty
+
+    step.expect_shown(CRIMINAL_RECORD_NAME, 5, 6)  # no body to choose: the city's police
+    expect(step.office_choice).to_have_count(0)
+    expect(step.main).to_contain_text(f"Thủ tục do {CITY_POLICE} giải quyết")
+    expect(step.receiving_choice.get_by_role("option", selected=True)).to_have_text(OWN_DESK)
+    step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(CRIMINAL_RECORD_NAME)
     expect(summary.problems).to_have_count(0)
     expect(summary.item("Loại phiếu yêu cầu cấp")).to_contain_text("Phiếu số 1")
+    expect(summary.item("Tình trạng án tích (tự khai)")).to_contain_text("Không có án tích")
     office = summary.handling_item("Cơ quan giải quyết")
-    expect(office).to_contain_text("Sở Tư pháp " + HCM)
+    expect(office).to_contain_text(CITY_POLICE)
     expect(office).to_contain_text(
-        f"Thủ tục cấp tỉnh do Sở Tư pháp nơi bạn thường trú ({HCM}) giải quyết."
+        f"Thủ tục do {CITY_POLICE} giải quyết, nơi bạn thường trú ({HCM})."
     )
     due = summary.handling_item("Ngày hẹn trả kết quả (dự kiến)")
-    expect(due).to_contain_text("10 ngày làm việc từ khi tiếp nhận")
-    expect(due).to_contain_text(expected_due(10))
-    fee = summary.handling_item("Lệ phí")
-    expect(fee).to_contain_text("200.000 đồng")
-    expect(fee).to_contain_text("Lệ phí: 200.000 đồng theo biểu phí của thủ tục")
+    expect(due).to_contain_text("(10 ngày từ khi tiếp nhận)")  # calendar days
+    expect(due).to_contain_text(expected_due(10, calendar=True))
+    expect_level2_online_fee(summary.handling_item("Lệ phí"), "200.000 đồng", LLTP_FEE)
     summary.submit()
 
     dossier = DossierPage(page, portal_url)
-    code = expect_submitted(dossier, CRIMINAL_RECORD_NAME, "Sở Tư pháp " + HCM)
-    assert code_pattern("79.so-tu-phap").match(code), code
-    expect(dossier.item("Lệ phí")).to_contain_text("200.000 đồng")
-    expect(dossier.item("Lệ phí")).to_contain_text("theo biểu phí của thủ tục")
+    code = expect_submitted(dossier, CRIMINAL_RECORD_NAME, CITY_POLICE)
+    assert code_pattern("79.cong-an").match(code), code
+    expect_level2_online_fee(dossier.item("Lệ phí"), "200.000 đồng", LLTP_FEE)
     # the appointment is given at reception (Mẫu 01), not at submission
     expect(dossier.item("Ngày hẹn trả kết quả")).to_have_count(0)
 
@@ -295,16 +319,16 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
 ):
     persona_login(page, "Phạm Quốc Bảo")
     step = FilingStep(page, portal_url).open(MARRIAGE)
-    step.expect_shown(MARRIAGE_NAME, 1, 6)  # no confirmation to reuse: one more step, to attach it
+    step.expect_shown(MARRIAGE_NAME, 1, 5)  # nothing to attach: the registry tells the status
     step.expect_locked("Tình trạng hôn nhân", "Đã kết hôn")
     step.next()
 
     # A mistyped number is caught at the field, and what was typed is kept.
-    step.expect_shown(MARRIAGE_NAME, 2, 6)
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
     partner_id = step.field(PARTNER_ID)
     name_partner(step, "07930203456", "Đỗ Thị Lân", "2002-01-15")  # 11 digits, a wrong name
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 2, 6)
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
     message = "Số định danh cá nhân phải gồm đúng 12 chữ số."
     expect(step.error_summary).to_contain_text("Có lỗi cần sửa")
     expect(partner_id).to_have_value("07930203456")
@@ -316,7 +340,7 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     step.next()
 
     # A wrong name is caught next to it, and nothing of the person is said.
-    step.expect_shown(MARRIAGE_NAME, 2, 6)
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
     partner_name = step.field(PARTNER_NAME)
     expect(partner_name).to_have_value("Đỗ Thị Lân")
     expect(partner_name).to_have_attribute("aria-invalid", "true")
@@ -325,26 +349,20 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     partner_name.fill("Đỗ Thị Lan")
     step.next()
 
-    step.expect_shown(MARRIAGE_NAME, 3, 6)
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
     expect(step.main).to_contain_text(AFTER_CONSENT)
     step.next()
 
-    step.expect_shown(MARRIAGE_NAME, 4, 6)
-    paper = step.field(CONFIRMATION)
-    expect(paper).to_have_accessible_description(
-        re.compile("Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận tình trạng hôn nhân")
+    # Where to file: his commune (Phường Ba Đình) or hers, named once she confirms.
+    step.expect_shown(MARRIAGE_NAME, 4, 5)
+    expect(step.office_choice.get_by_role("option", selected=True)).to_have_text(
+        "UBND Phường Ba Đình (nơi thường trú của bạn)"
     )
-    online = step.main.get_by_role("link", name=MARITAL_STATUS_NAME)
-    expect(online).to_have_attribute("href", f"/nop-ho-so/{MARITAL_STATUS}")
-    step.next()  # nothing attached
-    step.expect_shown(MARRIAGE_NAME, 4, 6)
-    expect(step.error_summary).to_contain_text(
-        "Vui lòng đính kèm giấy xác nhận tình trạng hôn nhân."
+    expect(step.office_choice).to_have_accessible_description(
+        re.compile("pháp luật cho phép UBND cấp xã nơi cư trú của bất kỳ ai")
     )
-    assert_no_axe_violations(page, "attachment asked for instead of a reused document")
-    step.field(CONFIRMATION).set_input_files(PAPER)
-    step.next()
-    step.expect_shown(MARRIAGE_NAME, 5, 6)
+    expect(step.receiving_choice.get_by_role("option", selected=True)).to_have_text(OWN_DESK)
+    assert_no_axe_violations(page, "where to file, a body to choose")
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
@@ -365,30 +383,29 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     expect(draft).to_have_count(1)
     expect(draft).to_contain_text("Đang soạn")
     draft.get_by_role("link", name="Tiếp tục hồ sơ nháp").click()
-    step.expect_shown(MARRIAGE_NAME, 1, 6)
+    step.expect_shown(MARRIAGE_NAME, 1, 5)
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 2, 6)
+    step.expect_shown(MARRIAGE_NAME, 2, 5)
     expect(step.field(PARTNER_ID)).to_have_value("079302034567")
 
 
 def test_marriage_refused_when_the_partner_is_married(page: Page, portal_url, persona_login):
     persona_login(page, "Đặng Văn Long")
     step = FilingStep(page, portal_url).open(MARRIAGE)
-    step.expect_shown(MARRIAGE_NAME, 1, 6)
+    step.expect_shown(MARRIAGE_NAME, 1, 5)
     step.next()
     name_partner(step, "001190023456", "Võ Thị Mai", "1990-06-25")  # Phạm Quốc Bảo's wife
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 3, 6)
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
     expect(step.main).not_to_contain_text("Đã kết hôn")  # her status is not shown
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 4, 6)  # the confirmation: left for later
+    step.expect_shown(MARRIAGE_NAME, 4, 5)  # where to file: left for later
 
     summary = FilingSummary(page, portal_url)
     summary.goto(f"/nop-ho-so/{MARRIAGE}/xem-lai")
     summary.expect_shown(MARRIAGE_NAME)
-    expect(summary.problems).to_contain_text(f"Cần đính kèm: {CONFIRMATION}")
-    expect(summary.main).to_contain_text("Kho dữ liệu cá nhân của bạn chưa có giấy xác nhận")
-    assert_no_axe_violations(page, "summary with a document to attach")
+    expect(summary.not_needed).to_contain_text(REGISTRY_NOT_CERTIFICATE)
+    assert_no_axe_violations(page, "summary refused for the partner")
     # Refused, without a word about her marital status: she did not consent to that.
     expect(summary.problems).to_contain_text(PARTNER_UNFIT)
     expect(summary.problems).not_to_contain_text("Đã kết hôn")
@@ -403,10 +420,9 @@ def test_marriage_refused_between_two_women(page: Page, portal_url, persona_logi
     step.next()
     name_partner(step, "079302034567", "Đỗ Thị Lan", "2002-01-15")  # single
     step.next()
-    step.expect_shown(MARRIAGE_NAME, 3, 6)
+    step.expect_shown(MARRIAGE_NAME, 3, 5)
     step.next()
-    step.field(CONFIRMATION).set_input_files(PAPER)
-    step.next()
+    step.expect_shown(MARRIAGE_NAME, 4, 5)
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
@@ -439,12 +455,14 @@ def test_marital_status_certificate_in_hanoi_after_the_zero_fee_policy_ended(
     expect(step.error_summary).to_contain_text(message)
     expect(purpose).to_have_accessible_description(re.compile(re.escape(message)))
     purpose.select_option("Vay vốn ngân hàng")
-    step.field("Ghi rõ mục đích hoặc người dự định kết hôn (không bắt buộc)").fill(
-        "Vay vốn sửa nhà tại Ngân hàng Nông nghiệp"
-    )
+    # the intended spouse is asked only for a marriage
+    spouse = step.field("Họ, chữ đệm và tên người dự định kết hôn (không bắt buộc)")
+    expect(spouse).to_have_accessible_description("Bắt buộc khi mục đích là đăng ký kết hôn.")
     step.next()
 
-    step.expect_shown(MARITAL_STATUS_NAME, 4, 5)
+    step.expect_shown(MARITAL_STATUS_NAME, 4, 5)  # his commune's UBND: nothing to choose
+    expect(step.office_choice).to_have_count(0)
+    expect(step.main).to_contain_text("UBND Phường Hoàn Kiếm: nơi thường trú của bạn")
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(MARITAL_STATUS_NAME)
@@ -494,7 +512,7 @@ def test_civil_status_copy_at_a_chosen_commune_then_withdrawn(
     office = summary.handling_item("Cơ quan giải quyết")
     expect(office).to_contain_text("UBND Phường Hoàn Kiếm")
     expect(office).to_contain_text("Theo lựa chọn của bạn")
-    expect(summary.handling_item("Lệ phí")).to_contain_text("8.000 đồng")
+    expect_level2_online_fee(summary.handling_item("Lệ phí"), "8.000 đồng", COPY_FEE)
     summary.submit()
 
     dossier = DossierPage(page, portal_url)
@@ -514,18 +532,37 @@ def test_civil_status_copy_at_a_chosen_commune_then_withdrawn(
     expect(dashboard.my_dossiers.row(code)).to_contain_text(WITHDRAWN)
 
 
-def test_civil_status_copy_fee_counts_each_copy(page: Page, portal_url, persona_login):
-    persona_login(page, "Phạm Quốc Bảo")  # Hà Nội: no 0-đồng policy in force
-    step = FilingStep(page, portal_url).open(CIVIL_STATUS_COPY)
+def test_civil_status_copy_fee_counts_each_copy(browser_of, portal_url):
+    """8.000 đồng a copy (TT 281/2016), the national exemption taken off for a level-2
+    account while TT 117/2026 runs; the receipt shows each step of the computation."""
+    bao = browser_of("Phạm Quốc Bảo")  # Hà Nội, Phường Ba Đình
+    step = FilingStep(bao, portal_url).open(CIVIL_STATUS_COPY)
     step.next()
     step.field("Loại trích lục cần cấp bản sao").select_option("Trích lục kết hôn")
     step.field("Số bản sao").fill("3")
     step.next()
-    step.next()
+    step.next()  # his commune's UBND, its own desk
 
-    summary = FilingSummary(page, portal_url).expect_shown(CIVIL_STATUS_COPY_NAME)
+    summary = FilingSummary(bao, portal_url).expect_shown(CIVIL_STATUS_COPY_NAME)
     expect(summary.item("Số bản sao")).to_contain_text("3")
-    expect(summary.handling_item("Lệ phí")).to_contain_text("24.000 đồng", timeout=2_000)
+    fee = summary.handling_item("Lệ phí")
+    expect_level2_online_fee(fee, "24.000 đồng", "Phí: 24.000 đồng theo biểu phí của thủ tục")
+    summary.submit()
+    code = expect_submitted(DossierPage(bao, portal_url), CIVIL_STATUS_COPY_NAME, BA_DINH)
+
+    # The commune's clerk receives it; the receipt (Mẫu 01) states how the fee was reached.
+    clerk_opens(browser_of("Đặng Văn Long"), portal_url, code).act("Tiếp nhận")
+    receipt = ReceiptPage(bao, portal_url).open(code)
+    gross = receipt.fee_step("Phí cấp bản sao trích lục hộ tịch (3 bản sao × 8.000 đồng)")
+    expect(gross).to_contain_text(["24.000 đồng", "Thông tư 281/2016/TT-BTC"])
+    to_pay = receipt.fee_step("Phải nộp")
+    if in_tt117():
+        expect(receipt.fee_step(TT117)).to_contain_text(["−24.000 đồng", "117/2026/TT-BTC"])
+        expect(to_pay).to_contain_text(["0 đồng"])
+    else:
+        expect(receipt.fee_steps.get_by_role("row")).to_have_count(3)  # header, gross, total
+        expect(to_pay).to_contain_text(["24.000 đồng"])
+    assert_no_axe_violations(bao, "receipt with the fee's steps")
 
 
 # --- level-1 account -------------------------------------------------------------------------
@@ -625,13 +662,12 @@ def test_filing_pages_fit_a_360px_phone(page: Page, portal_url, persona_login):
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(CIVIL_STATUS_COPY_NAME)
-    fee = summary.handling_item("Lệ phí")  # TP. Hồ Chí Minh: 0 đồng online
-    expect(fee).to_contain_text("0 đồng")
-    expect(fee).to_contain_text("Miễn phí: nộp trực tuyến theo Nghị quyết")
+    fee = summary.handling_item("Lệ phí")  # a national fee: no provincial 0-đồng policy
+    expect_level2_online_fee(fee, "16.000 đồng", "Phí: 16.000 đồng theo biểu phí của thủ tục")
     check("summary")
     summary.submit()
     dossier = DossierPage(page, portal_url)
-    code = expect_submitted(dossier, CIVIL_STATUS_COPY_NAME, "UBND Xã Bình Chánh")
+    code = expect_submitted(dossier, CIVIL_STATUS_COPY_NAME, BINH_CHANH_OFFICE)
     check("dossier")
     expect(page.get_by_role("link", name=RECEIPT_LINK)).to_have_count(0)
     dossier.header.dashboard_link.click()

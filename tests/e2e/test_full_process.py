@@ -6,10 +6,14 @@ population registry (a child is born, two people marry), so every test runs on i
 fresh pair of live apps: the `live` fixture below overrides the session-wide pair for this
 module, and `persona_login`, `portal_url` and `idp_control` follow it.
 
-Who works where (seeds/personas.toml): Trương Thị Hạnh staffs UBND Phường Bến Thành
-(79.26743) with every role; Phan Thị Quỳnh staffs the Sở Tư pháp of Thành phố Hồ Chí Minh.
-Citizens of the city who live in another ward file at Phường Bến Thành by choice, as
-procedures that are not bound by administrative borders allow (phi địa giới hành chính).
+Who works where (seeds/personas.toml), each at the body the law makes competent: Trương Thị
+Hạnh staffs UBND Phường Bến Thành (79.26743), Võ Thanh Tâm UBND Phường Tân Định and Châu Văn
+Lộc UBND Xã Bình Chánh (civil status, where a party or parent resides); Lê Minh Tuấn the Công
+an Phường Bến Thành and Phan Đức Thịnh the Công an Phường Tân Định (residence, at the Công an
+of the address); Nguyễn Thị Thanh Hương the Công an Thành phố Hồ Chí Minh (lý lịch tư pháp);
+Phạm Văn Đức the city's BHXH (the child's health-insurance card). Each has every role. A copy
+of a civil-status extract or a certified copy may be asked at any commune: citizens of the
+city who live in another ward ask it at Phường Bến Thành by choice.
 
 Where a flow needs time to pass (a week of processing, an overdue dossier), the test moves
 the dossier's dates back in the portal's own database: `time_travel` below.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -35,6 +40,7 @@ from tests.e2e.pages import (
     ClerkDossier,
     ClerkQueue,
     Dashboard,
+    DataStorePage,
     VerificationPage,
 )
 from tests.support.apps import running_apps
@@ -43,28 +49,38 @@ from tests.support.e2e import (
     AWAITING_DRAFT,
     BEN_THANH,
     BEN_THANH_OFFICE,
+    BEN_THANH_POLICE,
+    BINH_CHANH_OFFICE,
     BIRTH_FILING,
     BIRTH_NAME,
     CERTIFIED_COPY_FILING,
     CERTIFIED_COPY_NAME,
     CHILD,
+    CITY_BHXH,
+    CITY_POLICE,
     CIVIL_STATUS_COPY,
     CIVIL_STATUS_COPY_NAME,
     CRIMINAL_RECORD,
     CRIMINAL_RECORD_NAME,
-    DEPARTMENT,
+    DUC,
     HANH,
+    HUONG,
+    LOC,
     MARITAL_STATUS,
     MARITAL_STATUS_NAME,
     NEEDS_MORE,
     OFFICE_CHOICE,
     PDF,
     PROCESSING,
-    QUYNH,
     RECEIVED,
     RETURNED,
     SEND_DRAFT,
     SUBMITTED,
+    TAM,
+    TAN_DINH_OFFICE,
+    TAN_DINH_POLICE,
+    THINH,
+    TUAN,
     Filing,
     assert_no_axe_violations,
     clerk_opens,
@@ -74,6 +90,7 @@ from tests.support.e2e import (
     expected_due,
     file_online,
     letter_text,
+    pdf_text,
     upload,
     vn,
 )
@@ -88,7 +105,7 @@ TEMPORARY_RESIDENCE, TEMPORARY_RESIDENCE_NAME = "1.004194", "Đăng ký tạm tr
 # --- what each citizen types, page by page ------------------------------------------------------
 
 
-# Trần Minh Khoa: a province-level procedure, handled by the Sở Tư pháp.
+# Trần Minh Khoa: the Công an of the city where he lives issues the phiếu, in 10 calendar days.
 CRIMINAL_RECORD_FILING = Filing(
     CRIMINAL_RECORD,
     CRIMINAL_RECORD_NAME,
@@ -101,11 +118,13 @@ CRIMINAL_RECORD_FILING = Filing(
             "Số bản phiếu": "1",
         },
         {},
+        {},  # nơi nộp: the Công an's own desk
     ],
-    DEPARTMENT,
+    CITY_POLICE,
 )
 
-# Nguyễn Văn An rents a room in another ward (filed where he lives permanently).
+# Bùi Thị Nga (Phường Sài Gòn) rents a room in Phường Bến Thành: the Công an of the ward of
+# the temporary address decides (Luật Cư trú 2020, điều 28).
 TEMPORARY_RESIDENCE_FILING = Filing(
     TEMPORARY_RESIDENCE,
     TEMPORARY_RESIDENCE_NAME,
@@ -113,15 +132,18 @@ TEMPORARY_RESIDENCE_FILING = Filing(
         {},
         {
             "Số nhà, đường, thôn, tổ dân phố nơi tạm trú": "Phòng 305, 45 Nguyễn Trãi",
-            "Xã/phường nơi tạm trú": "Phường Sài Gòn",
+            "Xã/phường nơi tạm trú": BEN_THANH,
             "Thời hạn tạm trú (tháng)": "12",
         },
         {"Quan hệ với chủ hộ": "Người thuê, mượn, ở nhờ"},
         {"Giấy tờ chứng minh chỗ ở hợp pháp": upload("hop-dong-thue-nha.pdf", PDF)},
+        {},  # nơi nộp
     ],
+    BEN_THANH_POLICE,
 )
 
-# Đỗ Thị Lan (Xã Bình Chánh) files at Phường Bến Thành by choice.
+# Đỗ Thị Lan asks her marital-status certificate at the UBND of Xã Bình Chánh, where she
+# lives (Nghị định 123/2015/NĐ-CP, điều 21).
 MARITAL_STATUS_FILING = Filing(
     MARITAL_STATUS,
     MARITAL_STATUS_NAME,
@@ -129,8 +151,9 @@ MARITAL_STATUS_FILING = Filing(
         {},
         {},
         {"Mục đích sử dụng giấy xác nhận": "Vay vốn ngân hàng"},
-        {OFFICE_CHOICE: BEN_THANH},
+        {},  # nơi nộp
     ],
+    BINH_CHANH_OFFICE,
 )
 
 # Lý Văn Tư (Xã Bình Chánh) files at Phường Bến Thành by choice.
@@ -155,11 +178,14 @@ def live(tmp_path):
 # --- helpers: filing, being told, collecting the result ----------------------------------------
 
 
-def time_travel(live, code: str, *, received_days_ago: int, working_days: int) -> date:
+def time_travel(
+    live, code: str, *, received_days_ago: int, days: int, calendar: bool = False
+) -> date:
     """The test's time machine: the office received dossier `code` that many days ago, and
-    its appointment date is what it was then. Returns that date."""
+    its appointment date (`days` working or calendar days on) is what it was then. Returns
+    that date."""
     received = utcnow() - timedelta(days=received_days_ago)
-    due = deadlines.due_date(received, working_days)
+    due = deadlines.due_date(received, days, calendar=calendar)
     with live.portal_app.app_context(), db.new_session() as session:
         session.execute(
             update(Dossier)
@@ -222,12 +248,30 @@ def refuse_and_tell(
 
 # --- (1) birth registration, linked with residence and health insurance ----------------------
 
+GROUP_RESULTS = [
+    "Giấy khai sinh",
+    "Thông báo kết quả đăng ký thường trú",
+    "Thẻ bảo hiểm y tế (bản điện tử)",
+]
+
+
+def process_part(clerk: ClerkDossier, procedure: str, signer: str) -> None:
+    """A body decides its part of the group: receives, processes, signs its own result and
+    returns it."""
+    expect(clerk.item("Thủ tục")).to_have_text(procedure)
+    expect(clerk.applicant).to_contain_text(CHILD)
+    clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act("Phê duyệt và ký kết quả")
+    expect(clerk.results).to_contain_text(f"người ký {signer}")
+    clerk.act("Trả kết quả")
+    expect(clerk.item("Trạng thái")).to_have_text(RETURNED)
+
 
 def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, portal_url):
     hoa = browser_of("Lê Thị Hoa")
     code = file_online(hoa, portal_url, BIRTH_FILING)
+    assert code.startswith("79.26737-"), code  # UBND Phường Tân Định, where the parents live
 
-    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    clerk = clerk_opens(browser_of(TAM), portal_url, code)
     expect(clerk.item("Thủ tục")).to_have_text(BIRTH_NAME)
     expect(clerk.applicant).to_contain_text(CHILD)
     clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act(SEND_DRAFT)
@@ -236,10 +280,10 @@ def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, p
     expect(clerk.confirmation).to_contain_text(
         f"Đã ghi vào CSDLQG về dân cư: trẻ {CHILD} được cấp số định danh cá nhân"
     )
-    expect(clerk.confirmation).to_contain_text("đăng ký thường trú cùng cha mẹ")
-    expect(clerk.confirmation).to_contain_text("cấp thẻ BHYT")
+    expect(clerk.confirmation).to_contain_text("Đã chuyển hồ sơ liên thông")
     clerk.act("Trả kết quả")
     expect(clerk.item("Trạng thái")).to_have_text(RETURNED)
+    expect(clerk.results).to_contain_text(f"người ký {TAM}")  # the UBND signs its own only
 
     dossier = expect_told(hoa, portal_url, code, RETURNED, f"Hồ sơ {code}: {RETURNED}.")
     expect(dossier.timeline).to_contain_text(
@@ -249,12 +293,38 @@ def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, p
     # Linked group (liên thông, NĐ 63/2024): the UBND signs the Giấy khai sinh only; the
     # residence and the child's card go to the Công an of the commune where the child is
     # registered and to BHXH, each in its own queue, shown on the one dossier.
-    text = collect_result(hoa, portal_url, code, ["Giấy khai sinh"], 5)
-    group = hoa.get_by_role("region", name="Hồ sơ liên thông")
-    expect(group).to_contain_text("Đang giải quyết liên thông (1/3 cơ quan đã xong)")
-    for body in ("Công an Phường Tân Định", "Bảo hiểm xã hội Thành phố Hồ Chí Minh"):
-        expect(group.get_by_role("row").filter(has_text=body)).to_contain_text(SUBMITTED)
+    text = collect_result(hoa, portal_url, code, GROUP_RESULTS[:1], 5)
     assert "GIẤY KHAI SINH" in text.upper() and CHILD in text
+    dossier = CitizenDossier(hoa, portal_url).open(code)
+    expect(dossier.group).to_contain_text("Đang giải quyết liên thông (1/3 cơ quan đã xong)")
+    for body in (TAN_DINH_POLICE, CITY_BHXH):
+        expect(dossier.group_row(body)).to_contain_text(SUBMITTED)
+    assert_no_axe_violations(hoa, "linked group, parts waiting at their bodies")
+    residence, card = dossier.part_code(TAN_DINH_POLICE), dossier.part_code(CITY_BHXH)
+    assert residence.startswith("79.26737.ca-") and card.startswith("79.bhxh-"), (residence, card)
+
+    # each body finds its part in its own queue, decides it and signs its own result
+    police = clerk_opens(browser_of(THINH), portal_url, residence)
+    process_part(police, "Đăng ký thường trú", THINH)
+    bhxh = clerk_opens(browser_of(DUC), portal_url, card)
+    process_part(bhxh, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", DUC)
+
+    # the family: one dossier, one timeline with the three bodies, three results
+    dossier = CitizenDossier(hoa, portal_url).open(code)
+    expect(dossier.item("Trạng thái")).to_have_text(RETURNED)
+    expect(dossier.group).to_contain_text(f"Trạng thái chung: {RETURNED}")
+    for body in (TAN_DINH_OFFICE, TAN_DINH_POLICE, CITY_BHXH):
+        expect(dossier.timeline.filter(has_text=f"· {body}: {RETURNED}")).to_have_count(1)
+    expect(dossier.result_titles).to_have_text(GROUP_RESULTS)
+    expect(dossier.result_items("Cơ quan cấp")).to_have_text(
+        [TAN_DINH_OFFICE, TAN_DINH_POLICE, CITY_BHXH]
+    )
+    card_text = pdf_text(Path(dossier.download_result(2).path()).read_bytes())
+    assert CHILD.upper() in card_text.upper() and CITY_BHXH.upper() in card_text.upper()
+    assert_no_axe_violations(hoa, "linked group, every part returned")
+    store = DataStorePage(hoa, portal_url).open()
+    for title in GROUP_RESULTS:
+        expect(store.table.get_by_role("row").filter(has_text=title)).to_have_count(1)
 
     for page, parent in ((hoa, "Lê Thị Hoa"), (browser_of("Trần Minh Khoa"), "Trần Minh Khoa")):
         dashboard = Dashboard(page, portal_url).open().expect_loaded(parent)
@@ -263,6 +333,8 @@ def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, p
         expect(child).to_have_count(1)
         expect(child).to_contain_text("15/11/2026")
         expect(dashboard.birth_notices).to_have_count(0)  # registered: nothing left to do
+        expect(dashboard.my_dossiers.row(residence)).to_have_count(0)  # parts: on the one
+        expect(dashboard.my_dossiers.row(card)).to_have_count(0)
 
 
 # --- (3) supplement requested, answered online; the clock restarts -----------------------------
@@ -272,18 +344,18 @@ def test_supplement_requested_then_answered_restarts_the_clock(live, browser_of,
     khoa = browser_of("Trần Minh Khoa")
     code = file_online(khoa, portal_url, CRIMINAL_RECORD_FILING)
 
-    quynh = browser_of(QUYNH)
-    clerk = clerk_opens(quynh, portal_url, code)
+    huong = browser_of(HUONG)
+    clerk = clerk_opens(huong, portal_url, code)
     clerk.act("Tiếp nhận").act("Bắt đầu xử lý")
-    # A week of checking records passes before the office asks for more.
-    old_due = time_travel(live, code, received_days_ago=7, working_days=10)
+    # Five days of checking records pass before the office asks for more.
+    old_due = time_travel(live, code, received_days_ago=5, days=10, calendar=True)
     clerk.act(
         "Yêu cầu bổ sung",
         "Quá trình cư trú từ năm 2008 đến năm 2011 tại tỉnh Bình Định\n"
         "Tên trường trung học phổ thông đã học",
     )
     expect(clerk.item("Trạng thái")).to_have_text(NEEDS_MORE)
-    expect(ClerkQueue(quynh, portal_url).open().show("Chờ bổ sung").row(code)).to_have_count(1)
+    expect(ClerkQueue(huong, portal_url).open().show("Chờ bổ sung").row(code)).to_have_count(1)
 
     dossier = expect_told(
         khoa, portal_url, code, NEEDS_MORE, f"Hồ sơ {code}: {NEEDS_MORE}.", "tỉnh Bình Định"
@@ -293,8 +365,9 @@ def test_supplement_requested_then_answered_restarts_the_clock(live, browser_of,
     )
     expect(dossier.supplement).to_contain_text("Tên trường trung học phổ thông đã học")
     expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(vn(old_due))
-    letter = letter_text(khoa, dossier.letter("02"))
+    letter = letter_text(khoa, dossier.letter("CT05"))  # the Công an's own form (TT 66/2023)
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in letter.upper(), letter
+    assert "CT05" in letter and CITY_POLICE.upper() in letter.upper(), letter
     assert "Tên trường trung học phổ thông đã học" in letter, letter
     dossier.answer_supplement("   ")  # nothing written: explained, nothing sent
     expect(dossier.main.get_by_role("alert")).to_contain_text(
@@ -309,13 +382,13 @@ def test_supplement_requested_then_answered_restarts_the_clock(live, browser_of,
         "Đã nộp bổ sung. Hồ sơ được chuyển lại cho cơ quan xử lý."
     )
     expect(dossier.item("Trạng thái")).to_have_text(PROCESSING)
-    # Complete again: the full 10 working days count from today.
-    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10))
+    # Complete again: the full 10 calendar days count from today.
+    expect(dossier.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10, calendar=True))
     expect(dossier.item("Ngày hẹn trả kết quả")).not_to_have_text(vn(old_due))
 
-    clerk = clerk_opens(quynh, portal_url, code, "Đang xử lý")
+    clerk = clerk_opens(huong, portal_url, code, "Đang xử lý")
     expect(clerk.timeline.last).to_contain_text("Trường THPT Quốc Học Quy Nhơn")
-    expect(clerk.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10))
+    expect(clerk.item("Ngày hẹn trả kết quả")).to_have_text(expected_due(10, calendar=True))
     clerk.act("Phê duyệt và ký kết quả").act("Trả kết quả")
 
     dossier = expect_told(khoa, portal_url, code, RETURNED, f"Hồ sơ {code}: {RETURNED}.")
@@ -362,19 +435,20 @@ REJECTION = (
 
 
 def test_rejection_with_a_reason_the_citizen_reads(browser_of, portal_url):
-    an = browser_of("Nguyễn Văn An")
-    code = file_online(an, portal_url, TEMPORARY_RESIDENCE_FILING)
+    nga = browser_of("Bùi Thị Nga")
+    code = file_online(nga, portal_url, TEMPORARY_RESIDENCE_FILING)
+    assert code.startswith("79.26743.ca-"), code
 
-    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    clerk = clerk_opens(browser_of(TUAN), portal_url, code)
     clerk.act("Tiếp nhận").act("Bắt đầu xử lý")
-    dossier = refuse_and_tell(an, clerk, code, "Từ chối giải quyết", REJECTION)
+    dossier = refuse_and_tell(nga, clerk, code, "Từ chối giải quyết", REJECTION)
     expect(dossier.rating).to_have_count(0)
 
 
 # --- (6) a late dossier: extended with an apology (Mẫu 04) -------------------------------------
 
 APOLOGY = (
-    "UBND Phường Bến Thành xin lỗi ông/bà vì hồ sơ chưa được giải quyết đúng hẹn do "
+    "UBND Xã Bình Chánh xin lỗi ông/bà vì hồ sơ chưa được giải quyết đúng hẹn do "
     "phải xác minh thông tin cư trú trước đây."
 )
 
@@ -383,22 +457,22 @@ def test_a_dossier_about_to_be_late_is_extended_with_an_apology(live, browser_of
     lan = browser_of("Đỗ Thị Lan")
     code = file_online(lan, portal_url, MARITAL_STATUS_FILING)
 
-    hanh = browser_of(HANH)
-    clerk_opens(hanh, portal_url, code).act("Tiếp nhận").act("Bắt đầu xử lý")
+    loc = browser_of(LOC)  # the clerk of Xã Bình Chánh, where Lan lives
+    clerk_opens(loc, portal_url, code).act("Tiếp nhận").act("Bắt đầu xử lý")
     # Two weeks pass: three working days were promised, the dossier is now late, and an
     # apology can no longer be sent (Mẫu 04 comes before the due date).
-    old_due = time_travel(live, code, received_days_ago=14, working_days=3)
-    queue = ClerkQueue(hanh, portal_url).open().show("Quá hạn")
+    old_due = time_travel(live, code, received_days_ago=14, days=3)
+    queue = ClerkQueue(loc, portal_url).open().show("Quá hạn")
     expect(queue.row(code)).to_contain_text(f"{vn(old_due)} (quá hạn)")
-    assert_no_axe_violations(hanh, "clerk queue, overdue tab")
+    assert_no_axe_violations(loc, "clerk queue, overdue tab")
     clerk = queue.open_dossier(code)
     expect(clerk.action(EXTEND)).to_have_count(0)
 
     # The same dossier, due tomorrow instead: the head of the office sends the apology.
     old_due = deadlines.add_working_days(deadlines.today(), 1)
     move_due_date(live, code, old_due)
-    clerk = ClerkQueue(hanh, portal_url).open().show("Sắp đến hạn").open_dossier(code)
-    assert_no_axe_violations(hanh, "clerk dossier in processing")
+    clerk = ClerkQueue(loc, portal_url).open().show("Sắp đến hạn").open_dossier(code)
+    assert_no_axe_violations(loc, "clerk dossier in processing")
     clerk.submit(EXTEND, APOLOGY, old_due - timedelta(days=1))
     expect(clerk.error).to_have_text(f"Ngày hẹn trả mới phải sau ngày hẹn cũ ({vn(old_due)}).")
     new_due = deadlines.add_working_days(deadlines.today(), 3)

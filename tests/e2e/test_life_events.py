@@ -2,10 +2,11 @@
 their own browser context, the clerk in another.
 
 Who works where (seeds/personas.toml): Trương Thị Hạnh is a one-person office, UBND Phường
-Bến Thành, with every role; Nguyễn Thu Trang is one at Phường Đống Đa (Hà Nội), where the
-death below goes. The flows write to the population registry, so every test runs on its
-own pair of live apps. Where a flow needs a day to pass (the day of an appointment), the test
-moves the date in the portal's database (`the_day_comes`).
+Bến Thành, with every role, where An's marriage goes; Võ Thanh Tâm is one at Phường Tân Định,
+where the parents of the birth below live; Nguyễn Thu Trang is one at Phường Đống Đa (Hà
+Nội), where the death below goes. The flows write to the population registry, so every test
+runs on its own pair of live apps. Where a flow needs a day to pass (the day of an
+appointment), the test moves the date in the portal's database (`the_day_comes`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from tests.support.e2e import (
     RETURNED,
     SEND_DRAFT,
     SUBMITTED,
+    TAM,
     Filing,
     assert_no_axe_violations,
     clerk_opens,
@@ -75,7 +77,8 @@ KHOA, HOA = "Trần Minh Khoa", "Lê Thị Hoa"
 REJECTED = "Từ chối giải quyết"
 
 # Nguyễn Văn An, who lives in Phường Bến Thành, marries Đỗ Thị Lan: he names her (number,
-# name, birth date) and attaches his marital-status confirmation; she confirms.
+# name, birth date; no marital-status certificate, the registry is asked) and files at the
+# UBND of his ward, its own desk; she confirms.
 MARRIAGE_FILING = Filing(
     MARRIAGE,
     MARRIAGE_NAME,
@@ -87,8 +90,7 @@ MARRIAGE_FILING = Filing(
             "Ngày, tháng, năm sinh của người kết hôn cùng": "2002-01-15",
         },
         {},
-        {"Giấy xác nhận tình trạng hôn nhân": upload("xac-nhan-doc-than.pdf", PDF)},
-        {},
+        {},  # nơi nộp: his ward's UBND (the default), its own desk
     ],
     status=AWAITING_PARTIES,
 )
@@ -241,7 +243,7 @@ def test_the_second_parent_is_told_and_follows_the_birth_dossier(browser_of, por
     expect(mine.part(code)).to_contain_text("Cha hoặc mẹ của trẻ — được thông báo")
     expect(mine.part(code)).to_contain_text(f"Người nộp: {KHOA}")
 
-    clerk_opens(browser_of(HANH), portal_url, code).act("Tiếp nhận")
+    clerk_opens(browser_of(TAM), portal_url, code).act("Tiếp nhận")
     dossier = expect_told(hoa, portal_url, code, RECEIVED, f"Hồ sơ {code}: {RECEIVED}.")
     expect(dossier.item("Người nộp")).to_contain_text(KHOA)
     expect(dossier.parties).to_contain_text(f"{HOA} (bạn) – được thông báo")
@@ -292,7 +294,7 @@ REJECTION = "Trẻ đã được đăng ký khai sinh tại nơi khác; hồ sơ
 def test_a_registry_refusal_leads_to_a_rejection_letter(live, browser_of, portal_url):
     khoa = browser_of(KHOA)
     code = file_online(khoa, portal_url, BIRTH_FILING)
-    clerk = clerk_opens(browser_of(HANH), portal_url, code)
+    clerk = clerk_opens(browser_of(TAM), portal_url, code)
     clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act(SEND_DRAFT)
     confirm_the_draft(khoa, portal_url, code, CHILD)
 

@@ -35,17 +35,17 @@ def test_a_death_filed_by_a_relative_who_lives_elsewhere(
 ):
     persona_login(page, "Hoàng Văn Thọ")
     step = FilingStep(page, portal_url).open(DEATH)
-    step.expect_shown(DEATH_NAME, 1, 6)
+    step.expect_shown(DEATH_NAME, 1, 7)
     step.expect_locked("Nơi cư trú của người đi khai tử", THO_HOME)
     step.field("Quan hệ với người đã chết").select_option("Cha")
     step.next()
 
-    step.expect_shown(DEATH_NAME, 2, 6)
+    step.expect_shown(DEATH_NAME, 2, 7)
     step.field(DECEASED_ID).fill("001068004321")
     name = step.field(DECEASED_NAME)
     name.fill("Hoàng Văn Mính")  # one diacritic off
     step.next()
-    step.expect_shown(DEATH_NAME, 2, 6)
+    step.expect_shown(DEATH_NAME, 2, 7)
     expect(name).to_have_value("Hoàng Văn Mính")
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(name).to_have_accessible_description(re.compile("không khớp với số định danh"))
@@ -54,23 +54,30 @@ def test_a_death_filed_by_a_relative_who_lives_elsewhere(
     step.next()
 
     # The registry proves Thọ is Minh's father: his data is shown, read-only.
-    step.expect_shown(DEATH_NAME, 3, 6)
+    step.expect_shown(DEATH_NAME, 3, 7)
     step.expect_locked("Họ, chữ đệm và tên của người đã chết", "Hoàng Văn Minh")
     step.expect_locked("Ngày, tháng, năm sinh của người đã chết", "15/06/1968")
     step.expect_locked("Nơi cư trú cuối cùng của người đã chết", MINH_HOME)
     step.next()
 
-    step.expect_shown(DEATH_NAME, 4, 6)
+    step.expect_shown(DEATH_NAME, 4, 7)
     step.field("Ngày chết").fill("2026-11-28")
     step.field("Nơi chết").fill("Bệnh viện Bạch Mai, Hà Nội")
     step.next()
-    step.expect_shown(DEATH_NAME, 5, 6)
+    step.expect_shown(DEATH_NAME, 5, 7)
     step.field("Giấy báo tử hoặc giấy tờ thay giấy báo tử").set_input_files(PAPER)
+    step.next()
+
+    # The law decides the body, the UBND of Minh's last residence: nothing to choose.
+    step.expect_shown(DEATH_NAME, 6, 7)
+    expect(step.office_choice).to_have_count(0)
+    expect(step.main).to_contain_text("UBND Phường Đống Đa")
     step.next()
 
     summary = FilingSummary(page, portal_url).expect_shown(DEATH_NAME)
     expect(summary.problems).to_have_count(0)
     expect(summary.item("Nơi cư trú cuối cùng của người đã chết")).to_contain_text(MINH_HOME)
+    expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text("UBND Phường Đống Đa")
     summary.submit()
 
     expect(page).to_have_url(re.compile(re.escape(portal_url) + r"/ho-so/[^/?#]+$"))

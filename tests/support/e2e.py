@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
+from common.tz import today
 from portal.services.deadlines import due_date
 from tests.e2e.pages import (
     CitizenDossier,
@@ -88,12 +89,37 @@ def assert_no_axe_violations(page: Page, name: str) -> None:
 # --- a dossier just filed ------------------------------------------------------------------
 
 
-def expected_due(working_days: int) -> re.Pattern:
-    """The due date (dd/mm/yyyy) of a dossier filed about now, allowing for the minute or
-    two a test takes (in case it runs across the 15:00 cut-off)."""
+def expected_due(days: int, *, calendar: bool = False) -> re.Pattern:
+    """The due date (dd/mm/yyyy) of a dossier filed about now, `days` working days (or
+    calendar days: the LLTP's 10) away, allowing for the minute or two a test takes (in case
+    it runs across the 15:00 cut-off)."""
     now = datetime.now(UTC)
-    days = sorted({due_date(now + timedelta(minutes=m), working_days) for m in (-1, 0, 2)})
-    return re.compile("|".join(re.escape(d.strftime("%d/%m/%Y")) for d in days))
+    found = {due_date(now + timedelta(minutes=m), days, calendar=calendar) for m in (-1, 0, 2)}
+    return re.compile("|".join(re.escape(d.strftime("%d/%m/%Y")) for d in sorted(found)))
+
+
+# TT 117/2026/TT-BTC: a VNeID level-2 account filing online pays nothing for residence,
+# trích lục copies, LLTP and căn cước from 15/08/2026 to 28/02/2027. The suite runs on the
+# clock: while it runs, every persona (level 2) files those for 0 đồng.
+TT117 = (
+    "Miễn theo TT 117/2026/TT-BTC (tài khoản VNeID mức 2, nộp trực tuyến, 15/08/2026–28/02/2027)"
+)
+
+
+def in_tt117() -> bool:
+    """Whether today is within TT 117/2026/TT-BTC's exemption."""
+    return date(2026, 8, 15) <= today() <= date(2027, 2, 28)
+
+
+def expect_level2_online_fee(fee: Locator, amount: str, reason: str) -> None:
+    """The fee of a procedure TT 117/2026 covers, filed online by a level-2 account: nothing
+    while the circular runs, else `amount` (e.g. "200.000 đồng") for `reason`."""
+    if in_tt117():
+        expect(fee).to_contain_text("0 đồng")
+        expect(fee).to_contain_text(TT117)
+    else:
+        expect(fee).to_contain_text(amount)
+        expect(fee).to_contain_text(reason)
 
 
 def expect_submitted(
@@ -114,9 +140,21 @@ def expect_submitted(
 
 # --- who works where, and what citizens upload ----------------------------------------------
 
-HANH, QUYNH = "Trương Thị Hạnh", "Phan Thị Quỳnh"  # the clerks
+# The staff personas (seeds/personas.toml), each at the body the law makes competent: the
+# UBND xã where a party or parent resides (hộ tịch), the Công an xã of the address (cư trú),
+# the Công an tỉnh (LLTP), BHXH (BHYT).
+HANH = "Trương Thị Hạnh"  # UBND Phường Bến Thành
+TAM = "Võ Thanh Tâm"  # UBND Phường Tân Định
+LOC = "Châu Văn Lộc"  # UBND Xã Bình Chánh
+TUAN = "Lê Minh Tuấn"  # Công an Phường Bến Thành
+THINH = "Phan Đức Thịnh"  # Công an Phường Tân Định
+HUONG = "Nguyễn Thị Thanh Hương"  # Công an Thành phố Hồ Chí Minh
+DUC = "Phạm Văn Đức"  # Bảo hiểm xã hội Thành phố Hồ Chí Minh
 BEN_THANH, BEN_THANH_OFFICE = "Phường Bến Thành", "UBND Phường Bến Thành"
-DEPARTMENT = "Sở Tư pháp Thành phố Hồ Chí Minh"
+TAN_DINH_OFFICE, BINH_CHANH_OFFICE = "UBND Phường Tân Định", "UBND Xã Bình Chánh"
+BEN_THANH_POLICE, TAN_DINH_POLICE = "Công an Phường Bến Thành", "Công an Phường Tân Định"
+CITY_POLICE = "Công an Thành phố Hồ Chí Minh"
+CITY_BHXH = "Bảo hiểm xã hội Thành phố Hồ Chí Minh"
 OFFICE_CHOICE = "Cơ quan giải quyết"  # where the law leaves the citizen a choice
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # what the upload check reads: the signature
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -144,8 +182,9 @@ class Filing:
 
 
 CHILD = "Trần Bảo Ngọc"
-# A parent of the child of the hospital's birth notice (both live in Phường Tân Định) files
-# at Phường Bến Thành by choice.
+# A parent of the child of the hospital's birth notice files; both parents live in Phường Tân
+# Định, whose UBND registers the birth (Luật Hộ tịch 2014, điều 13: nơi cư trú của cha hoặc
+# mẹ); its own desk receives (the receiving point left as proposed).
 BIRTH_FILING = Filing(
     BIRTH,
     BIRTH_NAME,
@@ -156,8 +195,9 @@ BIRTH_FILING = Filing(
             "Quê quán của trẻ": "Xã Tam Quan, tỉnh Gia Lai",
         },
         {},
-        {OFFICE_CHOICE: BEN_THANH},
+        {},  # nơi nộp
     ],
+    office=TAN_DINH_OFFICE,
 )
 
 # Bùi Thị Nga attaches a scan of her diploma.
