@@ -13,8 +13,8 @@ Besides the registry's own fields, a person's record carries what linked databas
   null), "place_of_death", "cause", "registered_on": null};
 * `death_notice`: the person's own latest death notice (same value without "deceased" and
   "relation"; "registered_on" set once the death was registered), or null;
-* `last_residence`: the residence the person last had, kept after death (the death
-  registration ends every residence): the open permanent one, else the open temporary one,
+* `last_residence`: the residence the person last had, kept after death (the death ends a
+  temporary residence, the Công an's removal the permanent one): the open permanent one, else the open temporary one,
   else the latest ended one (permanent before temporary); the value of `permanent_residence`
   plus "kind" ("thuong_tru" | "tam_tru") and "ended_on" (date or null); null when none;
 * `social_insurance`: the person's standing with BHXH and who pays the funeral allowance
@@ -234,7 +234,7 @@ def _own_death_notice(session: Session, person: Person) -> dict | None:
 
 
 def last_residence(session: Session, personal_id: str) -> Residence | None:
-    """The residence the person last had (kept after death, when every residence is ended):
+    """The residence the person last had (kept once every residence has ended after death):
     open before ended, then the latest ended; permanent before temporary."""
     rows = session.exec(select(Residence).where(Residence.personal_id == personal_id)).all()
 

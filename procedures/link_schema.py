@@ -12,15 +12,18 @@ The dossier the citizen files is the group's lead; each entry names a part:
   part, the others are not (the funeral allowance at BHXH or at the UBND xã);
 - `routing`: where the part goes: "subject_residence", the commune (or province, for a
   province body) of the permanent residence of the person the lead's write concerns (the
-  child, the deceased), as the registry records it; "lead_office": the commune or province
-  of the lead's own office;
-- `data`: part field → source; `values`: part field → a fixed value (a select's option);
-- `fee_note`: why the part costs nothing, shown with its 0 đ (required: a part has no
-  payment step before its reception; a part with a fee would need one).
+  deceased), as the registry records it; "applicant_residence": that of the lead's
+  applicant (the parent a newborn is registered with); "lead_office": the commune or
+  province of the lead's own office;
+- `data`: part field → source; `values`: part field → a fixed value (a select's option).
+
+A part's fee is the fee rule's for its procedure (portal/services/fees.decide_fee, online, on
+the day the part starts), stored with its steps like a filed dossier's.
 
 A source is a dotted path: `lead.<field>` (the lead's form data), `registry.<key>` (the
 registry's answer to the lead's write-back), `subject.<path>` (the registry's record of the
-person the write concerns; values given as {value, source, updated_at} are read through).
+person the write concerns), `applicant.<path>` (the registry's record of the lead's
+applicant); values given as {value, source, updated_at} are read through.
 """
 
 from __future__ import annotations
@@ -32,9 +35,9 @@ from pydantic import Field, field_validator, model_validator
 
 from procedures.base import Strict
 
-LINK_ROOTS = ("lead", "registry", "subject")
-SOURCE = r"^(lead|registry|subject)(\.[a-z][a-z0-9_]*)+$"
-PartRouting = Literal["subject_residence", "lead_office"]
+LINK_ROOTS = ("lead", "registry", "subject", "applicant")
+SOURCE = r"^(lead|registry|subject|applicant)(\.[a-z][a-z0-9_]*)+$"
+PartRouting = Literal["subject_residence", "applicant_residence", "lead_office"]
 
 
 class LinkTest(Strict):
@@ -68,7 +71,6 @@ class Link(Strict):
     routing: PartRouting = "subject_residence"
     data: dict[str, str] = {}  # part field -> source
     values: dict[str, str] = {}  # part field -> fixed value
-    fee_note: str = Field(min_length=1)
 
     @field_validator("data")
     @classmethod
@@ -76,7 +78,8 @@ class Link(Strict):
         wrong = [f"{k} = {v!r}" for k, v in value.items() if not re.match(SOURCE, v)]
         if wrong:
             raise ValueError(
-                f"sources must be lead.<field>, registry.<key> or subject.<path>: {wrong}"
+                "sources must be lead.<field>, registry.<key>, subject.<path> or "
+                f"applicant.<path>: {wrong}"
             )
         return value
 

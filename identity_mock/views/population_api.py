@@ -312,10 +312,17 @@ def _birth_date(value: object) -> date | None:
 # --- writes (liên thông): client-credentials tokens with `population.write` ---------------
 
 
-@bp.post("/<any(births, marriages, deaths):kind>")
+@bp.post(
+    '/<any(births, marriages, deaths, residences, "residence-removals", '
+    '"health-insurance-cards"):kind>'
+)
 @require_oauth("population.write")
 def write(kind: str):
-    """Apply a registration result; `purpose`, `actor` and `reference` are required."""
+    """Apply a registration result, each by the body that decided it (the JSON bodies in
+    identity_mock/registry_writes.py): births, marriages and deaths (UBND xã), permanent
+    residences and their removal (Công an xã), a child's health-insurance card (BHXH);
+    `purpose`, `actor` and `reference` are required. A refusal is a 4xx with the English
+    reason in `error_description` and a Vietnamese `message`."""
     _system("Writes")
     body = _json_body()
     purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
@@ -329,7 +336,7 @@ def write(kind: str):
         db.session.rollback()
         audit.record(exc.subject_id or _subject_hint(body), "refused")
         error = ERROR_NAMES.get(exc.status, "invalid_request")
-        raise ApiError(exc.status, error, exc.description) from None
+        raise ApiError(exc.status, error, exc.description, exc.message) from None
     except IntegrityError:  # the same reference written concurrently: answer with the first
         db.session.rollback()
         result, created = registry_writes.apply(db.session, client_id, kind, body)

@@ -14,10 +14,16 @@ The decision, as data in the procedure files (`[[linked]]`, procedures/link_sche
   part's own office, that office chosen by the part's routing, its own workflow and result;
 - a part **starts when its inputs exist**: once the lead's registry write-back is done (the
   birth is registered and the child has a personal ID; the death is recorded), with its data
-  taken from the lead's form, the registry's answer to the write and the registry's record
-  of the person the write concerns (the child, the deceased: their residence, their social
-  insurance). `when` tests on that data choose the parts (a child registered at a parent's
+  taken from the lead's form, the registry's answer to the write, the registry's record of
+  the person the write concerns (the child, the deceased: their residence, their social
+  insurance) and of the lead's applicant (the parent a newborn is registered with). `when`
+  tests on that data choose the parts (a child to register at a parent's permanent
   residence; BHXH or the UBND xã for the funeral allowance);
+- each part changes the registry itself when its own body approves it (services/writeback.py:
+  the Công an registers the child's residence or removes the deceased's, BHXH issues the
+  card); the lead's write changes only what its body decided;
+- a part's fee is the fee rule's for its procedure (services/fees.decide_fee: online, on the
+  day it starts, the person it concerns), stored with its steps like a filed dossier's;
 - the parts are created by `start_parts`, in the transaction that marks the lead's write
   done (services/writeback.py): a retried or concurrent write-back task creates nothing
   twice, and a part already in the group is never created again;
@@ -35,16 +41,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from common import divisions
-from portal.models import Dossier, DossierEvent, DossierParty, Notification, Office
+from portal.models import Citizen, Dossier, DossierEvent, DossierParty, Notification, Office
 from portal.models.dossiers import STATUS_LABELS, Status
 from portal.models.results import ResultDocument
-from portal.services import dossiers, parties, workflow
+from portal.services import dossiers, fees, parties, workflow
 from portal.services.deadlines import to_local
 from portal.services.dossier_codes import new_code
 from portal.services.offices import office_code
@@ -62,12 +68,13 @@ INFORMED = "informed"
 @dataclass(frozen=True)
 class Inputs:
     """What a part is made from: the lead's form data, the registry's answer to the lead's
-    write-back and the registry's record of the person that write concerns (None when the
-    registry could not say)."""
+    write-back, the registry's record of the person that write concerns and that of the
+    lead's applicant (None when not read, or when the registry could not say)."""
 
     lead: dict
     registry: dict
     subject: dict | None = None
+    applicant: dict | None = None
 
 
 def _read_through(node: Any) -> Any:
@@ -80,7 +87,12 @@ def _read_through(node: Any) -> Any:
 def value(inputs: Inputs, path: str) -> Any:
     """The value at a dotted path (`lead.x`, `registry.x`, `subject.x.y`), or None."""
     root, *keys = path.split(".")
-    node: Any = {"lead": inputs.lead, "registry": inputs.registry, "subject": inputs.subject}[root]
+    node: Any = {
+        "lead": inputs.lead,
+        "registry": inputs.registry,
+        "subject": inputs.subject,
+        "applicant": inputs.applicant,
+    }[root]
     for key in keys:
         node = _read_through(node)
         node = node.get(key) if isinstance(node, dict) else None
@@ -115,6 +127,17 @@ def chosen(procedure: Procedure, inputs: Inputs) -> list[Link]:
             if link.choice:
                 taken.add(link.choice)
     return found
+
+
+def reads_applicant(procedure: Procedure) -> bool:
+    """Whether the procedure's links read the registry's record of the lead's applicant."""
+    return any(
+        link.routing == "applicant_residence"
+        or any(
+            p.startswith("applicant.") for p in [*link.data.values(), *(t.path for t in link.when)]
+        )
+        for link in procedure.linked
+    )
 
 
 def subject_id(answer: dict) -> str | None:
@@ -152,26 +175,32 @@ class Place:
     why: str
 
 
-def _residence(subject: dict | None) -> dict | None:
-    """The subject's permanent residence: the open one, else the last one when it was a
-    permanent one (a death ends every residence; the registry keeps the last readable)."""
-    if not subject:
+def _residence(record: dict | None) -> dict | None:
+    """A person's permanent residence: the open one, else the last one when it was a
+    permanent one (the registry keeps the last readable once it has ended)."""
+    if not record:
         return None
-    current = _read_through(subject.get("permanent_residence"))
+    current = _read_through(record.get("permanent_residence"))
     if isinstance(current, dict) and current.get("ward_code"):
         return current
-    last = _read_through(subject.get("last_residence"))
+    last = _read_through(record.get("last_residence"))
     if isinstance(last, dict) and last.get("ward_code") and last.get("kind") == "thuong_tru":
         return last
     return None
 
 
+RESIDENCE_OF = {"subject_residence": "subject", "applicant_residence": "applicant"}
+
+
 def _place(session: Session, link: Link, lead: Dossier, inputs: Inputs) -> Place | None:
-    if link.routing == "subject_residence":
-        home = _residence(inputs.subject)
+    """Where the part goes: the commune of the permanent residence its routing names (the
+    deceased's; the parent's a newborn is registered with), else the lead office's."""
+    root = RESIDENCE_OF.get(link.routing)
+    if root is not None:
+        home = _residence(getattr(inputs, root))
         if home is not None and int(home["ward_code"]) in divisions.wards():
             ward = int(home["ward_code"])
-            name = value(inputs, "subject.full_name") or "người được đăng ký"
+            name = value(inputs, f"{root}.full_name") or "người được đăng ký"
             return Place(
                 divisions.wards()[ward].province_code,
                 ward,
@@ -226,7 +255,8 @@ def start_parts(
         if office is None or place is None:
             unplaced.append(part_proc.name)
             continue
-        part = _new_part(session, lead, link, part_proc, office, place, inputs, now)
+        where = Where(office, place, tuple(catalogue.policies))
+        part = _new_part(session, lead, link, part_proc, where, inputs, now)
         created.append((part, part_proc.name, office.name))
     return created, unplaced
 
@@ -246,16 +276,70 @@ def started_message(created: list[tuple[Dossier, str, str]], unplaced: list[str]
     return text
 
 
+@dataclass(frozen=True)
+class Where:
+    """A part's office, why it goes there, and the fee policies its fee is decided under."""
+
+    office: Office
+    place: Place
+    policies: tuple = ()
+
+
+def _date(raw: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def part_fee(
+    session: Session,
+    lead: Dossier,
+    part_proc: Procedure,
+    office: Office,
+    data: dict,
+    inputs: Inputs,
+    policies,
+    now: datetime,
+) -> fees.FeeDecision:
+    """The part's fee by the fee rule of its procedure: online (the lead was filed online),
+    on the day the part starts, in the province of the part's office, for the person the
+    part concerns as the registry records them (a newborn: the child exemption of the
+    residence fee) and the lead's VNeID level."""
+    filer = session.get(Citizen, lead.applicant_id)
+    facts = fees.ApplicantFacts(
+        province_code=office.province_code,
+        meritorious_family=bool(value(inputs, "subject.meritorious_family")),
+        poor_household=bool(value(inputs, "subject.household.poor_household")),
+        disability=bool(value(inputs, "subject.disability")),
+        birth_date=_date(
+            value(inputs, "subject.birth_date") or value(inputs, "registry.birth_date")
+        ),
+        birth_date_of_child=_date(value(inputs, "registry.birth_date")),
+        death_date=_date(value(inputs, "registry.died_on")),
+        vneid_level=filer.level if filer else None,
+        declared=fees.declared_from_form(part_proc, data),
+    )
+    return fees.decide_fee(
+        part_proc,
+        policies,
+        facts,
+        online=True,
+        on=to_local(now).date(),
+        **fees.units_from_form(part_proc, data),
+    )
+
+
 def _new_part(
     session: Session,
     lead: Dossier,
     link: Link,
     part_proc: Procedure,
-    office: Office,
-    place: Place,
+    where: Where,
     inputs: Inputs,
     now: datetime,
 ) -> Dossier:
+    office, place = where.office, where.place
     data = part_data(link, inputs)
     # The part holds its life event (a child's card, a deceased's residence) like a filed
     # dossier, unless an open dossier filed apart holds it already (then it takes no lock;
@@ -264,6 +348,7 @@ def _new_part(
         part_proc, data, str(data.get("applicant_personal_id") or lead.applicant_id)
     )
     lock = None if parties.holder(session, part_proc.code, key) else key
+    fee = part_fee(session, lead, part_proc, office, data, inputs, where.policies, now)
     part = Dossier(
         code=new_code(session, office.code, to_local(now).date()),
         procedure_code=part_proc.code,
@@ -275,8 +360,10 @@ def _new_part(
         routing_reason=f"Hồ sơ liên thông với hồ sơ {lead.code}: {office.name}, {place.why}.",
         group_id=lead.id,
         data=data,
-        fee_amount=0,
-        fee_reason=link.fee_note,
+        fee_amount=fee.amount,
+        fee_rule=fee.rule,
+        fee_reason=fee.reason,
+        fee_steps=fee.steps_json(),
         subject_key=key,
         open_key=lock,
         submitted_at=now,

@@ -1,26 +1,35 @@
 """Write an approved dossier's result back to the population registry (liên thông).
 
 Through the registry's API with a client-credentials token (`population.write`), never its
-database. The procedure file's `write_backs` say what to write:
+database. The procedure file's `write_backs` say what to write; each body writes its own
+change, when it approves its own dossier (a linked group's parts too):
 
-- "create_person" (+ "register_residence", "health_insurance"): a birth creates the child;
+- "create_person": a birth (UBND xã) creates the child: personal ID, parents, birth data,
+  from the electronic birth notice or, without one, as the parents declared it;
 - "marital_status": a marriage makes both parties married to each other;
-- "close_record": a death closes the deceased's record.
+- "close_record": a death closes the deceased's record (the permanent residence stays);
+- "register_residence": a permanent residence (Công an xã, 1.004222): the person moving, or
+  the child of a birth group joining the household of the parent;
+- "remove_residence": xóa đăng ký thường trú (Công an xã, 1.003197), the deceased's too;
+- "health_insurance": the health-insurance card of a child under 6 (BHXH, 1.014137).
 
 Every call carries the dossier code as `reference`, so retrying after a failure never
 writes twice. The registry first, then the paper: approving such a dossier signs nothing;
 it sets `registry_sync = "pending"` (the dossier is its own outbox) and the task queue
 (portal/tasks.py) calls `sync` after the commit. Only once the registry has taken the write
-does `sync` sign the dossier's own result (by the approving leader) and start the parts of
-its linked group (services/groups.py: each linked procedure becomes a dossier of its own
-body, which processes and signs it), in the transaction that marks the write done: a result
-never exists for a write that failed, and a part is created exactly once. The parts' data
-include the registry's record of the person the write concerns (the child, the deceased),
-read right after the write with the portal's lookup scope. A transient failure (no answer,
-5xx, 429, 401) is retried with exponential backoff (`backoff`); a refusal (any other 4xx)
-sends the dossier back to the officer (workflow action "registry_refused", approved →
-processing) with the registry's reason in Vietnamese (`refusal_message`); he may correct and
-approve again (a new write) or reject it. Nothing retries a refusal by itself.
+does `sync` sign the dossier's own result (by the approving leader; its `registry:` rows
+read the registry's answer: the child's personal ID, the address registered, the card
+number) and start the parts of its linked group (services/groups.py: each linked procedure
+becomes a dossier of its own body, which processes and signs it and writes its own change),
+in the transaction that marks the write done: a result never exists for a write that
+failed, and a part is created exactly once. The parts' data include the registry's record
+of the person the write concerns (the child, the deceased) and of the lead's applicant (the
+parent the child is registered with), read right after the write with the portal's lookup
+scope. A transient failure (no answer, 5xx, 429, 401) is retried with exponential backoff
+(`backoff`); a refusal (any other 4xx) sends the dossier back to the officer (workflow
+action "registry_refused", approved → processing) with the registry's reason in Vietnamese
+(`refusal_message`); he may correct and approve again (a new write) or reject it. Nothing
+retries a refusal by itself.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from sqlmodel import Session, col, select
 
 from portal.models import Citizen, Dossier, DossierEvent, ResultDocument
 from portal.models.dossiers import Status
-from portal.services import groups, issuing, registry, results, workflow
+from portal.services import groups, issuing, prefill, registry, results, routing, workflow
 from portal.services.registry import PersonNotFound, RegistryError, RegistryRefused
 from portal.services.writeback_client import (
     REASON_MAX,
@@ -71,6 +80,25 @@ def _value(dossier: Dossier, name: str) -> str | None:
     return value or None
 
 
+def _iso(value: str | None) -> str | None:
+    """A date as the registry takes it (YYYY-MM-DD), from a typed or a shown one."""
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return value  # the registry says what is wrong with it
+
+
+def _office_place(dossier: Dossier) -> tuple[int | None, int | None]:
+    """(province, ward) of the dossier's office, from its code ("79.26743.ca", "79.bhxh")."""
+    parts = (dossier.office_code or "").split(".")
+    numbers = [int(p) for p in parts[:2] if p.isascii() and p.isdigit()]
+    return (numbers + [None, None])[0], (numbers + [None, None])[1]
+
+
 def _common(dossier: Dossier, procedure, actor_id: str) -> dict:
     return {
         "reference": dossier.code,
@@ -79,19 +107,44 @@ def _common(dossier: Dossier, procedure, actor_id: str) -> dict:
     }
 
 
+def _typed(dossier: Dossier) -> set[str]:
+    return set((dossier.data or {}).get(prefill.TYPED_KEY) or ())
+
+
+SEX_CODES = {"Nam": "nam", "Nữ": "nu", "nam": "nam", "nu": "nu"}
+# Without an electronic birth notice: the paper notice when its number is given, else the
+# witness statement (registry_writes.PROOFS).
+PAPER_NOTICE, WITNESS = "giay_chung_sinh", "nguoi_lam_chung"
+
+
 def birth_payload(dossier: Dossier, procedure, actor_id: str) -> dict:
-    write_backs = set(procedure.write_backs)
+    """The child to create: from the electronic birth notice (its number: the registry has
+    its data), or, when the notice's fields were typed (none from the health system), from
+    what the parents declared, with the paper notice's number or the witness statement."""
+    province, _ = _office_place(dossier)
     payload = {
         **_common(dossier, procedure, actor_id),
-        "birth_notice_number": _value(dossier, "birth_notice_number"),
         "full_name": _value(dossier, "child_full_name"),
         "ethnicity": _value(dossier, "child_ethnicity"),
         "mother_id": _value(dossier, "mother_personal_id"),
         "father_id": _value(dossier, "father_personal_id"),
-        "health_insurance": "health_insurance" in write_backs,
+        "registration_province_code": province,
     }
-    if "register_residence" in write_backs:
-        payload["residence_of"] = _value(dossier, "applicant_personal_id")
+    if "birth_notice_number" not in _typed(dossier):  # the electronic notice
+        payload["birth_notice_number"] = _value(dossier, "birth_notice_number")
+    else:
+        paper = _value(dossier, "birth_notice_number")
+        payload |= {
+            "birth_date": _iso(_value(dossier, "child_birth_date")),
+            "sex": SEX_CODES.get(_value(dossier, "child_sex") or "", _value(dossier, "child_sex")),
+            "birth_place": _value(dossier, "child_birth_place"),
+            "proof": PAPER_NOTICE if paper else WITNESS,
+            "proof_number": paper,
+            "mother_full_name": _value(dossier, "mother_full_name"),
+            "mother_birth_date": _iso(_value(dossier, "mother_birth_date")),
+            "father_full_name": _value(dossier, "father_full_name"),
+            "father_birth_date": _iso(_value(dossier, "father_birth_date")),
+        }
     return {k: v for k, v in payload.items() if v is not None}
 
 
@@ -111,16 +164,80 @@ def death_payload(dossier: Dossier, procedure, actor_id: str) -> dict:
     }
 
 
+def _ward_code(dossier: Dossier, name: str) -> int | str | None:
+    """The ward of a typed address: its code, or its name resolved as routing did (the
+    ward of the dossier's office when the name is shared)."""
+    raw = _value(dossier, name)
+    if raw is None:
+        return None
+    text = " ".join(str(raw).split())
+    if text.isascii() and text.isdigit():
+        return int(text)
+    found = [w.code for w in routing.find_wards(text)]
+    _, ward = _office_place(dossier)
+    if ward in found:
+        return ward
+    return found[0] if len(found) == 1 else text  # the registry refuses what is unclear
+
+
+NO_HEAD = "Là chủ hộ"
+
+
+def residence_payload(dossier: Dossier, procedure, actor_id: str) -> dict:
+    """The permanent residence (1.004222) of the person the form names (the citizen, or the
+    child of a birth group): the household head they join (the relation as declared, else
+    the registry's links say it), or the address of a household they head."""
+    relation = _value(dossier, "relation_to_head")
+    payload = {
+        **_common(dossier, procedure, actor_id),
+        "personal_id": _value(dossier, "applicant_personal_id") or dossier.applicant_id,
+        "ward_code": _ward_code(dossier, "new_ward_code"),
+        "street": _value(dossier, "new_street"),
+        "household_head_id": None
+        if relation == NO_HEAD
+        else _value(dossier, "household_head_personal_id"),
+        "relation_to_head": relation,
+    }
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def removal_payload(dossier: Dossier, procedure, actor_id: str) -> dict:
+    """Xóa đăng ký thường trú (1.003197) of the citizen, or of the member of the household
+    the form names (the deceased of a death group)."""
+    other = _value(dossier, "removed_is_applicant") != "Bản thân tôi"
+    removed = _value(dossier, "removed_personal_id") if other else None
+    payload = {
+        **_common(dossier, procedure, actor_id),
+        "personal_id": removed or _value(dossier, "applicant_personal_id") or dossier.applicant_id,
+        "reason": _value(dossier, "reason"),
+        "event_date": _iso(_value(dossier, "event_date")),
+    }
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+def card_payload(dossier: Dossier, procedure, actor_id: str) -> dict:
+    """The health-insurance card of the child (1.014137), by the BHXH of the office's
+    province, with the place of first registration chosen."""
+    province, _ = _office_place(dossier)
+    payload = {
+        **_common(dossier, procedure, actor_id),
+        "personal_id": _value(dossier, "child_personal_id"),
+        "province_code": province,
+        "primary_care_facility": _value(dossier, "primary_care_facility"),
+    }
+    return {k: v for k, v in payload.items() if v is not None}
+
+
 def _birth_message(data: dict) -> str:
-    parts = [
+    how = (
+        f"theo {data['proof_label'].lower()} do cha mẹ kê khai"
+        if data.get("declared") and data.get("proof_label")
+        else "theo giấy chứng sinh điện tử"
+    )
+    return (
         f"Đã ghi vào CSDLQG về dân cư: trẻ {data['full_name']} được cấp số định danh cá nhân "
-        f"{data['personal_id']}"
-    ]
-    if data.get("permanent_residence"):
-        parts.append("đăng ký thường trú cùng cha mẹ")
-    if data.get("health_insurance"):
-        parts.append("cấp thẻ BHYT")
-    return "; ".join(parts) + "."
+        f"{data['personal_id']} ({how})."
+    )
 
 
 def _marriage_message(data: dict) -> str:
@@ -138,11 +255,36 @@ def _death_message(data: dict) -> str:
     )
 
 
+def _residence_message(data: dict) -> str:
+    return (
+        f"Đã ghi vào CSDLQG về dân cư: {data['full_name']} ({data['personal_id']}) đăng ký "
+        f"thường trú tại {data['residence_address']}, quan hệ với chủ hộ: "
+        f"{data['relation_to_head']}."
+    )
+
+
+def _removal_message(data: dict) -> str:
+    return (
+        f"Đã ghi vào CSDLQG về dân cư: xóa đăng ký thường trú của {data['full_name']} "
+        f"({data['personal_id']}) tại {data['removed_residence']}."
+    )
+
+
+def _card_message(data: dict) -> str:
+    return (
+        f"Đã ghi vào CSDLQG về dân cư: cấp thẻ bảo hiểm y tế số "
+        f"{data['health_insurance_number']} cho trẻ {data['full_name']} ({data['personal_id']})."
+    )
+
+
 # write_backs entry -> (endpoint, payload builder, message)
 KINDS = {
     "create_person": ("births", birth_payload, _birth_message),
     "marital_status": ("marriages", marriage_payload, _marriage_message),
     "close_record": ("deaths", death_payload, _death_message),
+    "register_residence": ("residences", residence_payload, _residence_message),
+    "remove_residence": ("residence-removals", removal_payload, _removal_message),
+    "health_insurance": ("health-insurance-cards", card_payload, _card_message),
 }
 
 
@@ -265,30 +407,44 @@ def sync(
         written = write_back(
             dossier, procedure, target.token_getter, target.base_url, approver, post=target.post
         )
-        subject = _subject(target, dossier, procedure, written, approver)
+        records = _records(target, dossier, procedure, written, approver)
     except RegistryError as exc:
         if is_permanent(exc):
             return _refused(session, dossier, exc, now)
         return _failed(session, dossier, exc, attempt, max(delay, _hint(exc)), now)
     signer = Signer(approver, _name_of(session, approver), key_folder)
-    return _written(session, dossier, procedure, catalogue, written, subject, now, signer)
+    return _written(session, dossier, procedure, catalogue, written, records, now, signer)
 
 
-def _subject(
+@dataclass(frozen=True)
+class Records:
+    """The registry's records a linked group's parts read (None: not needed, or unknown)."""
+
+    subject: dict | None = None  # the person the write concerns (the child, the deceased)
+    applicant: dict | None = None  # the lead's applicant (the parent the child lives with)
+
+
+def _records(
     target: Registry, dossier: Dossier, procedure, written: tuple[str, dict] | None, actor: str
-) -> dict | None:
-    """The registry's record of the person the write concerns, when the dossier leads a
-    linked group (its parts read it): None when the registry does not know them. A
-    transient failure raises, and the attempt is retried (the write, keyed by the dossier
-    code, is not made twice)."""
-    number = groups.subject_id(written[1]) if written and procedure.linked else None
-    if number is None:
-        return None
+) -> Records:
+    """The registry's records of the person the write concerns and, where the group's links
+    read it, of the lead's applicant, when the dossier leads a linked group: None for a
+    person the registry does not know. A transient failure raises, and the attempt is
+    retried (the write, keyed by the dossier code, is not made twice)."""
+    if not written or not procedure.linked:
+        return Records()
     purpose = f"Liên thông hồ sơ {dossier.code}: lập hồ sơ các cơ quan liên quan"
-    try:
-        return target.record_of(number, purpose, actor)
-    except (PersonNotFound, RegistryRefused):
-        return None
+
+    def read(number: str | None) -> dict | None:
+        if number is None:
+            return None
+        try:
+            return target.record_of(number, purpose, actor)
+        except (PersonNotFound, RegistryRefused):
+            return None
+
+    applicant = dossier.applicant_id if groups.reads_applicant(procedure) else None
+    return Records(read(groups.subject_id(written[1])), read(applicant))
 
 
 def _hint(exc: Exception) -> float:
@@ -297,10 +453,15 @@ def _hint(exc: Exception) -> float:
 
 
 def _approver(session: Session, dossier: Dossier) -> str:
-    """Who approved the dossier: the registry records them as the actor of the write."""
+    """Who approved the dossier: the registry records them as the actor of the write. The
+    step into "approved", not the notes written while it stays approved (a retry later)."""
     found = session.exec(
         select(DossierEvent.actor_id)
-        .where(DossierEvent.dossier_id == dossier.id, DossierEvent.to_status == "approved")
+        .where(
+            DossierEvent.dossier_id == dossier.id,
+            DossierEvent.to_status == Status.APPROVED,
+            col(DossierEvent.from_status) != Status.APPROVED,
+        )
         .order_by(col(DossierEvent.id).desc())
     ).first()
     return found or SYSTEM
@@ -395,7 +556,7 @@ def _written(
     procedure,
     catalogue,
     written: tuple[str, dict] | None,
-    subject: dict | None,
+    records: Records,
     now: datetime,
     signer: Signer,
 ) -> Outcome:
@@ -414,7 +575,7 @@ def _written(
         main = _sign_main(session, dossier, procedure, now, signer, answer)
         message += f" Đã ký số {main.title} số {main.number}."
     if procedure.linked:  # liên thông: each part goes to its own body, exactly once
-        inputs = groups.Inputs(dossier.data, answer, subject)
+        inputs = groups.Inputs(dossier.data, answer, records.subject, records.applicant)
         created, unplaced = groups.start_parts(session, dossier, procedure, catalogue, inputs, now)
         message += groups.started_message(created, unplaced)
     if message:

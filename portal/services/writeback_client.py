@@ -102,16 +102,38 @@ REFUSALS = {
 REASONS = (
     (r"birth notice \S+ is already registered", "giấy chứng sinh này đã được dùng để đăng ký "
      "khai sinh trước đó (trẻ đã được đăng ký khai sinh)"),
+    (r"a child .* born on \S+ is already registered", "trẻ có cùng họ tên, ngày sinh và mẹ đã "
+     "được đăng ký khai sinh trước đó"),
+    (r"has an electronic birth notice", "việc sinh này có giấy chứng sinh điện tử của cơ sở y "
+     "tế; đăng ký khai sinh theo giấy chứng sinh điện tử"),
+    (r"name or birth date does not match", "họ tên hoặc ngày sinh của cha hoặc mẹ đã khai không "
+     "khớp với số định danh cá nhân trong CSDLQG về dân cư"),
+    (r"was born after the child", "ngày sinh của cha hoặc mẹ không trước ngày sinh của trẻ"),
     (r"is already married", "một bên đang có vợ hoặc chồng (đã đăng ký kết hôn với người khác)"),
     (r"the deceased \S+ is recorded as deceased", "người được khai tử đã được ghi nhận là đã "
      "chết (đã đăng ký khai tử trước đó)"),
-    (r"the (?:person|partner) \S+ is recorded as deceased", "một bên kết hôn đã được ghi "
-     "nhận là đã chết"),
+    (r"the (?:person|partner) \S+ is recorded as deceased", "người được ghi trong hồ sơ đã được "
+     "ghi nhận là đã chết"),
     (r"the mother \S+ is recorded as deceased", "người mẹ đã được ghi nhận là đã chết"),
+    (r"the household head \S+ is recorded as deceased", "chủ hộ đã được ghi nhận là đã chết"),
+    (r"the child \S+ is recorded as deceased", "trẻ đã được ghi nhận là đã chết"),
     (r"no birth notice number", "không tìm thấy giấy chứng sinh với số đã kê khai"),
     (r"does not match the birth notice", "thông tin cha hoặc mẹ không khớp với giấy chứng sinh"),
-    (r"has no permanent residence", "cha hoặc mẹ không có nơi thường trú để đăng ký thường "
-     "trú cho trẻ"),
+    (r"has no permanent residence to remove", "người này không có nơi thường trú để xóa đăng "
+     "ký (đã được xóa trước đó)"),
+    (r"already permanently registered at this address", "người này đã đăng ký thường trú tại "
+     "địa chỉ này"),
+    (r"is not the head of a household", "người được khai là chủ hộ không phải là chủ hộ có nơi "
+     "thường trú trong CSDLQG về dân cư"),
+    (r"the household of \S+ is not in ward", "hộ gia đình của chủ hộ đã khai không ở xã, "
+     "phường nơi đăng ký thường trú"),
+    (r"household head has full civil capacity", "người chưa thành niên không thể là chủ hộ; cần "
+     "khai chủ hộ của hộ gia đình mà người này nhập vào"),
+    (r"'relation_to_head' field is required", "chưa khai quan hệ với chủ hộ"),
+    (r"not a known ward code", "mã xã, phường nơi đăng ký thường trú không hợp lệ"),
+    (r"already has a health-insurance card", "trẻ đã được cấp thẻ bảo hiểm y tế"),
+    (r"this card is for children under", "trẻ đã đủ 6 tuổi, không thuộc diện cấp thẻ bảo hiểm "
+     "y tế trẻ em dưới 6 tuổi"),
     (r"before the birth date", "ngày chết trước ngày sinh của người được khai tử"),
 )  # fmt: skip
 _REASONS = tuple((re.compile(pattern, re.IGNORECASE), text) for pattern, text in REASONS)

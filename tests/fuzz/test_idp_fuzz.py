@@ -30,7 +30,10 @@ OIDC_PARAMS = {
 WRITE_FIELDS = (
     "reference", "purpose", "actor", "birth_notice_number", "full_name", "ethnicity",
     "mother_id", "father_id", "health_insurance", "residence_of", "person_id", "partner_id",
-    "personal_id", "died_on", "death_notice_number",
+    "personal_id", "died_on", "death_notice_number", "registration_province_code",
+    "birth_date", "sex", "birth_place", "proof", "proof_number", "mother_full_name",
+    "mother_birth_date", "father_full_name", "ward_code", "street", "household_head_id",
+    "relation_to_head", "reason", "event_date", "province_code", "primary_care_facility",
 )  # fmt: skip
 
 
@@ -82,7 +85,16 @@ def test_registry_writes_survive_any_json(provider):
 
     @FUZZ_SETTINGS
     @given(
-        kind=st.sampled_from(["births", "marriages", "deaths"]),
+        kind=st.sampled_from(
+            [
+                "births",
+                "marriages",
+                "deaths",
+                "residences",
+                "residence-removals",
+                "health-insurance-cards",
+            ]
+        ),  # fmt: skip
         body=st.one_of(json_value, st.dictionaries(fields, json_value, max_size=14)),
     )
     def run(kind, body):

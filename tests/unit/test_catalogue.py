@@ -255,7 +255,7 @@ def proc(code: str = "9.000001", *, drop: str = "", replace: tuple[str, str] = (
 
 
 # A linked part (liên thông), appended to a file: `LINK.format(code)`.
-LINK = '\n[[linked]]\ncode = "{}"\nfee_note = "Không thu phí."\n'
+LINK = '\n[[linked]]\ncode = "{}"\n'
 
 
 def policy(procedures: str = '["9.000001"]', valid_to: str = "2026-12-31") -> str:

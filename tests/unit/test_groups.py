@@ -1,8 +1,11 @@
 """Linked groups split by body (services/groups.py): the parts of a birth or a death start
 once the lead's registry write-back is done, each at its own body's office, with data from
-the lead, the registry's answer and the registry's record of the person concerned; a part
-is created exactly once, whatever the retries of the write-back task. Also the group's
-status and merged timeline, the link tests and the catalogue's checks of `[[linked]]`."""
+the lead, the registry's answer and the registry's records of the person concerned and of
+the lead's applicant; a part is created exactly once, whatever the retries of the
+write-back task; its fee is the fee rule's; when its own body approves it, it writes its own
+change (the child's residence, the deceased's removal) and signs its result with the
+registry's answer. Also the group's status and merged timeline, the link tests and the
+catalogue's checks of `[[linked]]`."""
 
 from __future__ import annotations
 
@@ -159,6 +162,8 @@ BIRTH = {
     "applicant_full_name": "Trần Minh Khoa",
     "residence": "42 Hai Bà Trưng, Phường Sài Gòn, Thành phố Hồ Chí Minh",
 }
+# The registry's answer to the birth: the child created, nothing more (the residence and
+# the card are the Công an's and BHXH's writes).
 REGISTERED = {
     "personal_id": CHILD,
     "full_name": "Trần Bảo Ngọc",
@@ -166,11 +171,8 @@ REGISTERED = {
     "sex": "nu",
     "mother_id": MOTHER,
     "father_id": FATHER,
-    "household_id": 2,
-    "permanent_residence": True,
-    "residence_address": "42 Hai Bà Trưng, Phường Sài Gòn, Thành phố Hồ Chí Minh",
-    "health_insurance": True,
-    "health_insurance_number": "TE1790326001234",
+    "birth_notice_number": "GCS-79-2026-004512",
+    "declared": False,
 }
 CHILD_RECORD = {
     "personal_id": item(CHILD),
@@ -179,6 +181,14 @@ CHILD_RECORD = {
     "sex": item("Nữ"),
     "ethnicity": item("Kinh"),
     "nationality": item("Việt Nam"),
+    "permanent_residence": None,
+    "household": None,
+    "health_insurance": item(False),
+}
+# The father who filed: the child is registered at his permanent residence, in his household.
+FATHER_RECORD = {
+    "personal_id": item(FATHER),
+    "full_name": item("Trần Minh Khoa"),
     "permanent_residence": item(
         {
             "street": "42 Hai Bà Trưng",
@@ -187,8 +197,9 @@ CHILD_RECORD = {
             "full": "42 Hai Bà Trưng, Phường Sài Gòn, Thành phố Hồ Chí Minh",
         }
     ),
-    "household": item({"id": 2, "head_id": FATHER}),
+    "household": item({"id": "HCM-0002", "head_id": FATHER}),
 }
+RECORDS = {CHILD: CHILD_RECORD, FATHER: FATHER_RECORD}
 
 
 def birth(session, code="79.26743-261127-0001") -> Dossier:
@@ -197,22 +208,23 @@ def birth(session, code="79.26743-261127-0001") -> Dossier:
 
 def test_a_birth_starts_its_parts_at_their_own_bodies_once_registered(session, tmp_path, catalogue):
     lead = birth(session)
-    fake = FakeRegistry(REGISTERED, {CHILD: CHILD_RECORD})
+    fake = FakeRegistry(REGISTERED, RECORDS)
     outcome = sync(session, tmp_path, catalogue, lead, fake)
     assert outcome.state == "done"
     residence, card = parts(session, lead)
     assert residence.code and card.code and residence.routing_reason and lead.code
-    # where: the Công an of the commune where the child is registered, BHXH of its province
+    # where: the Công an of the commune where the father who filed is registered (the child
+    # joins his household there), BHXH of its province
     assert (residence.procedure_code, residence.office_code) == ("1.004222", "79.26737.ca")
     assert (card.procedure_code, card.office_code) == ("1.014137", "79.bhxh")
     assert residence.code.startswith("79.26737.ca-261127-") and card.code.startswith("79.bhxh-")
-    assert "nơi thường trú của Trần Bảo Ngọc" in residence.routing_reason
+    assert "nơi thường trú của Trần Minh Khoa" in residence.routing_reason
     assert lead.code in residence.routing_reason
     for part in (residence, card):
         assert (part.status, part.group_id, part.applicant_id) == ("submitted", lead.id, FATHER)
         assert part.submitted_at is not None and part.received_at is None  # in its queue
-        assert part.fee_amount == 0 and part.fee_reason
-        assert part.data["registry"] == REGISTERED  # what the part's result reads
+        assert part.fee_amount == 0 and part.fee_reason and part.fee_steps
+        assert part.data["registry"] == REGISTERED
         rows = session.exec(select(DossierParty).where(DossierParty.dossier_id == part.id))
         assert {(r.personal_id, r.consent) for r in rows} == {
             (FATHER, "applicant"),
@@ -235,14 +247,113 @@ def test_a_birth_starts_its_parts_at_their_own_bodies_once_registered(session, t
     told = session.exec(select(Notification).where(Notification.dossier_id == lead.id)).all()
     assert {n.personal_id for n in told} == {FATHER, MOTHER}
     assert any("Công an Phường Sài Gòn" in n.text for n in told)
-    assert fake.lookups == [(CHILD, LEADER)]
+    assert fake.lookups == [(CHILD, LEADER), (FATHER, LEADER)]
+    # the lead wrote the child only: the residence and the card are the parts' own writes
+    assert [set(w) & {"residence_of", "health_insurance"} for w in fake.writes] == [set()]
 
 
-def test_parts_follow_what_the_registry_did(session, tmp_path, catalogue):
+def test_the_parts_fees_are_the_fee_rules(session, tmp_path, catalogue):
     lead = birth(session)
-    answer = {**REGISTERED, "permanent_residence": False}
-    sync(session, tmp_path, catalogue, lead, FakeRegistry(answer, {CHILD: CHILD_RECORD}))
-    assert [p.procedure_code for p in parts(session, lead)] == ["1.014137"]
+    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, RECORDS))
+    residence, card = parts(session, lead)
+    # the residence lệ phí online, waived for a child (TT 75/2022, điều 4), step by step
+    steps = residence.fee_steps or []
+    assert steps[0]["amount"] == 10000 and "trực tuyến" in steps[0]["label"]
+    assert steps[1]["amount"] == -10000 and steps[-1]["amount"] == 0
+    assert residence.fee_rule == "exemption:child" and "trẻ em" in (residence.fee_reason or "")
+    assert (card.fee_rule, card.fee_amount) == ("none", 0)
+    assert "Không thu phí" in (card.fee_reason or "")
+
+
+def test_a_part_pays_what_the_rule_says_for_an_adult(session, catalogue):
+    lead = birth(session)
+    adult = {**CHILD_RECORD, "birth_date": item("1990-01-01")}
+    inputs = groups.Inputs(lead.data, {**REGISTERED, "birth_date": "1990-01-01"}, adult)
+    office = session.get(Office, "79.26737.ca")
+    fee = groups.part_fee(
+        session, lead, catalogue.get("1.004222"), office, {}, inputs, catalogue.policies, NOW
+    )
+    assert (fee.amount, fee.rule) == (10000, "base")
+
+
+def test_parts_follow_what_the_registry_records(session, tmp_path, catalogue):
+    lead = birth(session)
+    homeless = {**FATHER_RECORD, "permanent_residence": None}
+    sync(
+        session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, {**RECORDS, FATHER: homeless})
+    )
+    assert [p.procedure_code for p in parts(session, lead)] == ["1.014137"]  # nowhere to live
+
+
+def test_a_child_with_a_card_gets_no_card_part(session, tmp_path, catalogue):
+    lead = birth(session)
+    carded = {**CHILD_RECORD, "health_insurance": item(True)}
+    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, {**RECORDS, CHILD: carded}))
+    assert [p.procedure_code for p in parts(session, lead)] == ["1.004222"]
+
+
+RESIDENCE_WRITTEN = {
+    "personal_id": CHILD,
+    "full_name": "Trần Bảo Ngọc",
+    "birth_date": "2026-11-15",
+    "sex": "nu",
+    "permanent_residence": True,
+    "residence_address": "42 Hai Bà Trưng, Phường Sài Gòn, Thành phố Hồ Chí Minh",
+    "household_id": "HCM-0002",
+    "household_head_id": FATHER,
+    "relation_to_head": "Con",
+}
+POLICE = "079085012345"
+
+
+def approve_part(session, part: Dossier, approver: str = POLICE) -> None:
+    """The part's own body approved it (its leader): its write is owed to the registry."""
+    session.execute(
+        update(Dossier)
+        .where(col(Dossier.id) == part.id)
+        .values(status="approved", registry_sync="pending", draft_confirmed_at=NOW)
+    )
+    session.add(
+        DossierEvent(
+            dossier_id=part.id,
+            actor_id=approver,
+            actor_role="lanh_dao",
+            action="approve",
+            from_status="processing",
+            to_status="approved",
+        )
+    )
+    session.commit()
+
+
+def test_the_police_register_the_childs_residence_when_they_approve_their_part(
+    session, tmp_path, catalogue
+):
+    lead = birth(session)
+    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, RECORDS))
+    residence = parts(session, lead)[0]
+    approve_part(session, residence)
+    police = FakeRegistry(RESIDENCE_WRITTEN)
+    outcome = sync(session, tmp_path, catalogue, residence, police)
+    assert outcome.state == "done" and "đăng ký thường trú tại 42 Hai Bà Trưng" in outcome.message
+    [write] = police.writes
+    assert write["reference"] == residence.code and write["actor"] == POLICE
+    assert (write["personal_id"], write["ward_code"], write["household_head_id"]) == (
+        CHILD,
+        26737,
+        FATHER,
+    )
+    assert police.lookups == []  # a part reads nobody: it has no parts of its own
+    [notice] = results.of_dossier(session, lead_id(residence))
+    assert (notice.kind, notice.office_code, notice.signer_id) == (
+        "xac_nhan_thuong_tru",
+        "79.26737.ca",
+        POLICE,
+    )
+    rows = notice.content[""] if "" in notice.content else notice.content
+    text = str(rows)
+    assert RESIDENCE_WRITTEN["residence_address"] in text  # the registry's answer
+    assert "'Quan hệ với chủ hộ': 'Con'" in text and CHILD in text
 
 
 def test_nothing_starts_before_the_registry_has_the_write(session, tmp_path, catalogue):
@@ -260,7 +371,7 @@ def test_a_part_is_created_exactly_once_under_retries(session, tmp_path, catalog
     flaky = FakeRegistry(REGISTERED, lookup_error=writeback.WriteFailed("no answer"))
     assert sync(session, tmp_path, catalogue, lead, flaky).state == "retry"
     assert parts(session, lead) == [] and results.of_dossier(session, lead_id(lead)) == []
-    fake = FakeRegistry(REGISTERED, {CHILD: CHILD_RECORD})
+    fake = FakeRegistry(REGISTERED, RECORDS)
     assert sync(session, tmp_path, catalogue, lead, fake).state == "done"
     assert sync(session, tmp_path, catalogue, lead, fake).state == "skipped"  # a second task
     assert len(parts(session, lead)) == 2
@@ -274,23 +385,24 @@ def test_a_part_is_created_exactly_once_under_retries(session, tmp_path, catalog
     assert sorted(p.procedure_code for p in parts(session, lead)) == ["1.004222", "1.014137"]
     assert len(results.of_dossier(session, lead_id(lead))) == 1
     # and starting them again by hand creates nothing
-    inputs = groups.Inputs(lead.data, REGISTERED, CHILD_RECORD)
+    inputs = groups.Inputs(lead.data, REGISTERED, CHILD_RECORD, FATHER_RECORD)
     created, unplaced = groups.start_parts(
         session, lead, catalogue.get("1.001193"), catalogue, inputs, NOW
     )
     assert (created, unplaced) == ([], [])
 
 
-def test_an_unknown_person_sends_the_parts_to_the_lead_office_place(session, tmp_path, catalogue):
+def test_unknown_records_send_the_card_to_the_lead_office_place(session, tmp_path, catalogue):
+    """The registry cannot say where the parent lives: no residence to register the child
+    at, and the card goes to the BHXH of the lead office's province."""
     lead = birth(session)
     sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, records={}))
     assert {p.procedure_code: p.office_code for p in parts(session, lead)} == {
-        "1.004222": "79.26743.ca",
         "1.014137": "79.bhxh",
     }
-    residence = parts(session, lead)[0]
-    assert "cùng địa bàn với UBND Phường Bến Thành" in (residence.routing_reason or "")
-    assert "new_ward_code" not in residence.data
+    card = parts(session, lead)[0]
+    assert "cùng địa bàn với UBND Phường Bến Thành" in (card.routing_reason or "")
+    assert "child_residence" not in card.data
 
 
 def test_a_subject_held_by_a_dossier_filed_apart_takes_no_lock(session, tmp_path, catalogue):
@@ -310,7 +422,7 @@ def test_a_subject_held_by_a_dossier_filed_apart_takes_no_lock(session, tmp_path
         )
     )
     session.commit()
-    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, {CHILD: CHILD_RECORD}))
+    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, RECORDS))
     card = next(p for p in parts(session, lead) if p.procedure_code == "1.014137")
     assert card.subject_key == f"child:{CHILD}" and card.open_key is None
 
@@ -328,25 +440,31 @@ DEATH = {
     "death_date": "2026-11-26",
     "death_place": "Bệnh viện Chợ Rẫy",
 }
-DIED = {"personal_id": SAU, "died_on": "2026-11-26", "residences_ended": 1}
+DIED = {
+    "personal_id": SAU,
+    "died_on": "2026-11-26",
+    "residences_ended": 0,
+    "permanent_residence": "64 Nguyễn An Ninh, Phường Bến Thành, Thành phố Hồ Chí Minh",
+}
+HOME = {
+    "street": "64 Nguyễn An Ninh",
+    "ward_code": 26743,
+    "province_code": 79,
+    "full": "64 Nguyễn An Ninh, Phường Bến Thành, Thành phố Hồ Chí Minh",
+}
 
 
 def deceased(payer: str, kind: str = "thuong_tru") -> dict:
-    """The registry's record of Sáu after the death: no open residence, the last kept."""
+    """The registry's record of Sáu after the death: the permanent residence still open
+    (the Công an removes it); a temporary one ended by the death."""
+    permanent = kind == "thuong_tru"
     return {
         "personal_id": item(SAU),
         "full_name": item("Huỳnh Văn Sáu"),
         "birth_date": item("1949-05-10"),
-        "permanent_residence": None,
+        "permanent_residence": item(HOME) if permanent else None,
         "last_residence": item(
-            {
-                "street": "64 Nguyễn An Ninh",
-                "ward_code": 26743,
-                "province_code": 79,
-                "full": "64 Nguyễn An Ninh, Phường Bến Thành, Thành phố Hồ Chí Minh",
-                "kind": kind,
-                "ended_on": "2026-11-26",
-            }
+            {**HOME, "kind": kind, "ended_on": None if permanent else "2026-11-26"}
         ),
         "social_insurance": item(
             {
@@ -383,7 +501,35 @@ def test_a_death_sends_the_funeral_allowance_by_the_deceased_insurance(
     assert allowance.data["death_date"] == "2026-11-26"
     assert allowance.data["relation_to_deceased"] == "Con"
     assert allowance.open_key == f"deceased:{SAU}"
-    assert fake.lookups == [(SAU, LEADER)]
+    assert fake.lookups == [(SAU, LEADER)]  # the death group reads no applicant's record
+    for part in found:
+        assert (part.fee_amount, part.fee_rule) == (0, "none")
+
+
+def test_the_police_remove_the_deceased_residence_when_they_approve_their_part(
+    session, tmp_path, catalogue
+):
+    lead = approved(session, "79.26743-261127-0004", "1.000656", DEATH)
+    sync(session, tmp_path, catalogue, lead, FakeRegistry(DIED, {SAU: deceased("bhxh")}))
+    removal, allowance = parts(session, lead)
+    approve_part(session, removal)
+    removed = {
+        "personal_id": SAU,
+        "full_name": "Huỳnh Văn Sáu",
+        "alive": False,
+        "removed_residence": HOME["full"],
+        "ended_on": "2026-11-26",
+    }
+    police = FakeRegistry(removed)
+    outcome = sync(session, tmp_path, catalogue, removal, police)
+    assert outcome.state == "done" and "xóa đăng ký thường trú của Huỳnh Văn Sáu" in outcome.message
+    [write] = police.writes
+    assert (write["personal_id"], write["event_date"]) == (SAU, "2026-11-26")
+    assert write["reason"] == "Đã chết, bị Tòa án tuyên bố mất tích hoặc đã chết"
+    [notice] = results.of_dossier(session, lead_id(removal))
+    assert (notice.kind, notice.signer_id) == ("xoa_thuong_tru", POLICE)
+    # the funeral allowance writes nothing: approving it signs it at once (no write owed)
+    assert not writeback.writes_back(catalogue.get(allowance.procedure_code))
 
 
 def test_a_deceased_without_a_permanent_residence_has_nothing_to_remove(
@@ -468,7 +614,7 @@ def test_the_group_status_stays_open_until_every_part_ends(lead, part_statuses, 
 
 def test_one_timeline_each_step_labelled_with_its_body(session, tmp_path, catalogue):
     lead = birth(session)
-    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, {CHILD: CHILD_RECORD}))
+    sync(session, tmp_path, catalogue, lead, FakeRegistry(REGISTERED, RECORDS))
     residence = parts(session, lead)[0]
     group = groups.group_of(session, residence, catalogue.get)  # from a part: its lead's
     assert group.lead.id == lead.id and len(group.parts) == 2
@@ -514,12 +660,17 @@ def _catalogue_with(tmp_path: Path, replace: tuple[str, str]) -> Path:
         (("new_street =", "no_such_field ="), ["linked", "1.004222", "no_such_field"]),
         (('"lead.residence"', '"lead.nowhere"'), ["linked", "nowhere"]),
         (('"lead.residence"', '"elsewhere.residence"'), ["linked", "data"]),
-        (("# Children are exempt", 'values = { relation_to_head = "Bạn" }\n# Children are'),
+        (('routing = "applicant_residence"\ndata',
+          'routing = "applicant_residence"\nvalues = { relation_to_head = "Bạn" }\ndata'),
          ["linked", "relation_to_head", "options"]),
-        (('write_backs = ["create_person", "register_residence", "health_insurance"]',
-          "write_backs = []"), ["linked", "write_backs"]),
-        (('when = [{ path = "registry.health_insurance", present = true }]',
-          'when = [{ path = "registry.health_insurance" }]'), ["linked", "exactly one"]),
+        (('write_backs = ["create_person"]', "write_backs = []"), ["linked", "write_backs"]),
+        (('when = [{ path = "subject.health_insurance", present = false }]',
+          'when = [{ path = "subject.health_insurance" }]'), ["linked", "exactly one"]),
+        (('routing = "applicant_residence"', 'routing = "parent_residence"'),
+         ["linked", "routing"]),
+        (('"applicant.household.head_id"', '"parent.household.head_id"'), ["linked", "data"]),
+        (('code = "1.014137"\n', 'code = "1.014137"\nfee_note = "Không thu phí."\n'),
+         ["linked", "fee_note"]),  # the fee is the rule's: a note is refused
         (('code = "1.014137"\n', 'code = "1.014137"\nchoice = "only_one"\n'),
          ["linked", "only_one"]),
     ],
@@ -539,4 +690,3 @@ def test_every_link_of_the_catalogue_names_a_procedure_and_its_fields(catalogue)
             part = catalogue.get(link.code)
             assert part is not None and not part.linked
             assert link.fields() <= {f.name for f in part.fields}
-            assert link.fee_note

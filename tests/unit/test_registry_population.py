@@ -196,8 +196,17 @@ def test_the_last_residence_stays_readable_after_death(session):
     assert before["last_residence"]["value"]["kind"] == "thuong_tru"
     assert before["last_residence"]["value"]["ended_on"] is None
     register_death(session, SAU, died_on="2026-11-26")
+    # the death leaves the permanent residence to the Công an xã (xóa đăng ký thường trú)
+    assert record(session, SAU)["permanent_residence"]["value"]["ward_code"] == BEN_THANH
+    registry_writes.apply(
+        session,
+        "kiem-thu",
+        "residence-removals",
+        {"reference": uuid.uuid4().hex, "personal_id": SAU, "event_date": "2026-11-26"},
+    )
+    session.commit()
     after = record(session, SAU)
-    assert after["permanent_residence"] is None  # ended by the death
+    assert after["permanent_residence"] is None  # removed by the Công an
     last = after["last_residence"]["value"]
     assert last["ward_code"] == BEN_THANH and last["ward_name"] == "Phường Bến Thành"
     assert last["street"] == "64 Nguyễn An Ninh"

@@ -1,6 +1,7 @@
-"""Write-back payloads built from an approved dossier, with a fake registry; the write
-first, then the signed result and the linked group's parts at their own bodies; a refusal
-back to the officer, without a result."""
+"""Write-back payloads built from an approved dossier, with a fake registry, each body its
+own change (the birth, the residence, the card, the removal); the write first, then the
+signed result and the linked group's parts at their own bodies; a refusal back to the
+officer, without a result."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class FakeRegistry:
         self.calls: list[tuple[str, str, dict]] = []
         self.answer, self.error = answer or {}, error
         self.scopes: list[str] = []
-        self.records = {CHILD["personal_id"]: CHILD_RECORD} if records is None else records
+        self.records = RECORDS if records is None else records
         self.lookups: list[str] = []
 
     def lookup(self, personal_id: str, purpose: str, actor: str) -> dict:
@@ -85,15 +86,9 @@ BIRTH = {
 
 
 def test_birth_payload_and_message(catalogue):
-    fake = FakeRegistry(
-        {
-            "personal_id": "079325123456",
-            "full_name": "Trần Bảo Ngọc",
-            "permanent_residence": True,
-            "health_insurance": True,
-        }
-    )
+    fake = FakeRegistry({"personal_id": "079325123456", "full_name": "Trần Bảo Ngọc"})
     found = dossier("1.001193", **BIRTH)
+    found.office_code = "79.26743"
     message, _ = writeback.write_back(
         found, catalogue.get("1.001193"), fake.token, BASE, STAFF, post=fake.post
     )
@@ -108,11 +103,149 @@ def test_birth_payload_and_message(catalogue):
         "full_name": "Trần Bảo Ngọc",
         "ethnicity": "Kinh",
         "mother_id": "079195001111",
-        "residence_of": "079195001111",
-        "health_insurance": True,
+        "registration_province_code": 79,  # the province of the registering office
     }
-    assert "079325123456" in message
-    assert "thường trú" in message and "BHYT" in message
+    assert "079325123456" in message and "giấy chứng sinh điện tử" in message
+    assert "thường trú" not in message and "BHYT" not in message  # the other bodies' writes
+
+
+DECLARED = {
+    **BIRTH,
+    "birth_notice_number": "",
+    "child_birth_date": "2026-11-01",
+    "child_sex": "Nam",
+    "child_birth_place": "Nhà riêng, 12 Lê Lợi",
+    "mother_full_name": "Lê Thị Hoa",
+    "mother_birth_date": "02/03/1996",
+    "father_personal_id": "079093004567",
+    "father_full_name": "Trần Minh Khoa",
+    "_typed": ["child_birth_date", "child_sex", "child_birth_place", "birth_notice_number"],
+}
+
+
+@pytest.mark.parametrize(
+    ("paper", "proof"), [("", "nguoi_lam_chung"), ("GCS-GIAY-01", "giay_chung_sinh")]
+)
+def test_a_birth_without_an_electronic_notice_sends_what_was_declared(catalogue, paper, proof):
+    fake = FakeRegistry(
+        {
+            "personal_id": "079326123456",
+            "full_name": "Trần Bảo Ngọc",
+            "declared": True,
+            "proof_label": "Văn bản của người làm chứng xác nhận việc sinh",
+        }
+    )
+    found = dossier("1.001193", **{**DECLARED, "birth_notice_number": paper})
+    message, _ = writeback.write_back(
+        found, catalogue.get("1.001193"), fake.token, BASE, STAFF, post=fake.post
+    )
+    [(_, _, body)] = fake.calls
+    assert "birth_notice_number" not in body
+    assert (body["birth_date"], body["sex"], body["birth_place"]) == (
+        "2026-11-01",
+        "nam",
+        "Nhà riêng, 12 Lê Lợi",
+    )
+    assert body["proof"] == proof and body.get("proof_number") == (paper or None)
+    assert (body["mother_id"], body["mother_full_name"], body["mother_birth_date"]) == (
+        "079195001111",
+        "Lê Thị Hoa",
+        "1996-03-02",
+    )
+    assert (body["father_id"], body["father_full_name"]) == ("079093004567", "Trần Minh Khoa")
+    assert "văn bản của người làm chứng" in message
+
+
+def test_residence_payloads_for_a_move_and_for_a_newborn(catalogue):
+    fake = FakeRegistry(
+        {
+            "personal_id": "079095001234",
+            "full_name": "Nguyễn Văn An",
+            "residence_address": "7 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh",
+            "relation_to_head": "Chủ hộ",
+        }
+    )
+    move = dossier(
+        "1.004222",
+        applicant_personal_id="079095001234",
+        new_street="7 Lê Lợi",
+        new_ward_code="Phường Bến Thành",
+        relation_to_head="Là chủ hộ",
+        household_head_personal_id="079095001234",
+    )
+    move.office_code = "79.26743.ca"
+    message, _ = writeback.write_back(
+        move, catalogue.get("1.004222"), fake.token, BASE, STAFF, post=fake.post
+    )
+    newborn = dossier(
+        "1.004222",
+        applicant_personal_id="079326001234",
+        new_street="12 Lê Lợi",
+        new_ward_code="26743",
+        household_head_personal_id="079093004567",
+    )
+    writeback.write_back(
+        newborn, catalogue.get("1.004222"), fake.token, BASE, STAFF, post=fake.post
+    )
+    [(url, _, moved), (_, _, born)] = fake.calls
+    assert url == "http://idp.test/api/population/residences"
+    assert moved["personal_id"] == "079095001234" and "household_head_id" not in moved
+    assert (moved["ward_code"], moved["street"], moved["relation_to_head"]) == (
+        26743,  # the name resolved to the ward's code
+        "7 Lê Lợi",
+        "Là chủ hộ",
+    )
+    assert born["household_head_id"] == "079093004567" and "relation_to_head" not in born
+    assert (born["personal_id"], born["ward_code"]) == ("079326001234", 26743)
+    assert "đăng ký thường trú tại 7 Lê Lợi" in message and "Chủ hộ" in message
+
+
+def test_removal_and_card_payloads(catalogue):
+    fake = FakeRegistry(
+        {
+            "personal_id": "079049003311",
+            "full_name": "Huỳnh Văn Sáu",
+            "removed_residence": "64 Nguyễn An Ninh, Phường Bến Thành",
+            "health_insurance_number": "TE1790326001234",
+        }
+    )
+    removal = dossier(
+        "1.003197",
+        applicant_personal_id="079178055642",
+        removed_is_applicant="Thành viên khác trong hộ gia đình",
+        removed_personal_id="079049003311",
+        reason="Đã chết, bị Tòa án tuyên bố mất tích hoặc đã chết",
+        event_date="2026-11-26",
+    )
+    message, _ = writeback.write_back(
+        removal, catalogue.get("1.003197"), fake.token, BASE, STAFF, post=fake.post
+    )
+    own = dossier(
+        "1.003197", applicant_personal_id="079178055642", removed_is_applicant="Bản thân tôi",
+        removed_personal_id="079049003311", reason="Ra nước ngoài để định cư",
+    )  # fmt: skip
+    writeback.write_back(own, catalogue.get("1.003197"), fake.token, BASE, STAFF, post=fake.post)
+    card = dossier("1.014137", child_personal_id="079326001234", primary_care_facility="Trạm")
+    card.office_code = "79.bhxh"
+    card_message, _ = writeback.write_back(
+        card, catalogue.get("1.014137"), fake.token, BASE, STAFF, post=fake.post
+    )
+    [(url, _, removed), (_, _, mine), (card_url, _, issued)] = fake.calls
+    assert url.endswith("/api/population/residence-removals")
+    assert (removed["personal_id"], removed["event_date"]) == ("079049003311", "2026-11-26")
+    assert mine["personal_id"] == "079178055642"  # "Bản thân tôi": the applicant
+    assert "xóa đăng ký thường trú của Huỳnh Văn Sáu" in message
+    assert card_url.endswith("/api/population/health-insurance-cards")
+    assert issued == {
+        "reference": card.code,
+        "purpose": f"Liên thông kết quả Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi, hồ sơ "
+        f"{card.code}",
+        "actor": STAFF,
+        "personal_id": "079326001234",
+        "province_code": 79,
+        "primary_care_facility": "Trạm",
+    }
+    assert "TE1790326001234" in card_message
 
 
 def test_marriage_payload(catalogue):
@@ -142,7 +275,7 @@ def test_death_payload(catalogue):
     assert "079050003333" in message
 
 
-@pytest.mark.parametrize("code", ["3.000333", "1.004222", "1.014137", "2.000884"])
+@pytest.mark.parametrize("code", ["3.000333", "2.000884", "1.014177", "1.001731"])
 def test_procedures_without_a_known_write_back_call_nothing(catalogue, code):
     fake = FakeRegistry()
     found = dossier(code)
@@ -184,30 +317,47 @@ def test_token_failure_is_a_registry_error(catalogue):
 
 OFFICE = "79.26743"
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+# The registry's answer to the birth: the child, no residence or card yet.
 CHILD = {
     "personal_id": "079326001234",
     "full_name": "Trần Bảo Ngọc",
     "birth_date": "2026-11-02",
-    "household_id": 12,
-    "permanent_residence": True,
-    "residence_address": "12 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh",
-    "health_insurance": True,
-    "health_insurance_number": "TE1790326001234",
-    "health_insurance_group": "Trẻ em dưới 6 tuổi",
-    "health_insurance_valid_from": "2026-11-02",
-    "health_insurance_valid_until": "2032-11-01",
+    "sex": "nu",
+    "mother_id": "079195001111",
+    "father_id": None,
+    "declared": False,
 }
-# The registry's record of the child once registered (what the linked parts read).
+
+
+def _item(value):
+    return {"value": value, "source": "CSDLQG", "updated_at": ""}
+
+
+# The registry's records the linked parts read: the child once registered, the mother who
+# filed (the child is registered at her permanent residence).
 CHILD_RECORD = {
-    "personal_id": {"value": CHILD["personal_id"], "source": "CSDLQG", "updated_at": ""},
-    "full_name": {"value": "Trần Bảo Ngọc", "source": "CSDLQG", "updated_at": ""},
-    "sex": {"value": "Nữ", "source": "CSDLQG", "updated_at": ""},
-    "permanent_residence": {
-        "value": {"street": "12 Lê Lợi", "ward_code": 26743, "province_code": 79},
-        "source": "CSDLQG",
-        "updated_at": "",
-    },
+    "personal_id": _item(CHILD["personal_id"]),
+    "full_name": _item("Trần Bảo Ngọc"),
+    "birth_date": _item("2026-11-02"),
+    "sex": _item("Nữ"),
+    "permanent_residence": None,
+    "health_insurance": _item(False),
 }
+APPLICANT = "079095001234"
+APPLICANT_RECORD = {
+    "personal_id": _item(APPLICANT),
+    "full_name": _item("Lê Thị Hoa"),
+    "permanent_residence": _item(
+        {
+            "street": "12 Lê Lợi",
+            "ward_code": 26743,
+            "province_code": 79,
+            "full": "12 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh",
+        }
+    ),
+    "household": _item({"id": "HCM-0012", "head_id": APPLICANT}),
+}
+RECORDS = {CHILD["personal_id"]: CHILD_RECORD, APPLICANT: APPLICANT_RECORD}
 PARTS_AT = {"1.004222": "79.26743.ca", "1.014137": "79.bhxh"}
 
 
@@ -306,7 +456,8 @@ def test_a_birth_is_signed_after_the_write_and_its_parts_go_to_their_bodies(
     child = doc.content["Người được đăng ký khai sinh"]
     assert child["Số định danh cá nhân"] == "079326001234"  # from the registry's answer
     assert parts(session, found) == PARTS_AT
-    assert fake.lookups == ["079326001234"]  # the child's record, read once after the write
+    # the child's record and the applicant's (where the child is registered), once each
+    assert fake.lookups == ["079326001234", APPLICANT]
     assert found.registry_sync == "done"
     assert "Đã chuyển hồ sơ liên thông" in notes(session, found)[-1]
 
@@ -331,10 +482,14 @@ def test_the_write_and_the_result_name_the_approving_officer(session, tmp_path, 
     assert (main.signer_id, main.signer_name) == ("079190000009", "079190000009")  # no name
 
 
-def test_linked_results_follow_what_the_registry_did(session, tmp_path, catalogue):
+def test_linked_parts_follow_what_the_registry_records(session, tmp_path, catalogue):
+    """No permanent residence of the parent to register the child at, and a card already:
+    no part; the UBND signs its own result."""
     found = approved(session, catalogue, "1.001193", **BIRTH)
-    answer = {**CHILD, "permanent_residence": False, "health_insurance": False}
-    sync(session, tmp_path, catalogue, found, FakeRegistry(answer))
+    homeless = {**APPLICANT_RECORD, "permanent_residence": None}
+    carded = {**CHILD_RECORD, "health_insurance": _item(True)}
+    records = {CHILD["personal_id"]: carded, APPLICANT: homeless}
+    sync(session, tmp_path, catalogue, found, FakeRegistry(CHILD, records=records))
     assert [d.kind for d in results.of_dossier(session, found.id)] == ["giay_khai_sinh"]
     assert parts(session, found) == {}
 
@@ -376,6 +531,8 @@ def test_a_transient_failure_asks_for_retries_with_growing_delays(session, tmp_p
     assert sync(session, tmp_path, catalogue, found, again).state == "skipped"  # nothing pending
     assert again.calls == []
     assert len(results.of_dossier(session, found.id)) == 1 and len(parts(session, found)) == 2
+    # signed by the approving officer, not by the system that noted the retries meanwhile
+    assert results.of_dossier(session, found.id)[0].signer_id == STAFF
     assert writeback.pending(session) == []
 
 
@@ -500,8 +657,9 @@ def test_a_marriage_issues_no_linked_result(session, tmp_path, catalogue):
 
 @pytest.mark.parametrize(
     ("code", "writes"),
-    [("1.001193", True), ("1.000894", True), ("1.000656", True), ("1.004222", False),
-     ("1.004873", False)],
+    [("1.001193", True), ("1.000894", True), ("1.000656", True), ("1.004222", True),
+     ("1.014137", True), ("1.003197", True), ("1.004873", False), ("1.014177", False),
+     ("1.001731", False)],
 )  # fmt: skip
 def test_writes_back(catalogue, code, writes):
     assert writeback.writes_back(catalogue.get(code)) is writes

@@ -1,7 +1,8 @@
 """A linked group on the portal's pages (Flask test client, the registry faked): the citizen
 and every party of the lead see one dossier, its parts' bodies and statuses and one merged
 timeline; a part's own address leads to it; each body's clerk sees only its own part, and
-the part's result is signed by that body."""
+the part's result is signed by that body after its own write to the registry (the child's
+permanent residence by the Công an)."""
 
 from __future__ import annotations
 
@@ -35,22 +36,38 @@ CA_X, CA_Y, BHXH = "079190000201", "079190000202", "079190000203"  # clerks, by 
 STRANGER = "079095001234"
 STAFF = {CA_X: "79.26737.ca", CA_Y: "79.26743.ca", BHXH: "79.bhxh"}
 NAMES = {CA_X: "Lê Văn Cường", CA_Y: "Phạm Thị Yến", BHXH: "Đoàn Minh Hải"}
-ANSWER = {
+ANSWER = {  # the birth: the child only
+    "personal_id": CHILD,
+    "full_name": "Trần Bảo Ngọc",
+    "birth_date": "2026-11-15",
+    "sex": "nu",
+    "mother_id": MOTHER,
+    "father_id": FATHER,
+    "declared": False,
+}
+RESIDENCE = {  # the Công an's write: the child joins the father's household
     "personal_id": CHILD,
     "full_name": "Trần Bảo Ngọc",
     "birth_date": "2026-11-15",
     "permanent_residence": True,
     "residence_address": "Số 42 Hai Bà Trưng, Phường Tân Định, Thành phố Hồ Chí Minh",
-    "health_insurance": True,
-    "health_insurance_number": "TE1790326009876",
+    "household_id": "HCM-0002",
+    "household_head_id": FATHER,
+    "relation_to_head": "Con",
 }
-RECORD = {
-    "full_name": {"value": "Trần Bảo Ngọc", "source": "CSDLQG", "updated_at": ""},
-    "permanent_residence": {
-        "value": {"street": "42 Hai Bà Trưng", "ward_code": 26737, "province_code": 79},
-        "source": "CSDLQG",
-        "updated_at": "",
-    },
+
+
+def _item(value):
+    return {"value": value, "source": "CSDLQG", "updated_at": ""}
+
+
+CHILD_RECORD = {"full_name": _item("Trần Bảo Ngọc"), "permanent_residence": None}
+FATHER_RECORD = {  # where the child is registered
+    "full_name": _item("Trần Minh Khoa"),
+    "permanent_residence": _item(
+        {"street": "Số 42 Hai Bà Trưng", "ward_code": 26737, "province_code": 79}
+    ),
+    "household": _item({"id": "HCM-0002", "head_id": FATHER}),
 }
 
 
@@ -80,34 +97,49 @@ def app(tmp_path):
 
 
 class FakeRegistry:
+    """The registry's answers to each body's write, and its records of the child and of the
+    father who filed."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, dict]] = []
+
     def token(self, scope):
         return "tok"
 
     def post(self, url, token, body, timeout):
-        return ANSWER
+        self.writes.append((url.rsplit("/", 1)[-1], body))
+        return RESIDENCE if url.endswith("/residences") else ANSWER
 
     def lookup(self, personal_id, purpose, actor):
-        return RECORD
+        return CHILD_RECORD if personal_id == CHILD else FATHER_RECORD
+
+
+def write_back(app, code: str, fake: FakeRegistry | None = None) -> writeback.Outcome:
+    """The write-back of an approved dossier, against the fake registry (the app's own
+    registry does not answer: its attempt, if any, is waiting to be retried)."""
+    fake = fake or FakeRegistry()
+    with app.app_context(), db.new_session() as session:
+        found = session.exec(select(Dossier).where(Dossier.code == code)).one()
+        assert found.id is not None and found.submitted_at is not None
+        target = writeback.Registry("http://idp.test", fake.token, fake.post, fake.lookup)
+        return writeback.sync(
+            session,
+            found.id,
+            app.extensions["catalogue"],
+            target,
+            now=found.submitted_at,
+            key_folder=results.key_folder(app.instance_path),
+        )
 
 
 def registered_birth(app) -> dict[str, str]:
     """The father's birth registration approved at UBND Phường Bến Thành and written to the
     (fake) registry: the parts start. Procedure code → part code."""
     add_birth_dossier(app, LEAD, status="approved", registry_sync="pending")
+    outcome = write_back(app, LEAD)
+    assert outcome.state == "done", outcome
     with app.app_context(), db.new_session() as session:
         lead = session.exec(select(Dossier).where(Dossier.code == LEAD)).one()
-        assert lead.id is not None and lead.submitted_at is not None
-        fake = FakeRegistry()
-        target = writeback.Registry("http://idp.test", fake.token, fake.post, fake.lookup)
-        outcome = writeback.sync(
-            session,
-            lead.id,
-            app.extensions["catalogue"],
-            target,
-            now=lead.submitted_at,
-            key_folder=results.key_folder(app.instance_path),
-        )
-        assert outcome.state == "done", outcome
         found = session.exec(select(Dossier).where(Dossier.group_id == lead.id)).all()
         return {d.procedure_code: d.code for d in found if d.code}
 
@@ -180,17 +212,25 @@ def test_a_part_is_processed_and_signed_by_its_own_body(app):
     parts = registered_birth(app)
     residence = parts["1.004222"]
     client, _ = page(app, CA_X, f"/can-bo/ho-so/{residence}")
-    for action in ("receive", "start", "approve", "return"):
+    for action in ("receive", "start", "approve"):
         resp = act(client, residence, action)
         assert resp.status_code == 302, (action, resp.get_data(as_text=True))
+    # the Công an's approval writes the child's residence first; then the notice is signed
+    assert load(app, residence).registry_sync == "pending"
+    police = FakeRegistry()
+    assert write_back(app, residence, police).state == "done"
+    [(endpoint, body)] = police.writes
+    assert endpoint == "residences" and body["reference"] == residence
+    assert (body["personal_id"], body["household_head_id"]) == (CHILD, FATHER)
+    assert act(client, residence, "return").status_code == 302
     with app.app_context(), db.new_session() as session:
         part = session.exec(select(Dossier).where(Dossier.code == residence)).one()
         assert part.id is not None
         [doc] = results.of_dossier(session, part.id)
         assert (doc.office_code, doc.signer_id) == ("79.26737.ca", CA_X)
-        # its content reads the registry's answer to the lead's write, kept with the part
-        assert ANSWER["residence_address"] in str(doc.content)
-        assert CHILD in str(doc.content)
+        # its content reads the registry's answer to the Công an's own write
+        assert RESIDENCE["residence_address"] in str(doc.content)
+        assert CHILD in str(doc.content) and "'Quan hệ với chủ hộ': 'Con'" in str(doc.content)
         lead = session.exec(select(Dossier).where(Dossier.code == LEAD)).one()
         assert lead.id is not None
         assert results.of_dossier(session, lead.id)[0].office_code == "79.26743"

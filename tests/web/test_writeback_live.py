@@ -3,7 +3,9 @@ over HTTP between the two live apps, on the task queue (immediate mode unless a 
 the tasks in a queue), and only then signs the results; a registry outage leaves the
 approval standing, without a result, and is retried with growing delays; a refusal sends
 the dossier back to the officer, told in Vietnamese, with no result. Once written, the
-birth's linked parts (residence, health-insurance card) start at their own bodies."""
+birth's linked parts (residence, health-insurance card) start at their own bodies, and each
+body's approval writes its own change: the Công an of the father's commune registers the
+child in his household, BHXH issues the card."""
 
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ from tests.support.filing import csrf_token
 
 COMMUNE = BIRTH_COMMUNE
 RECEPTION_ONLY = "079301000002"  # staff of the commune with the tiep_nhan role only
+POLICE = "079090417263"  # Phan Đức Thịnh, Công an Phường Tân Định (the father's commune)
+BHXH = "079082407319"  # Phạm Văn Đức, Bảo hiểm xã hội TP. Hồ Chí Minh
 NOTICE = BIRTH_NOTICE
 
 
@@ -92,25 +96,21 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
     assert record["full_name"]["value"] == "Trần Bảo Ngọc"
     assert record["mother"]["value"]["personal_id"] == MOTHER
     assert record["father"]["value"]["personal_id"] == FATHER
-    assert record["permanent_residence"]["value"]["full"]
-    assert (
-        record["permanent_residence"]["value"]["full"]
-        == (father["permanent_residence"]["value"]["full"])
-    )
-    assert record["health_insurance"]["value"] is True
-    assert record["household"]["value"]["id"] == father["household"]["value"]["id"]
+    # the UBND's write made the child only: the residence and the card are not yet there
+    assert record["permanent_residence"] is None and record["household"] is None
+    assert record["health_insurance"]["value"] is False
     with live_apps.idp_app.app_context(), idp_db.new_session() as session:
         notice = session.exec(select(BirthNotice).where(BirthNotice.number == NOTICE)).one()
         assert notice.registered_person_id == child_id
 
     # the UBND signs its own result; the residence and the card go to their own bodies:
-    # the Công an of the commune where the child is registered (the father's), and BHXH
+    # the Công an of the commune where the father who filed is registered, and BHXH
     [main] = documents(portal_app, code)
     assert main.kind == "giay_khai_sinh" and (main.signer_id, main.signer_name) == (
         HANH,
         "Trương Thị Hạnh",
     )
-    ward = record["permanent_residence"]["value"]["ward_code"]
+    ward = father["permanent_residence"]["value"]["ward_code"]
     assert part_offices(portal_app, code) == {
         "1.004222": f"79.{ward:05d}.ca",
         "1.014137": "79.bhxh",
@@ -119,8 +119,50 @@ def test_approving_a_birth_creates_the_child_in_the_registry(live_apps):
     assert residence.data["applicant_personal_id"] == child_id
     assert residence.data["new_ward_code"] == str(ward)
     assert residence.status == "submitted" and residence.applicant_id == FATHER
+    assert (residence.fee_amount, residence.fee_rule) == (0, "exemption:child")
     assert "Ghi lại vào CSDLQG" not in page
     assert act(client, code, "return").status_code == 302
+
+    # the Công an approves its part: the registry registers the child in the father's
+    # household, then the CT08 notice is signed with what the registry answered
+    police = portal_app.test_client()
+    sign_in(portal_app, police, POLICE)
+    for action in ("receive", "start", "approve"):
+        assert act(police, residence.code, action).status_code == 302, action
+    record = lookup(live_apps, child_id)
+    home = record["permanent_residence"]["value"]
+    assert home["full"] == father["permanent_residence"]["value"]["full"]
+    assert record["household"]["value"]["id"] == father["household"]["value"]["id"]
+    [notice_doc] = documents(portal_app, residence.code)
+    assert (notice_doc.kind, notice_doc.signer_id) == ("xac_nhan_thuong_tru", POLICE)
+    assert notice_doc.content["Nơi đăng ký thường trú"] == home["full"]
+    assert notice_doc.content["Quan hệ với chủ hộ"] == "Con"
+    assert notice_doc.content["Số định danh cá nhân"] == child_id
+
+    # BHXH approves the card: the registry issues it, then the card is signed
+    card = part_of(portal_app, code, "1.014137")
+    bhxh = portal_app.test_client()
+    sign_in(portal_app, bhxh, BHXH)
+    for action in ("receive", "start", "approve"):
+        assert act(bhxh, card.code, action).status_code == 302, action
+    assert lookup(live_apps, child_id)["health_insurance"]["value"] is True
+    [card_doc] = documents(portal_app, card.code)
+    assert card_doc.content["Mã số thẻ"] == f"TE179{child_id[-10:]}"
+    with live_apps.idp_app.app_context(), idp_db.new_session() as session:
+        kinds = session.exec(
+            select(PopulationWrite.kind).where(
+                PopulationWrite.reference.in_([code, residence.code, card.code])
+            )
+        ).all()
+    assert sorted(kinds) == ["birth", "health_card", "residence"]
+
+
+def lookup(live_apps, personal_id: str) -> dict:
+    with live_apps.portal_app.app_context():
+        token = live_apps.portal_app.extensions["vneid"].service_token()
+        return registry.lookup(
+            live_apps.idp_url, token, personal_id, purpose="Kiểm thử liên thông", actor=HANH
+        )
 
 
 def part_offices(app, code: str) -> dict[str, str]:
