@@ -1,9 +1,10 @@
 """The death group (liên thông nhóm 2, NĐ 63/2024/NĐ-CP) across three bodies, in Chromium:
 Huỳnh Thị Ngọc Hân registers the death of her father Huỳnh Văn Sáu, a pensioner whose last
 residence was Phường Bến Thành. The UBND xã registers the death (Trương Thị Hạnh); once the
-registry has it, the Công an of Phường Bến Thành removes his permanent residence (Lê Minh
-Tuấn, the CT08 notice) and BHXH of Thành phố Hồ Chí Minh grants the funeral allowance
-(Phạm Văn Đức); each signs its own result. Hân sees one dossier and one timeline with the
+registry has it (the death leaves his permanent residence open), the Công an of Phường Bến
+Thành removes it, writing the removal to the registry before signing the CT08 notice (Lê
+Minh Tuấn), and BHXH of Thành phố Hồ Chí Minh grants the funeral allowance, which writes
+nothing (Phạm Văn Đức); each signs its own result. Hân sees one dossier and one timeline with the
 three bodies (seeds/personas.toml: the staff and the registry's records)."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from identity_mock.db import db as idp_db
+from identity_mock.models import Person, PopulationWrite, Residence
 from portal.db import db
 from portal.models import Dossier
 from tests.e2e.pages import APPROVE_AND_WRITE, CitizenDossier, ClerkDossier, Dashboard
@@ -30,6 +33,7 @@ from tests.support.e2e import (
 pytestmark = [pytest.mark.e2e]
 
 HAN, SAU = "Huỳnh Thị Ngọc Hân", "Huỳnh Văn Sáu"
+SAU_ID = "079049003311"
 POLICE, BHXH = "Lê Minh Tuấn", "Phạm Văn Đức"
 UBND_NAME = "UBND Phường Bến Thành"
 POLICE_NAME = "Công an Phường Bến Thành"
@@ -106,7 +110,16 @@ def test_a_death_across_three_bodies_is_one_dossier_for_the_family(live, browser
 
     # the UBND's clerk has no part in her queue; each body's clerk has only its own
     police = browser_of(POLICE)
-    process(clerk_opens(police, portal_url, removal))
+    officer = clerk_opens(police, portal_url, removal)
+    expect(officer.item("Thủ tục")).to_have_text("Xóa đăng ký thường trú")
+    officer.act("Tiếp nhận").act("Bắt đầu xử lý").act(APPROVE_AND_WRITE)
+    # the removal reaches the registry first, then the CT08 notice is signed
+    expect(officer.confirmation).to_contain_text(
+        f"Đã ghi vào CSDLQG về dân cư: xóa đăng ký thường trú của {SAU}"
+    )
+    expect(officer.results).to_be_visible()
+    officer.act("Trả kết quả")
+    expect(officer.item("Trạng thái")).to_have_text(RETURNED)
     bhxh = browser_of(BHXH)
     process(clerk_opens(bhxh, portal_url, allowance))
     for page, other in ((police, allowance), (bhxh, removal)):
@@ -130,3 +143,17 @@ def test_a_death_across_three_bodies_is_one_dossier_for_the_family(live, browser
     # a part's own address shows the same one dossier
     han.goto(f"{portal_url}/ho-so/{removal}")
     expect(han).to_have_url(f"{portal_url}/ho-so/{code}#lien-thong")
+
+    # the registry: each body wrote its own change, the UBND the death, the Công an the
+    # removal; the funeral allowance wrote nothing
+    with live.idp_app.app_context(), idp_db.new_session() as session:
+        person = session.get(Person, SAU_ID)
+        assert person is not None and person.died_on is not None
+        homes = session.exec(select(Residence).where(Residence.personal_id == SAU_ID)).all()
+        assert homes and all(r.ended_on is not None for r in homes)
+        writes = session.exec(
+            select(PopulationWrite.reference, PopulationWrite.kind).where(
+                PopulationWrite.subject_id == SAU_ID
+            )
+        ).all()
+    assert sorted(writes) == sorted([(code, "death"), (removal, "deregistration")])
