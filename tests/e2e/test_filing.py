@@ -15,6 +15,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from portal.services import results
 from tests.e2e.pages import (
     Dashboard,
     DossierPage,
@@ -22,10 +23,12 @@ from tests.e2e.pages import (
     FilingStep,
     FilingSummary,
     ReceiptPage,
+    enter,
 )
 from tests.factories import issue_confirmation
 from tests.support.e2e import (
     AWAITING_PARTIES,
+    BEN_THANH,
     BINH_CHANH_OFFICE,
     BIRTH,
     BIRTH_NAME,
@@ -39,6 +42,7 @@ from tests.support.e2e import (
     MARRIAGE,
     MARRIAGE_NAME,
     PARTNER_ID,
+    PDF,
     PHONE,
     TT117,
     WIDER_THAN_VIEWPORT,
@@ -50,6 +54,7 @@ from tests.support.e2e import (
     expect_submitted,
     expected_due,
     in_tt117,
+    upload,
 )
 
 pytestmark = [
@@ -63,6 +68,7 @@ REGISTRY_NOT_CERTIFICATE = (
     "Thông tin về tình trạng hôn nhân của hai bên: thay cho giấy xác nhận tình trạng hôn nhân"
 )
 HCM, HANOI = "Thành phố Hồ Chí Minh", "Thành phố Hà Nội"
+CONFIRMATION = "Giấy xác nhận tình trạng hôn nhân"
 OWN_DESK = "Bộ phận một cửa của cơ quan giải quyết (hồ sơ trực tuyến được gửi thẳng)"
 BA_DINH = "UBND Phường Ba Đình"
 COPY_FEE = "Phí: 8.000 đồng theo biểu phí của thủ tục (Thông tư 281/2016/TT-BTC)"
@@ -563,6 +569,68 @@ def test_civil_status_copy_fee_counts_each_copy(browser_of, portal_url):
         expect(receipt.fee_steps.get_by_role("row")).to_have_count(3)  # header, gross, total
         expect(to_pay).to_contain_text(["24.000 đồng"])
     assert_no_axe_violations(bao, "receipt with the fee's steps")
+
+
+# --- (7) a document reused from the data store: a single owner sells a house ---------------
+
+CONTRACT, CONTRACT_NAME = (
+    "2.001035",
+    "Chứng thực giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất, nhà ở",
+)
+FOR_A_SALE = {"Mục đích sử dụng giấy xác nhận": "Mua bán nhà đất"}
+CONTRACT_PAGES = {
+    "Số điện thoại liên hệ": "0903123456",
+    "Loại hợp đồng, giao dịch": "Mua bán, tặng cho nhà ở",
+    "Loại tài sản": "Nhà ở",
+    "Mô tả tài sản": "Nhà số 15 Lê Lợi, thửa đất số 125, tờ bản đồ số 7, 120 m².",
+    "Xã/phường nơi có đất, nhà ở (với động sản: xã/phường bạn chọn để chứng thực)": BEN_THANH,
+    "Họ tên, số định danh cá nhân của các bên còn lại": "Bà Trần Thị Bình, 079190012345",
+    "Số trang của hợp đồng": "3",
+    "Số bản hợp đồng cần chứng thực": "2",
+}
+PAPERS = {
+    "Dự thảo hợp đồng, giao dịch": upload("hop-dong-mua-ban.pdf", PDF),
+    "Giấy tờ chứng minh quyền sở hữu, quyền sử dụng tài sản (Giấy chứng nhận quyền sử dụng "
+    "đất, quyền sở hữu nhà ở, giấy đăng ký tài sản)": upload("so-hong.pdf", PDF),
+}
+
+
+def test_a_single_owner_s_sale_reuses_his_marital_status_confirmation(browser_of, live, portal_url):
+    """Certifying a sale, a single owner proves the house is not a couple's: the Giấy xác
+    nhận tình trạng hôn nhân issued to him for "Mua bán nhà đất" comes from his data store
+    (checked and signed), not asked for; the one issued for a marriage is not the one used."""
+    issue_confirmation(live.portal_app, content=FOR_A_SALE, days_ago=20)
+    newest_for_marriage = issue_confirmation(live.portal_app, days_ago=5)
+    for_sale = issue_confirmation(live.portal_app, content=FOR_A_SALE, days_ago=10)
+    an = browser_of("Nguyễn Văn An")
+    step = FilingStep(an, portal_url).open(CONTRACT)
+    expect(step.progress).to_contain_text("Bước 1/")
+    total = int(step.progress.inner_text().rsplit("/", 1)[1])
+    for number in range(1, total):
+        step.expect_shown(CONTRACT_NAME, number, total)
+        for label, value in {**CONTRACT_PAGES, **PAPERS}.items():
+            if step.field(label).count():
+                enter(step.field(label), value)
+        expect(step.field(CONFIRMATION)).to_have_count(0)  # never asked: it is reused
+        step.next()
+
+    summary = FilingSummary(an, portal_url).expect_shown(CONTRACT_NAME)
+    expect(summary.problems).to_have_count(0)
+    expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text("UBND Phường Bến Thành")
+    expect(summary.reused).to_contain_text(
+        f"{for_sale.title} số {for_sale.number}, cấp ngày "
+        f"{results.issued_date(for_sale)}, bởi UBND Phường Bến Thành"
+    )
+    expect(summary.reused).to_contain_text("✓ Chữ ký số hợp lệ")
+    expect(summary.reused).not_to_contain_text(newest_for_marriage.number)
+    check = summary.reused.get_by_role("link", name=f"Tra cứu văn bản số {for_sale.number}")
+    expect(check).to_have_attribute("href", f"/tra-cuu-ket-qua/{for_sale.verification_code}")
+    assert_no_axe_violations(an, "summary with a reused document")
+    summary.submit()
+
+    dossier = DossierPage(an, portal_url)
+    expect_submitted(dossier, CONTRACT_NAME, "UBND Phường Bến Thành")
+    expect(dossier.receipt).to_contain_text(f"{CONFIRMATION}: tái sử dụng từ kho dữ liệu của bạn")
 
 
 # --- level-1 account -------------------------------------------------------------------------
