@@ -255,12 +255,14 @@ GROUP_RESULTS = [
 ]
 
 
-def process_part(clerk: ClerkDossier, procedure: str, signer: str) -> None:
-    """A body decides its part of the group: receives, processes, signs its own result and
-    returns it."""
+def process_part(clerk: ClerkDossier, procedure: str, signer: str, written: str) -> None:
+    """A body decides its part of the group: receives, processes, approves (its own write
+    to the registry, which says `written`), signs its own result and returns it."""
     expect(clerk.item("Thủ tục")).to_have_text(procedure)
     expect(clerk.applicant).to_contain_text(CHILD)
-    clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act("Phê duyệt và ký kết quả")
+    clerk.act("Tiếp nhận").act("Bắt đầu xử lý").act(APPROVE_AND_WRITE)
+    expect(clerk.confirmation).to_contain_text("Đã ghi vào CSDLQG về dân cư")
+    expect(clerk.confirmation).to_contain_text(written)
     expect(clerk.results).to_contain_text(f"người ký {signer}")
     clerk.act("Trả kết quả")
     expect(clerk.item("Trạng thái")).to_have_text(RETURNED)
@@ -305,9 +307,11 @@ def test_birth_registration_puts_the_child_in_both_parents_records(browser_of, p
 
     # each body finds its part in its own queue, decides it and signs its own result
     police = clerk_opens(browser_of(THINH), portal_url, residence)
-    process_part(police, "Đăng ký thường trú", THINH)
+    process_part(police, "Đăng ký thường trú", THINH, "42 Hai Bà Trưng, Phường Tân Định")
     bhxh = clerk_opens(browser_of(DUC), portal_url, card)
-    process_part(bhxh, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", DUC)
+    process_part(
+        bhxh, "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", DUC, "cấp thẻ bảo hiểm y tế số"
+    )
 
     # the family: one dossier, one timeline with the three bodies, three results
     dossier = CitizenDossier(hoa, portal_url).open(code)
