@@ -360,9 +360,13 @@ class _Birth:
 
 
 def _from_notice(session: Session, body: dict, number: str) -> _Birth:
+    """The birth of an electronic notice; a father it does not name is named as declared
+    (his number with his name, which must be the registry's)."""
     mother_id = _optional_person_id(body, "mother_id")
     father_id = _optional_person_id(body, "father_id")
     notice, mother, father_id = _notice_and_parents(session, number, mother_id, father_id)
+    if notice.father_id is None and father_id is not None:
+        _declared_parent(session, body, "father", notice.birth_date)
     return _Birth(
         notice.birth_date,
         notice.sex,

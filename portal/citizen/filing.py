@@ -261,6 +261,13 @@ def _save(
                 proc, sources.applicant, {**draft.data, **locked}, _match(proc), _lookup(proc)
             )
         )
+    if sources and not sources.birth_notice:  # a parent typed: the registry must confirm
+        form = {**draft.data, **locked}
+        errors.update(
+            filing.typed_parent_errors(
+                proc, sources.applicant, form, locked, step, _match(proc), frozenset(errors)
+            )
+        )
     return errors
 
 
@@ -435,11 +442,13 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
     and the documents reused from the data store (signed together with the locked values)."""
     sources = _sources(proc, draft)
     locked = prefill.prefilled_values(proc, sources)
+    # The dossier's values as it will hold them: typed, locked (registry) and as typed.
+    form = {**draft.data, **locked, **prefill.as_typed(proc, locked)}
     context = eligibility.FilingContext(
         applicant=sources.applicant,
         partner=sources.partner,
         birth_notice=sources.birth_notice,
-        form=draft.data,
+        form=form,
         today=today(),
     )
     problems = eligibility.check(proc.eligibility, context)
@@ -450,7 +459,6 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
     }
     routing = _route(proc, draft, sources, locked)
     household = (sources.applicant.get("household") or {}).get("value") or {}
-    form = {**draft.data, **locked, **prefill.as_typed(proc, locked)}
     facts = ApplicantFacts(
         # The council of the office's province (its online policy); residence as a fallback.
         province_code=_office_province(routing.office_code, residence["province_code"]),

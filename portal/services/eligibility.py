@@ -69,6 +69,11 @@ RELATION_LABELS = {
     "grandparent": "ông hoặc bà",
     "grandchild": "cháu",
 }
+NOT_A_DECLARED_PARENT = (
+    "Trên cổng, chỉ cha hoặc mẹ của trẻ mới đăng ký khai sinh trực tuyến được: tờ khai phải "
+    "ghi bạn là cha hoặc mẹ của trẻ. Nếu cha mẹ không thể đi khai sinh, ông, bà hoặc người thân "
+    "thích khác vui lòng đăng ký tại UBND cấp xã."
+)
 ASK_NOTICE = (
     "Chưa chọn giấy chứng sinh của trẻ: vui lòng chọn giấy chứng sinh điện tử trong danh sách. "
     "Nếu không thấy, có thể trẻ đã được đăng ký khai sinh hoặc cơ sở y tế chưa gửi giấy chứng "
@@ -83,7 +88,7 @@ class FilingContext:
     applicant: dict  # the applicant's registry record
     partner: dict | None = None  # the other party: spouse-to-be, the deceased, …
     birth_notice: dict | None = None  # the chosen notice's "value" dict
-    form: dict[str, str] = field(default_factory=dict)  # typed values
+    form: dict[str, str] = field(default_factory=dict)  # the dossier's values (typed, locked)
     today: date
 
 
@@ -401,9 +406,15 @@ def has_unregistered_birth_notice(ctx: FilingContext, params: dict) -> str | Non
 
 @rule("applicant_is_parent")
 def applicant_is_parent(ctx: FilingContext, params: dict) -> str | None:
+    """The applicant is a parent of the child: on the electronic birth notice, or, for a
+    birth declared without one, named as the mother or the father on the form (the portal
+    fills that from their own record, services/filing.own_parent_role)."""
     notice = ctx.birth_notice
     if notice is None:
-        return ASK_NOTICE
+        declared = {ctx.form.get("mother_personal_id"), ctx.form.get("father_personal_id")}
+        if _id(ctx.applicant) in declared - {None, ""}:
+            return None
+        return NOT_A_DECLARED_PARENT
     if _id(ctx.applicant) in {notice.get("mother_id"), notice.get("father_id")} - {None}:
         return None
     number = notice.get("number") or "(không rõ số)"

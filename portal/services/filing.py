@@ -235,6 +235,10 @@ def gather_sources(
             if notice.get("father_id") == me
             else _optional(lookup, notice.get("father_id"))
         )
+    elif wanted & {"mother", "father"}:
+        # No electronic birth notice: the applicant is the parent of their own sex; the other
+        # parent is typed and matched (typed_parent_errors), never read.
+        mother, father = own_parent_role(applicant)
     shown = partner is not None and partner_may_be_shown(procedure, applicant, partner, consented)
     return Sources(
         applicant,
@@ -245,6 +249,77 @@ def gather_sources(
         father=father,
         partner_shown=shown,
     )
+
+
+PARENT_ROOTS = ("mother", "father")
+
+
+def own_parent_role(applicant: dict) -> tuple[dict | None, dict | None]:
+    """(mother, father) of a birth declared without an electronic notice: the applicant's
+    record in the role of their sex as the registry records it."""
+    sex = (applicant.get("sex") or {}).get("value")
+    if sex == "Nữ":
+        return applicant, None
+    if sex == "Nam":
+        return None, applicant
+    return None, None
+
+
+def _parent_fields(procedure: Procedure, root: str) -> dict[str, FormField]:
+    """The typed_when_absent fields a parent's record fills: prefill key → field."""
+    return {
+        f.prefill.split(".", 1)[1]: f
+        for f in procedure.fields
+        if f.prefill and f.typed_when_absent and f.prefill.split(".")[0] == root
+    }
+
+
+def typed_parent_errors(
+    procedure: Procedure,
+    applicant: dict,
+    form: dict,
+    locked: dict,
+    step: str,
+    match: Match,
+    refused: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """field → message for a parent typed on `step` (a birth declared without an electronic
+    notice): their number must not be the applicant's own, and the registry must confirm
+    number + name (+ birth date) before the citizen goes on, so that nobody is named a
+    parent (and told of the birth) by a typing error. Nothing of their record is read. A
+    parent whose fields are among `refused` (already wrong as typed) is not asked about."""
+    errors: dict[str, str] = {}
+    for root in PARENT_ROOTS:
+        fields = _parent_fields(procedure, root)
+        number_f, name_f = fields.get("personal_id"), fields.get("full_name")
+        if number_f is None or name_f is None or number_f.step != step:
+            continue
+        if {f.name for f in fields.values()} & refused:
+            continue
+        if not is_typed(number_f, locked) or not form.get(number_f.name):
+            continue
+        number, name = str(form[number_f.name]), str(form.get(name_f.name) or "")
+        birth_f = fields.get("birth_date")
+        birth = str(form.get(birth_f.name) or "") or None if birth_f else None
+        if number == applicant["personal_id"]["value"]:
+            errors[number_f.name] = OWN_NUMBER
+            continue
+        if not name:
+            continue  # the form's own check asks for the name
+        try:
+            matched = match(number, name, birth)
+        except FilingError as exc:
+            errors[name_f.name] = exc.messages[0]
+            continue
+        if not matched:
+            errors[name_f.name] = PARENT_MISMATCH.format(who=name_f.label.lower())
+    return errors
+
+
+PARENT_MISMATCH = (
+    "Số định danh cá nhân, {who} và ngày sinh đã khai không khớp với CSDLQG về dân cư. Vui "
+    "lòng khai đúng như trên giấy tờ tùy thân của người đó."
+)
 
 
 def partner_may_be_shown(

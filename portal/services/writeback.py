@@ -130,8 +130,12 @@ def birth_payload(dossier: Dossier, procedure, actor_id: str) -> dict:
         "father_id": _value(dossier, "father_personal_id"),
         "registration_province_code": province,
     }
-    if "birth_notice_number" not in _typed(dossier):  # the electronic notice
+    typed = _typed(dossier)
+    if "birth_notice_number" not in typed:  # the electronic notice
         payload["birth_notice_number"] = _value(dossier, "birth_notice_number")
+        if "father_personal_id" in typed:  # a father the notice does not name, declared
+            payload["father_full_name"] = _value(dossier, "father_full_name")
+            payload["father_birth_date"] = _iso(_value(dossier, "father_birth_date"))
     else:
         paper = _value(dossier, "birth_notice_number")
         payload |= {

@@ -373,7 +373,22 @@ CASES = [
         ],
     ),
     ("applicant_is_parent", {}, ctx(HOA, notice=NOTICE), ["Bà Lê Thị Hoa không phải"]),
-    ("applicant_is_parent", {}, ctx(THU), [ASK_NOTICE]),
+    # without an electronic notice: named a parent on the form (services/filing.own_parent_role)
+    ("applicant_is_parent", {}, ctx(THU), [eligibility.NOT_A_DECLARED_PARENT]),
+    (
+        "applicant_is_parent",
+        {},
+        FilingContext(
+            applicant=THU, form={"mother_personal_id": THU["personal_id"]["value"]}, today=TODAY
+        ),
+        None,
+    ),
+    (
+        "applicant_is_parent",
+        {},
+        FilingContext(applicant=AN, form={"mother_personal_id": "079195001111"}, today=TODAY),
+        [eligibility.NOT_A_DECLARED_PARENT],
+    ),
     # deceased_is_relative: any relative the records prove, in any household
     ("deceased_is_relative", {}, ctx(BINH_AT_HOME, CUONG_AT_HOME), None),  # his father, at home
     ("deceased_is_relative", {}, ctx(BINH_NO_HOUSEHOLD, CUONG), None),  # his father, no household

@@ -315,7 +315,7 @@ def approve_part(session, part: Dossier, approver: str = POLICE) -> None:
     )
     session.add(
         DossierEvent(
-            dossier_id=part.id,
+            dossier_id=lead_id(part),
             actor_id=approver,
             actor_role="lanh_dao",
             action="approve",
@@ -350,10 +350,9 @@ def test_the_police_register_the_childs_residence_when_they_approve_their_part(
         "79.26737.ca",
         POLICE,
     )
-    rows = notice.content[""] if "" in notice.content else notice.content
-    text = str(rows)
-    assert RESIDENCE_WRITTEN["residence_address"] in text  # the registry's answer
-    assert "'Quan hệ với chủ hộ': 'Con'" in text and CHILD in text
+    content = notice.content
+    assert content["Nơi đăng ký thường trú"] == RESIDENCE_WRITTEN["residence_address"]
+    assert (content["Quan hệ với chủ hộ"], content["Số định danh cá nhân"]) == ("Con", CHILD)
 
 
 def test_nothing_starts_before_the_registry_has_the_write(session, tmp_path, catalogue):

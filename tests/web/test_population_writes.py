@@ -338,6 +338,24 @@ def test_a_declared_birth_creates_the_child_from_what_the_parents_declared(
     assert "đã được đăng ký khai sinh" in again.get_json()["message"]
 
 
+@pytest.mark.parametrize(("name", "status"), [("Trần Văn Thử", 201), ("Trần Văn Khác", 400)])
+def test_a_father_the_notice_does_not_name_is_matched(
+    idp_app, idp_client, write_token, name, status
+):
+    family = make_family(idp_app)
+    with idp_app.app_context(), db.new_session() as session:
+        notice = session.exec(select(BirthNotice).where(BirthNotice.number == family.notice)).one()
+        notice.father_id = None
+        session.add(notice)
+        session.commit()
+    resp = post(idp_client, "births", write_token, birth_body(family, father_full_name=name))
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    if status == 201:
+        assert resp.get_json()["data"]["father_id"] == family.father
+    else:
+        assert "cha không khớp" in resp.get_json()["message"]
+
+
 def test_a_witness_statement_and_one_parent_are_enough(idp_app, idp_client, write_token):
     family = make_family(idp_app)
     body = declared_body(family, proof="nguoi_lam_chung", proof_number=None, father_id=None)
