@@ -15,7 +15,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import CitizenDossier, ClerkDossier, ClerkQueue, FilingStep
+from tests.e2e.pages import (
+    APPROVE_AND_WRITE,
+    CitizenDossier,
+    ClerkDossier,
+    ClerkQueue,
+    FilingStep,
+)
 from tests.support.apps import running_apps
 from tests.support.e2e import (
     HANH,
@@ -36,7 +42,8 @@ RESIDENCE, RESIDENCE_NAME = "1.004222", "Đăng ký thường trú"
 LAN, POLICE_CLERK, CENTRE_CLERK = "Đỗ Thị Lan", "Lê Minh Tuấn", "Đinh Thị Mỹ Linh"
 POLICE = "Công an Phường Bến Thành"
 CENTRE = "Trung tâm Phục vụ hành chính công Phường Bến Thành"
-APPROVE = "Phê duyệt và ký kết quả"
+# The Công an writes the residence to the registry, then signs the CT08 notice.
+APPROVE = APPROVE_AND_WRITE
 
 
 def moving_in(receiving: str | None = None) -> Filing:
@@ -106,7 +113,11 @@ def test_permanent_residence_is_handled_by_the_police_of_the_new_ward(live, brow
     expect(police.item("Trạng thái")).to_have_text(RECEIVED)
     police.act("Bắt đầu xử lý")
     expect(police.item("Trạng thái")).to_have_text(PROCESSING)
-    police.act(APPROVE).act("Trả kết quả")
+    police.act(APPROVE)
+    expect(police.confirmation).to_contain_text(
+        f"Đã ghi vào CSDLQG về dân cư: {LAN} (079302034567) đăng ký thường trú tại Căn hộ 12.05"
+    )
+    police.act("Trả kết quả")
     expect(police.item("Trạng thái")).to_have_text(RETURNED)
     expect(police.results).to_contain_text(f"người ký {POLICE_CLERK}")  # the Công an signs
 

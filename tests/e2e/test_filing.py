@@ -242,8 +242,9 @@ def test_birth_registration_child_comes_from_the_birth_notice(
     fee = summary.handling_item("Lệ phí")
     expect(fee).to_contain_text("0 đồng")
     expect(fee).to_contain_text("Miễn lệ phí: đăng ký khai sinh đúng hạn")
-    expect(summary.not_needed).to_contain_text(
-        "Giấy chứng sinh: thay cho bản chính giấy chứng sinh do bệnh viện cấp"
+    expect(summary.not_needed).to_contain_text(  # the hospital's electronic notice instead
+        "Giấy chứng sinh (bản giấy) hoặc văn bản của người làm chứng xác nhận việc sinh: thay "
+        "bằng giấy chứng sinh điện tử của cơ sở y tế, lấy từ CSDLQG về dân cư"
     )
     summary.submit()
 
