@@ -14,9 +14,10 @@ Besides the registry's own fields, a person's record carries what linked databas
 * `death_notice`: the person's own latest death notice (same value without "deceased" and
   "relation"; "registered_on" set once the death was registered), or null;
 * `last_residence`: the residence the person last had, kept after death (the death ends a
-  temporary residence, the Công an's removal the permanent one): the open permanent one, else the open temporary one,
-  else the latest ended one (permanent before temporary); the value of `permanent_residence`
-  plus "kind" ("thuong_tru" | "tam_tru") and "ended_on" (date or null); null when none;
+  temporary residence, the Công an's removal the permanent one): the open permanent one,
+  else the open temporary one, else the latest ended one (permanent before temporary); the
+  value of `permanent_residence` plus "kind" ("thuong_tru" | "tam_tru") and "ended_on"
+  (date or null); null when none;
 * `social_insurance`: the person's standing with BHXH and who pays the funeral allowance
   (trợ cấp mai táng), {"status": "dang_dong" | "huong_luong_huu" | "bao_luu" |
   "khong_tham_gia", "status_label", "bhxh_number", "contribution_months", "since",

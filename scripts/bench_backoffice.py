@@ -2,15 +2,16 @@
 busy offices of Hồ Chí Minh City at work on a portal of 1,000,000 dossiers.
 
 Seeding spreads the dossiers so that one province holds a fifth of them (HCMC: 200,000 of
-1,000,000, over its communes and its Department of Justice), sends part of those to Phường
+1,000,000, over its communes and its province bodies), sends part of those to Phường
 Bến Thành (the citizen's choice of commune) and adds a backlog of dossiers submitted over
 the last days there, one for each transition to measure. The clerks are the demo personas
-of `seed_staff`: Hạnh (079187090123, 79.26743, every role) and Quỳnh (079178112345,
-79.so-tu-phap). Each client thread has its own signed-in browser for each of them.
+of `seed_staff`: Hạnh (079187090123, 79.26743, every role) and Hương (079184306218,
+79.cong-an, the city police that issues the Phiếu LLTP). Each client thread has its own
+signed-in browser for each of them.
 
     queue          GET /can-bo                  Hạnh: the default tab (to receive)
     queue/overdue  GET /can-bo?tab=qua-han      Hạnh: the overdue tab
-    queue/dept     GET /can-bo?tab=qua-han      Quỳnh: the department's overdue tab
+    queue/dept     GET /can-bo?tab=qua-han      Hương: the province body's overdue tab
     dossier        GET /can-bo/ho-so/<code>     Hạnh: a different dossier of the office
                                                 each request
     receive        POST /can-bo/ho-so/<code>/receive  Hạnh: one transition per request, a
@@ -47,8 +48,8 @@ from scripts.bench_support import (
 PROVINCE, BUSY_WARD = 79, 26743  # Hồ Chí Minh City, Phường Bến Thành
 PROVINCE_SHARE = 0.2  # of all dossiers
 BUSY_SHARE = 0.08  # of the province's dossiers, filed at Bến Thành
-HANH, QUYNH = "079187090123", "079178112345"
-COMMUNE_OFFICE, DEPARTMENT_OFFICE = "79.26743", "79.so-tu-phap"
+HANH, HUONG = "079187090123", "079184306218"
+COMMUNE_OFFICE, DEPARTMENT_OFFICE = "79.26743", "79.cong-an"
 P99_LIMIT = 100.0  # ms, for the queue and dossier pages
 OVERDUE_TAB = "qua-han"
 LEGEND = (
@@ -130,7 +131,7 @@ def receiver(portal: str, clerk: Desk, waiting: list[tuple[str, int]]):
     return work
 
 
-def targets(args, urls: dict[str, str], hanh: Desk, quynh: Desk, office: Office) -> list:
+def targets(args, urls: dict[str, str], hanh: Desk, huong: Desk, office: Office) -> list:
     """(Result, work, requests or None for --requests) of each back-office target."""
     from portal.services.deadlines import today
 
@@ -152,7 +153,7 @@ def targets(args, urls: dict[str, str], hanh: Desk, quynh: Desk, office: Office)
         (page("queue/overdue", PAGE_GOAL, P99_LIMIT),
          get(hanh, f"/can-bo?tab={OVERDUE_TAB}", check_queue), None),
         (page("queue/dept", PAGE_GOAL, P99_LIMIT),
-         get(quynh, f"/can-bo?tab={OVERDUE_TAB}", check_queue), None),
+         get(huong, f"/can-bo?tab={OVERDUE_TAB}", check_queue), None),
         (page("dossier", PAGE_GOAL, P99_LIMIT),
          lambda t, i: timed_get(hanh.browsers[t],
                                 f"{portal}/can-bo/ho-so/{codes[i % len(codes)]}"), None),
@@ -179,10 +180,10 @@ def measure(args, urls, portal_config: dict, masters: dict) -> list[Result]:
                          "dossiers; raise --dossiers")  # fmt: skip
     print("signing the clerks in ...", flush=True)
     hanh = desk(args, urls, HANH, office.codes[0])
-    quynh = desk(args, urls, QUYNH, department.codes[0])
+    huong = desk(args, urls, HUONG, department.codes[0])
     meter = Meter(masters)
     results = [measure_gets(args, meter, *hello_target(urls, args.threads, "hello"))]
-    for result, work, count in targets(args, urls, hanh, quynh, office):
+    for result, work, count in targets(args, urls, hanh, huong, office):
         warmup = None if count is None else min(args.warmup, args.threads)
         results.append(measure_gets(args, meter, result, work, count, warmup))
     results.append(measure_gets(args, meter, *hello_target(urls, args.threads, "hello/end")))
