@@ -54,7 +54,11 @@ def run_consumer_until_done(app, queue, dossier_id: int, timeout: float = 30) ->
     consumer.start()
     try:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and sync_state(app, dossier_id) == "pending":
+        # Done, and whatever the write-back enqueued after it (the notices of the parts it
+        # started) taken too: stopping at the first sight of "done" races those.
+        while time.monotonic() < deadline and (
+            sync_state(app, dossier_id) == "pending" or queue.pending_count()
+        ):
             time.sleep(0.1)
     finally:
         consumer.stop(graceful=True)
