@@ -140,6 +140,13 @@ def lookup(personal_id: str):
     )
     actor = _text(request.args.get("actor"), "actor", "người tra cứu", required=False)
     _personal_id(personal_id)
+    person = _audited_person(personal_id, purpose, actor, "people")
+    return jsonify(data=population.person_record(db.session, person))
+
+
+def _audited_person(personal_id: str, purpose: str | None, actor: str | None, endpoint: str):
+    """The person a client asks about, the read audited whether found or not; 404 when the
+    registry holds no such number."""
     person = db.session.get(Person, personal_id)
     population.audit(
         db.session,
@@ -147,7 +154,7 @@ def lookup(personal_id: str):
         actor_id=actor,
         subject_id=personal_id,
         purpose=purpose or "",
-        endpoint="people",
+        endpoint=endpoint,
         outcome="found" if person else "not_found",
     )
     if person is None:
@@ -157,7 +164,7 @@ def lookup(personal_id: str):
             "No person with this number.",
             f"Không có người mang số định danh này trong {REGISTRY}.",
         )
-    return jsonify(data=population.person_record(db.session, person))
+    return person
 
 
 @bp.route("/people/<personal_id>/judicial-record")
@@ -192,23 +199,7 @@ def judicial_record(personal_id: str):
             "The 'bans' parameter must be 0 or 1.",
             "Tham số bans phải là 0 hoặc 1.",
         )
-    person = db.session.get(Person, personal_id)
-    population.audit(
-        db.session,
-        client_id=current_token.client_id,
-        actor_id=actor,
-        subject_id=personal_id,
-        purpose=purpose or "",
-        endpoint=f"judicial_record_{form}",
-        outcome="found" if person else "not_found",
-    )
-    if person is None:
-        raise ApiError(
-            404,
-            "not_found",
-            "No person with this number.",
-            f"Không có người mang số định danh này trong {REGISTRY}.",
-        )
+    person = _audited_person(personal_id, purpose, actor, f"judicial_record_{form}")
     data = judicial.certificate(
         db.session, person, int(form), include_bans=bans in ("1", "true"), on=tz.today()
     )

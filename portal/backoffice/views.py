@@ -522,20 +522,18 @@ def _sources(found: Dossier, actor: Actor) -> issuing.Sources:
 
     def judicial_record(personal_id: str, form: int, bans: bool) -> dict:
         vneid = current_app.extensions["vneid"]
-        for fresh in (False, True):  # a refused service token is fetched again, once
-            try:
-                return registry.judicial_record(
-                    current_app.config["OIDC_ISSUER"],
-                    vneid.service_token(fresh=fresh),
-                    personal_id,
-                    form=form,
-                    bans=bans,
-                    purpose=f"Cấp Phiếu lý lịch tư pháp, hồ sơ {found.code}",
-                    actor=actor.personal_id,
-                )
-            except registry.RegistryAuthExpired:
-                continue
-        raise registry.RegistryError("service token refused twice")
+        return registry.with_service_token(
+            lambda fresh: vneid.service_token(fresh=fresh),
+            lambda token: registry.judicial_record(
+                current_app.config["OIDC_ISSUER"],
+                token,
+                personal_id,
+                form=form,
+                bans=bans,
+                purpose=f"Cấp Phiếu lý lịch tư pháp, hồ sơ {found.code}",
+                actor=actor.personal_id,
+            ),
+        )
 
     return issuing.Sources(judicial_record=judicial_record)
 

@@ -86,25 +86,25 @@ def _purpose(proc) -> str:
     return f"Nộp hồ sơ trực tuyến: {proc.name}"
 
 
+def _service_token(fresh: bool) -> str:
+    """The portal's client-credentials token for registry lookups (`fresh`: a new one)."""
+    return current_app.extensions["vneid"].service_token(fresh=fresh)
+
+
 def _lookup(proc, purpose: str | None = None):
     """Read another person's record for this filing (audited, with the citizen as actor)."""
 
     def lookup(personal_id: str) -> dict:
-        vneid = current_app.extensions["vneid"]
-        for fresh in (False, True):  # a refused service token is fetched again, once
-            try:
-                return registry.lookup(
-                    current_app.config["OIDC_ISSUER"],
-                    vneid.service_token(fresh=fresh),
-                    personal_id,
-                    purpose=purpose or _purpose(proc),
-                    actor=current_user.personal_id,
-                )
-            except registry.RegistryAuthExpired:
-                continue
-        # The portal's own credentials, not the citizen's sign-in: signing in again would
-        # not help, so this is an outage like any other.
-        raise registry.RegistryError("service token refused twice")
+        return registry.with_service_token(
+            _service_token,
+            lambda token: registry.lookup(
+                current_app.config["OIDC_ISSUER"],
+                token,
+                personal_id,
+                purpose=purpose or _purpose(proc),
+                actor=current_user.personal_id,
+            ),
+        )
 
     return lookup
 
@@ -130,23 +130,21 @@ def _match(proc):
     yes or a no, audited there as a match check with the citizen as actor."""
 
     def match(personal_id: str, full_name: str, birth_date: str | None) -> bool:
-        vneid = current_app.extensions["vneid"]
-        for fresh in (False, True):  # a refused service token is fetched again, once
-            try:
-                return registry.match(
+        try:
+            return registry.with_service_token(
+                _service_token,
+                lambda token: registry.match(
                     current_app.config["OIDC_ISSUER"],
-                    vneid.service_token(fresh=fresh),
+                    token,
                     personal_id,
                     full_name,
                     birth_date,
                     purpose=f"Đối chiếu người được nêu trong hồ sơ: {proc.name}",
                     actor=current_user.personal_id,
-                )
-            except registry.RegistryAuthExpired:
-                continue
-            except registry.TooManyMatchAttempts as exc:
-                raise filing.FilingError(filing.TOO_MANY_TRIES) from exc
-        raise registry.RegistryError("service token refused twice")
+                ),
+            )
+        except registry.TooManyMatchAttempts as exc:
+            raise filing.FilingError(filing.TOO_MANY_TRIES) from exc
 
     return match
 

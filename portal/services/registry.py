@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import requests
 
 from common import logs
@@ -22,6 +25,21 @@ class PersonNotFound(RegistryError):
 class TooManyMatchAttempts(RegistryError):
     """The registry refuses further match checks about this person for this citizen for
     now: too many wrong answers (a name is not found by trying)."""
+
+
+T = TypeVar("T")
+
+
+def with_service_token(token: Callable[[bool], str], call: Callable[[str], T]) -> T:
+    """`call(token)` with the portal's service token (`token(fresh)` gives it); a refused
+    token is fetched again, once. A second refusal is an outage like any other: these are the
+    portal's own credentials, so signing the citizen in again would not help."""
+    for fresh in (False, True):
+        try:
+            return call(token(fresh))
+        except RegistryAuthExpired:
+            continue
+    raise RegistryError("service token refused twice")
 
 
 def my_record(
