@@ -208,10 +208,6 @@ class Fees(Strict):
         ]
 
 
-# Backwards-compatible name (an exemption is a reduction of 100 %).
-Exemption = Reduction
-
-
 class FeePolicy(Strict):
     """A decision waiving (percent 100) or reducing fees for a period.
 
@@ -253,10 +249,6 @@ class FeePolicy(Strict):
 
     def in_force(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
-
-
-# Backwards-compatible name: the provincial online zero-fee policy is a FeePolicy.
-ZeroFeePolicy = FeePolicy
 
 
 class _HasFees(Protocol):

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from procedures import authorities, fee_schema
 from procedures.authorities import Authority
-from procedures.schema import FeePolicy, Procedure
+from procedures.fee_schema import FeePolicy
+from procedures.schema import Procedure
 
 HERE = Path(__file__).resolve().parent
 

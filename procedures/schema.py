@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from procedures.base import Confidence, Strict
-from procedures.fee_schema import Exemption, FeePolicy, FeeRule, Fees, ZeroFeePolicy  # noqa: F401
+from procedures.fee_schema import Fees
 from procedures.link_schema import Link, check_links
 from procedures.result_schema import Result
 

@@ -20,7 +20,8 @@ from portal.services.fees import (
     decide_fee,
     format_dong,
 )
-from procedures.schema import FeePolicy, FeeRule, Procedure
+from procedures.fee_schema import FeePolicy, FeeRule
+from procedures.schema import Procedure
 
 CODE = "9.000001"
 HCMC, HANOI, DA_NANG = 79, 1, 48
