@@ -15,6 +15,12 @@ class Forms(Strict):
     receipt: str
     supplement: str
     refusal: str
+    # The text that lays the forms down, when it is the body's own (the Công an's circular);
+    # None: the one-stop rules every body follows (the caller's basis).
+    basis: str | None = None
+
+    def numbers(self) -> tuple[str, str, str]:
+        return (self.receipt, self.supplement, self.refusal)
 
 
 class Authority(Strict):

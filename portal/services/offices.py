@@ -169,13 +169,11 @@ def with_forms(text: str, forms: Forms | None) -> str:
     return text
 
 
-# The texts that lay down a body's one-stop forms, by the form's prefix; a form without one
-# here keeps the caller's basis.
-FORM_LAWS = {"CT": "Thông tư 66/2023/TT-BCA, sửa đổi bởi Thông tư 53/2025/TT-BCA"}
-
-
 def form_basis(form: str) -> str | None:
-    """ "Mẫu CT04, Thông tư 66/2023/TT-BCA, …" for a form whose law is known, else None."""
+    """ "Mẫu CT04, Thông tư 66/2023/TT-BCA, …" for a form a body lays down by its own text
+    (`forms.basis` in procedures/authorities.toml), else None: the caller's basis."""
     number = form_number(form)
-    law = next((text for prefix, text in FORM_LAWS.items() if number.startswith(prefix)), None)
-    return f"Mẫu {number}, {law}" if law else None
+    for body in bodies().values():
+        if body.forms.basis and number in map(form_number, body.forms.numbers()):
+            return f"Mẫu {number}, {body.forms.basis}"
+    return None
