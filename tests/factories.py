@@ -24,6 +24,7 @@ from portal.db import db
 from portal.models import Citizen, Dossier, Office, utcnow
 from portal.models.results import ResultDocument
 from portal.services import deadlines, dossiers, parties, results, sessions, workflow
+from portal.services.offices import seed_offices
 from portal.services.staff import seed_staff
 from tests.support.apps import dispose, make_portal
 from tests.support.databases import portal_engine
@@ -155,6 +156,15 @@ def office_session(tmp: Path) -> Iterator[Session]:
         session.add(commune_office())
         session.add(Citizen(personal_id=AN, full_name=NAMES[AN], level=2))
         session.commit()
+        yield session
+
+
+@contextmanager
+def every_office_session(tmp: Path, catalogue) -> Iterator[Session]:
+    """A session on a fresh portal database with an office of every body in every commune
+    and province (services/offices.seed_offices)."""
+    with portal_engine(tmp) as engine, Session(engine) as session:
+        seed_offices(session, catalogue)
         yield session
 
 

@@ -5,11 +5,9 @@ a dossier when (services/offices.py)."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from common.db import make_engine
 from portal.models import Dossier, Office
-from portal.models.base import portal_registry
 from portal.services import offices
 from portal.services.offices import seed_offices
 from portal.services.routing import (
@@ -24,7 +22,7 @@ from portal.services.routing import (
     ward_problem,
 )
 from procedures import load_catalogue
-from tests.support.databases import database_settings, drop_schema
+from tests import factories
 
 BEN_THANH, TAN_DINH, SAI_GON, BINH_CHANH = 26743, 26737, 26740, 27637
 BA_DINH, HOAN_KIEM, DONG_DA = 4, 70, 235
@@ -35,14 +33,8 @@ AN, LAN, MINH = "079095001234", "079302034567", "001068004321"
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    settings = database_settings(tmp_path_factory.mktemp("routing"), "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    with Session(engine) as s:
-        seed_offices(s, CATALOGUE)
+    with factories.every_office_session(tmp_path_factory.mktemp("routing"), CATALOGUE) as s:
         yield s
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
 
 
 # --- offices --------------------------------------------------------------------------------

@@ -14,12 +14,8 @@ A new procedure in the catalogue needs a row here (the first test says so).
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
 
 from common import divisions
-from common.db import make_engine
-from portal.models.base import portal_registry
-from portal.services.offices import seed_offices
 from portal.services.routing import (
     COMPETENT_FIELD,
     RECEIVING_FIELD,
@@ -29,7 +25,7 @@ from portal.services.routing import (
     route,
 )
 from procedures import load_catalogue
-from tests.support.databases import database_settings, drop_schema
+from tests import factories
 
 CATALOGUE = load_catalogue()
 BODIES = CATALOGUE.authorities
@@ -76,14 +72,8 @@ STANDARD = -1  # facts(): the standard case's temporary residence (see the modul
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    settings = database_settings(tmp_path_factory.mktemp("routing-table"), "portal")
-    engine = make_engine(settings["DATABASE_URL"], schema=settings["DATABASE_SCHEMA"])
-    portal_registry.metadata.create_all(engine)
-    with Session(engine) as s:
-        seed_offices(s, CATALOGUE)
+    with factories.every_office_session(tmp_path_factory.mktemp("routing-table"), CATALOGUE) as s:
         yield s
-    engine.dispose()
-    drop_schema(settings["DATABASE_SCHEMA"])
 
 
 def _place(ward: int) -> dict:
