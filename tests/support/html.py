@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -51,3 +53,20 @@ def get_page(client, path: str, status: int = 200):
     assert resp.status_code == status, (path, resp.status_code)
     check_page(resp.get_data(as_text=True))
     return resp
+
+
+def locked_value(page: str, name: str) -> str | None:
+    """The value a filing page shows locked (read-only, never posted) for field `name`."""
+    locked = rf'<input class="field__input locked-value" id="{name}" value="([^"]*)"'
+    found = re.search(locked, page)
+    return html.unescape(found[1]) if found else None
+
+
+def typed_input(page: str, name: str) -> bool:
+    """Whether the page has an input the citizen types `name` into."""
+    return re.search(rf'<(?:input|select|textarea)[^>]* name="{name}"', page) is not None
+
+
+def page_text(page: str) -> str:
+    """The page's text, tags removed and whitespace folded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -13,7 +13,6 @@ registry's birth write takes them as declared (no notice number) and names both 
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -28,7 +27,7 @@ from procedures import load_catalogue
 from tests.factories import act, load, ready_to_sign, sign_in, stored
 from tests.support.apps import running_apps
 from tests.support.filing import dossier_code, signed_in_filers
-from tests.support.html import check_page
+from tests.support.html import check_page, locked_value, page_text, typed_input
 
 BIRTH = "1.001193"
 HOA, NOTICE = "052196007890", "GCS-79-2026-004512"  # with the hospital's electronic notice
@@ -66,22 +65,6 @@ def filers(live):
     return signed_in_filers(live)
 
 
-def _locked(page: str, name: str) -> str | None:
-    """The value shown locked (read-only, never posted) for field `name`, or None."""
-    locked = rf'<input class="field__input locked-value" id="{name}" value="([^"]*)"'
-    found = re.search(locked, page)
-    return html.unescape(found[1]) if found else None
-
-
-def _typed(page: str, name: str) -> bool:
-    """Whether the page has an input the citizen types `name` into."""
-    return re.search(rf'<(?:input|select|textarea)[^>]* name="{name}"', page) is not None
-
-
-def _text(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
 # --- with the electronic birth notice ---------------------------------------------------------
 
 
@@ -90,21 +73,21 @@ def test_the_notice_fills_the_birth_and_no_paper_is_asked(live, filers):
     hoa.start(BIRTH)
     page = hoa.get(f"/nop-ho-so/{BIRTH}/tre").text
     check_page(page)
-    assert _locked(page, "child_birth_date") == "15/11/2026"
-    assert _locked(page, "child_sex") == "Nữ"
-    assert _locked(page, "birth_notice_number") == NOTICE
+    assert locked_value(page, "child_birth_date") == "15/11/2026"
+    assert locked_value(page, "child_sex") == "Nữ"
+    assert locked_value(page, "birth_notice_number") == NOTICE
     for name in ("child_birth_date", "child_sex", "child_birth_place", "birth_notice_number"):
-        assert not _typed(page, name), name
+        assert not typed_input(page, name), name
     named = {"child_full_name": "Trần Bảo Ngọc", "child_ethnicity": "Kinh",
              "child_hometown": "Xã Tam Quan, tỉnh Gia Lai"}  # fmt: skip
     assert hoa.post_step(BIRTH, "tre", named).status_code == 302
     page = hoa.get(f"/nop-ho-so/{BIRTH}/cha-me").text
-    assert _locked(page, "mother_personal_id") == HOA
-    assert _locked(page, "father_personal_id") == "079093004567"  # on the notice
+    assert locked_value(page, "mother_personal_id") == HOA
+    assert locked_value(page, "father_personal_id") == "079093004567"  # on the notice
     resp = hoa.post_step(BIRTH, "cha-me")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/noi-nop")
     assert hoa.get(f"/nop-ho-so/{BIRTH}/tep-dinh-kem").status_code == 404
-    text = _text(hoa.review(BIRTH).text)
+    text = page_text(hoa.review(BIRTH).text)
     assert f"{PAPER}: thay bằng giấy chứng sinh điện tử" in text, text[:3000]
 
 
@@ -117,7 +100,7 @@ def test_without_a_notice_the_parents_declare_the_birth(live, filers):
     page = mai.get(f"/nop-ho-so/{BIRTH}/tre").text
     check_page(page)
     for name in ("child_birth_date", "child_sex", "child_birth_place", "birth_notice_number"):
-        assert _typed(page, name) and _locked(page, name) is None, name
+        assert typed_input(page, name) and locked_value(page, name) is None, name
     refused = mai.post_step(BIRTH, "tre", {**CHILD, "child_birth_date": "31/11/2026"})
     assert refused.status_code == 400
     assert "Ngày sinh của trẻ phải là ngày hợp lệ" in refused.text
@@ -126,15 +109,15 @@ def test_without_a_notice_the_parents_declare_the_birth(live, filers):
     # she is the mother (the registry's record of her, locked); the father is typed
     page = mai.get(f"/nop-ho-so/{BIRTH}/cha-me").text
     check_page(page)
-    assert _locked(page, "mother_personal_id") == MAI
-    assert _locked(page, "mother_full_name") == "Võ Thị Mai"
-    assert not _typed(page, "mother_personal_id")
-    assert _typed(page, "father_personal_id") and _typed(page, "father_full_name")
+    assert locked_value(page, "mother_personal_id") == MAI
+    assert locked_value(page, "mother_full_name") == "Võ Thị Mai"
+    assert not typed_input(page, "mother_personal_id")
+    assert typed_input(page, "father_personal_id") and typed_input(page, "father_full_name")
     wrong = mai.post_step(BIRTH, "cha-me", {**FATHER, "father_full_name": "Phạm Quốc Bão"})
     assert wrong.status_code == 400
-    assert "không khớp với CSDLQG về dân cư" in _text(wrong.text)
+    assert "không khớp với CSDLQG về dân cư" in page_text(wrong.text)
     own = mai.post_step(BIRTH, "cha-me", {**FATHER, "father_personal_id": MAI})
-    assert own.status_code == 400 and "số định danh của chính bạn" in _text(own.text)
+    assert own.status_code == 400 and "số định danh của chính bạn" in page_text(own.text)
     resp = mai.post_step(BIRTH, "cha-me", FATHER)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/tep-dinh-kem")
 
@@ -148,12 +131,12 @@ def test_without_a_notice_the_parents_declare_the_birth(live, filers):
     assert mai.post_step(BIRTH, "tep-dinh-kem", files=paper).status_code == 302
     assert mai.post_step(BIRTH, "noi-nop").status_code == 302
 
-    text = _text(mai.review(BIRTH).text)
+    text = page_text(mai.review(BIRTH).text)
     assert "Cần khai" not in text and "Cần đính kèm" not in text, text[:3000]
     assert "thay bằng giấy chứng sinh điện tử" not in text
     submitted = mai.submit(BIRTH)
     code = dossier_code(submitted)
-    assert code, ("the birth was not filed", _text(mai.review(BIRTH).text)[:4000])
+    assert code, ("the birth was not filed", page_text(mai.review(BIRTH).text)[:4000])
     (dossier,) = stored(live.portal_app, Dossier, code=code)
     data = dossier.data
     assert (data["child_birth_date"], data["child_sex"]) == ("2026-11-20", "Nam")

@@ -12,7 +12,6 @@ and the clerk sees them as declared, not as the registry's.
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -24,7 +23,7 @@ from procedures import load_catalogue
 from tests.factories import stored
 from tests.support.apps import running_apps
 from tests.support.filing import dossier_code, signed_in_filers
-from tests.support.html import check_page
+from tests.support.html import check_page, locked_value, page_text, typed_input
 
 DEATH = "1.000656"
 HAN, SAU = "079178055642", "079049003311"  # the daughter files, the father died
@@ -56,22 +55,6 @@ def filers(live):
     return signed_in_filers(live)
 
 
-def _locked(page: str, name: str) -> str | None:
-    """The value shown locked (read-only, never posted) for field `name`, or None."""
-    locked = rf'<input class="field__input locked-value" id="{name}" value="([^"]*)"'
-    found = re.search(locked, page)
-    return html.unescape(found[1]) if found else None
-
-
-def _typed(page: str, name: str) -> bool:
-    """Whether the page has an input the citizen types `name` into."""
-    return re.search(rf'<(?:input|select|textarea)[^>]* name="{name}"', page) is not None
-
-
-def _text(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
 def _filed(live, applicant: str) -> list[Dossier]:
     return [
         d
@@ -91,23 +74,23 @@ def test_the_notice_fills_the_deceased_and_the_death_and_no_paper_is_asked(live,
 
     page = han.get(f"/nop-ho-so/{DEATH}/nguoi-chet").text
     check_page(page)
-    assert _locked(page, "deceased_personal_id") == SAU
-    assert _locked(page, "deceased_stated_full_name") == "Huỳnh Văn Sáu"
-    assert not _typed(page, "deceased_personal_id")
-    assert not _typed(page, "deceased_stated_full_name")
+    assert locked_value(page, "deceased_personal_id") == SAU
+    assert locked_value(page, "deceased_stated_full_name") == "Huỳnh Văn Sáu"
+    assert not typed_input(page, "deceased_personal_id")
+    assert not typed_input(page, "deceased_stated_full_name")
     resp = han.post_step(DEATH, "nguoi-chet")  # the registry proves she is his daughter
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/thong-tin-nguoi-chet")
 
     page = han.get(f"/nop-ho-so/{DEATH}/thong-tin-nguoi-chet").text
-    assert _locked(page, "deceased_birth_date") == "10/05/1949"
+    assert locked_value(page, "deceased_birth_date") == "10/05/1949"
     assert han.post_step(DEATH, "thong-tin-nguoi-chet").status_code == 302
 
     page = han.get(f"/nop-ho-so/{DEATH}/su-kien").text
     check_page(page)
     for name in ("death_notice_number", "death_notice_issuer", "death_date", "death_time",
                  "death_place", "death_cause"):  # fmt: skip
-        assert _locked(page, name) == FROM_THE_NOTICE[name], name
-        assert not _typed(page, name), name
+        assert locked_value(page, name) == FROM_THE_NOTICE[name], name
+        assert not typed_input(page, name), name
     resp = han.post_step(DEATH, "su-kien")
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith("/noi-nop")  # no attachments page: the notice
@@ -116,7 +99,7 @@ def test_the_notice_fills_the_deceased_and_the_death_and_no_paper_is_asked(live,
 
     summary = han.review(DEATH).text
     check_page(summary)
-    text = _text(summary)
+    text = page_text(summary)
     assert "Cần khai" not in text and "Cần đính kèm" not in text, text[:2000]
     assert f"{PAPER}: thay bằng giấy báo tử điện tử của cơ sở y tế" in text
     assert NOTICE in text and "Suy tim" in text
@@ -153,8 +136,9 @@ def test_without_a_notice_the_declarer_types_the_death_and_attaches_the_paper(li
     assert bao.post_step(DEATH, "nguoi-khai", {"relation_to_deceased": "Chồng"}).status_code == 302
 
     page = bao.get(f"/nop-ho-so/{DEATH}/nguoi-chet").text
-    assert _typed(page, "deceased_personal_id") and _typed(page, "deceased_stated_full_name")
-    assert _locked(page, "deceased_personal_id") is None
+    assert typed_input(page, "deceased_personal_id")
+    assert typed_input(page, "deceased_stated_full_name")
+    assert locked_value(page, "deceased_personal_id") is None
     named = {"deceased_personal_id": MAI, "deceased_stated_full_name": "Võ Thị Mai"}
     assert bao.post_step(DEATH, "nguoi-chet", named).status_code == 302
     assert bao.post_step(DEATH, "thong-tin-nguoi-chet").status_code == 302
@@ -162,7 +146,7 @@ def test_without_a_notice_the_declarer_types_the_death_and_attaches_the_paper(li
     page = bao.get(f"/nop-ho-so/{DEATH}/su-kien").text
     check_page(page)
     for name in ("death_notice_number", "death_date", "death_place", "death_cause"):
-        assert _typed(page, name) and _locked(page, name) is None, name
+        assert typed_input(page, name) and locked_value(page, name) is None, name
     assert "giấy tờ thay giấy báo tử" in page
     refused = bao.post_step(DEATH, "su-kien", {"death_date": "31/02/2026"})
     assert refused.status_code == 400
@@ -182,7 +166,7 @@ def test_without_a_notice_the_declarer_types_the_death_and_attaches_the_paper(li
     assert bao.post_step(DEATH, "tep-dinh-kem", files=paper).status_code == 302
     assert bao.post_step(DEATH, "noi-nop").status_code == 302
 
-    text = _text(bao.review(DEATH).text)
+    text = page_text(bao.review(DEATH).text)
     assert "Cần khai" not in text and "Cần đính kèm" not in text, text[:2000]
     assert "thay bằng giấy báo tử điện tử" not in text
     code = dossier_code(bao.submit(DEATH))
