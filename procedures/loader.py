@@ -64,7 +64,8 @@ def _parse(path: Path, model: type[BaseModel]):
         raise _problems(path, exc) from exc
 
 
-def _authorities(path: Path) -> dict[str, Authority]:
+def load_authorities(path: Path = HERE / "authorities.toml") -> dict[str, Authority]:
+    """The bodies of an authorities.toml, by key; a malformed file raises CatalogueError."""
     try:
         return authorities.parse(_read(path))
     except ValidationError as exc:
@@ -111,7 +112,7 @@ def _link_problem(
 
 def load_catalogue(root: Path = HERE) -> Catalogue:
     """Read `authorities.toml`, `catalogue/*.toml` and `policies/*.toml` under `root`."""
-    bodies = _authorities(root / "authorities.toml")
+    bodies = load_authorities(root / "authorities.toml")
     parsed = [
         (path, _parse(path, Procedure)) for path in sorted((root / "catalogue").glob("*.toml"))
     ]

@@ -4,19 +4,15 @@ competent body's one-stop forms."""
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from pathlib import Path
 
 from sqlmodel import Session, select
 
-import procedures
 from common import divisions
 from portal.models import Dossier, Office
-from procedures import Catalogue, authorities
+from procedures import Catalogue
 from procedures.authorities import Authority, Forms
-
-AUTHORITIES_FILE = Path(procedures.__file__).with_name("authorities.toml")
+from procedures.loader import load_authorities
 
 
 def commune_office_code(ward_code: int, suffix: str = "") -> str:
@@ -133,9 +129,8 @@ def _name(session: Session, code: str | None) -> str:
 
 @cache
 def bodies() -> dict[str, Authority]:
-    """The bodies of procedures/authorities.toml (read once), by key."""
-    with AUTHORITIES_FILE.open("rb") as fh:
-        return authorities.parse(tomllib.load(fh))
+    """The bodies of procedures/authorities.toml (read once, as the catalogue reads them)."""
+    return load_authorities()
 
 
 def body_of(session: Session, code: str | None) -> Authority | None:
