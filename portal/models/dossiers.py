@@ -14,6 +14,7 @@ class Status(StrEnum):
 
     DRAFT = "draft"
     AWAITING_PARTIES = "awaiting_parties"
+    AWAITING_PAYMENT = "awaiting_payment"  # a fee above 0 đồng, not yet paid online
     DECLINED = "declined"  # a required party declined or let the deadline pass
     SUBMITTED = "submitted"
     RECEIVED = "received"
@@ -35,6 +36,7 @@ class Status(StrEnum):
 STATUS_LABELS: dict[str, str] = {
     Status.DRAFT: "Đang soạn",
     Status.AWAITING_PARTIES: "Chờ các bên liên quan xác nhận",
+    Status.AWAITING_PAYMENT: "Chờ thanh toán phí, lệ phí",
     Status.DECLINED: "Không đủ xác nhận của các bên liên quan",
     Status.SUBMITTED: "Mới nộp, chờ tiếp nhận",
     Status.RECEIVED: "Đã tiếp nhận",
@@ -109,6 +111,16 @@ class Dossier(PortalModel, table=True):
     fee_reason: str | None = None
     # Each step of the fee computation (label, amount, legal basis), for the receipt.
     fee_steps: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # How the citizen receives the result (chosen at filing): "online" only, also the paper
+    # at the receiving point ("counter"), or by post ("post") to `delivery_address`, with
+    # the postal fee where one applies; the return step records what was handed over.
+    delivery_method: str = Field(
+        default="online", max_length=8, sa_column_kwargs={"server_default": "online"}
+    )
+    delivery_address: str | None = Field(default=None, max_length=255)
+    delivery_fee: int | None = None
+    delivered_at: datetime | None = None
+    delivery_ref: str | None = Field(default=None, max_length=64)  # postal item number…
     submitted_at: datetime | None = None
     received_at: datetime | None = None
     due_date: date | None = None  # the appointment the citizen holds now (after an extension)

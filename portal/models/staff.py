@@ -28,13 +28,15 @@ class Staff(PortalModel, table=True):
 
 
 class Notification(PortalModel, table=True):
-    """A message to a citizen about one of their dossiers; unread while read_at is NULL."""
+    """A message to a citizen about one of their dossiers or their feedback (then
+    `dossier_id` is NULL and `link` is the page); unread while read_at is NULL."""
 
     __tablename__ = "notification"
 
     id: int | None = Field(default=None, primary_key=True)
     personal_id: str = Field(index=True, max_length=12)
-    dossier_id: int = Field(index=True, foreign_key="dossier.id")
+    dossier_id: int | None = Field(default=None, index=True, foreign_key="dossier.id")
     created_at: datetime = Field(default_factory=utcnow)
     text: str
+    link: str | None = Field(default=None, max_length=255)
     read_at: datetime | None = None
