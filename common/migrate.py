@@ -69,6 +69,9 @@ APPS = {
     "identity_mock": AppSchema(
         "identity_mock", "identity_mock.models.base:idp_registry", "alembic_version_idp"
     ),
+    "payment_mock": AppSchema(
+        "payment_mock", "payment_mock.models.base:payment_registry", "alembic_version_payment"
+    ),
 }
 
 

@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.cli import register_cli
     from portal.notices import views as notices_views
     from portal.public import stats as stats_views
+    from portal.public import tracking as tracking_views
     from portal.public import verify as verify_views
     from portal.public import views as public_views
 
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(stats_views.bp)
     app.register_blueprint(notices_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
+    app.register_blueprint(tracking_views.bp)
     app.before_request(_refuse_unreadable_path)
     app.after_request(_headers)
     register_error_pages(app, "portal/error.html", _wants_json)
@@ -123,8 +125,9 @@ def _citizen_key() -> str:
 
 def _init_limits(app: Flask) -> Limiter:
     """Rate limits (Flask-Limiter through common/limits.py, RATE_LIMITS in the config): the
-    public verification page per address, submitting a dossier per citizen, and /api/v1
-    per address, one count over every endpoint of the API."""
+    public verification page per address, submitting a dossier per citizen, the public
+    tracking page per address, and /api/v1 per address, one count over every endpoint of
+    the API."""
     limiter = make_limiter()
     init_limiter(app, limiter, "portal/error.html", _wants_json)
 
@@ -135,6 +138,7 @@ def _init_limits(app: Flask) -> Limiter:
     for endpoint in ("verify.search", "verify.document"):
         wrap(endpoint, verify)
     wrap("filing.submit", limiter.limit(limit("filing_submit"), key_func=_citizen_key))
+    wrap("tracking.search", limiter.limit(limit("tracking"), key_func=client_ip))
     api = limiter.shared_limit(limit("api"), "api", key_func=client_ip)
     for endpoint in sorted({r.endpoint for r in app.url_map.iter_rules()}):
         if any(r.rule.startswith("/api/v1/") for r in app.url_map.iter_rules(endpoint)):

@@ -47,12 +47,14 @@ class Config:
     # Flask-Limiter limits by name (common/limits.py): in memory, or in Redis when REDIS_URL
     # is set (shared by every worker). verify: the public verification page, per client
     # address; filing_submit: submitting a dossier, per citizen; api: /api/v1, one count per
-    # client address over all its endpoints.
+    # client address over all its endpoints; tracking: the public dossier tracking page, per
+    # client address (what keeps its four digits from being guessed).
     RATELIMIT_KEY_PREFIX = "portal"
     RATE_LIMITS = {
         "verify": "30/minute;300/hour",
         "filing_submit": "10/minute;60/hour",
         "api": "120/minute;2000/hour",
+        "tracking": "10/minute;60/hour",
     }
     # Task queue (portal/tasks.py, Huey): Redis when REDIS_URL is set, else an SQLite file
     # (TASK_QUEUE_FILE, default instance/portal-tasks.sqlite) that needs no server.
@@ -80,7 +82,12 @@ class TestConfig(DevConfig):
     TASK_QUEUE_IMMEDIATE = True
     # Relaxed: the suite files and verifies hundreds of times from 127.0.0.1. Tests of the
     # limits themselves set tight ones.
-    RATE_LIMITS = {"verify": "10000/minute", "filing_submit": "10000/minute", "api": "10000/minute"}
+    RATE_LIMITS = {
+        "verify": "10000/minute",
+        "filing_submit": "10000/minute",
+        "api": "10000/minute",
+        "tracking": "10000/minute",
+    }
 
 
 CONFIGS: dict[str, type] = {"dev": DevConfig, "test": TestConfig, "production": Config}

@@ -32,6 +32,8 @@ SOURCE_LABELS = {
     "upload": "Tệp đính kèm",
 }
 FEE_STEPS_TITLE = "Cách tính phí, lệ phí"
+TRACKING_PATH = "/tra-cuu-ho-so"
+TRACKING_FACTOR = "4 số cuối số định danh cá nhân của người nộp"
 # A receipt is issued at reception; a dossier refused at reception, withdrawn or declined by
 # a party has none.
 NO_RECEIPT_STATUSES = ("draft", "withdrawn", "refused_reception", "declined")
@@ -72,6 +74,7 @@ class Receipt:
     receiving_name: str = ""
     receiving_reason: str = ""
     fee_steps: tuple[FeeStep, ...] = ()  # the fee computation, as Dossier.fee_steps stores it
+    tracking_url: str = TRACKING_PATH  # the public tracking page (no login)
 
     @property
     def fee_step_rows(self) -> list[tuple[str, str, str]]:
@@ -103,10 +106,26 @@ class Receipt:
 
     @property
     def follow_note(self) -> str:
-        return (
-            f"Theo dõi tình trạng hồ sơ tại {self.follow_url} (đăng nhập bằng VNeID) "
-            f"hoặc tra cứu bằng mã hồ sơ {self.code}."
-        )
+        login = f"Theo dõi tình trạng hồ sơ tại {self.follow_url} (đăng nhập bằng VNeID)."
+        return f"{login} {self.tracking_note}"
+
+    @property
+    def tracking_note(self) -> str:
+        return tracking_note(self.tracking_url, self.code)
+
+
+def tracking_url(portal_url: str) -> str:
+    """The public tracking page's address on the portal `portal_url` (services/tracking.py)."""
+    return portal_url.rstrip("/") + TRACKING_PATH
+
+
+def tracking_note(url: str, code: str) -> str:
+    """How to track the dossier without logging in: the page, the code and the second factor
+    (its instruction only: the digits themselves are never printed)."""
+    return (
+        f"Tra cứu tình trạng hồ sơ không cần đăng nhập tại {url} với mã hồ sơ {code} "
+        f"và {TRACKING_FACTOR}."
+    )
 
 
 def has_receipt(dossier: Dossier) -> bool:
@@ -173,6 +192,7 @@ def build_receipt(
         fee_steps=steps_from_json(dossier.fee_steps),
         routing_reason=dossier.routing_reason or "",
         follow_url=f"{portal_url.rstrip('/')}/ho-so/{dossier.code}",
+        tracking_url=tracking_url(portal_url),
         form=forms.receipt if forms else "Mẫu 01",
         receiving_name=receiving.name if receiving else "",
         receiving_reason=(dossier.receiving_reason or "") if receiving else "",

@@ -51,6 +51,7 @@ PUBLIC = {
     "/thu-tuc/<code>",
     "/tra-cuu-ket-qua",
     "/tra-cuu-ket-qua/<code>",  # anyone holding the verification code may check the result
+    "/tra-cuu-ho-so",  # anyone holding the dossier code and the applicant's last four digits
 }
 
 # fmt: off
