@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from payment_mock.models import Method
 
@@ -19,6 +20,6 @@ class PayForm(FlaskForm):
     # Checked by the view: only paying needs a method (cancelling does not).
     method = RadioField(
         "Phương thức thanh toán",
-        choices=[(m.value, label) for m, label in METHOD_LABELS.items()],
+        choices=[SelectChoice(m.value, label) for m, label in METHOD_LABELS.items()],
         validate_choice=False,
     )
