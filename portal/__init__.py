@@ -25,6 +25,7 @@ from portal.db import db
 from portal.services.fees import format_dong
 from portal.services.uploads import size_label
 from procedures import load_catalogue
+from procedures.service_index import load_service_index
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(_bound_form_body)  # before CSRFProtect's hook reads the form
     # A malformed procedure file stops start-up here, naming the file and the field.
     app.extensions["catalogue"] = load_catalogue()
+    app.extensions["service_index"] = load_service_index()  # its groups, points, questions
     _init_vneid(app)
     db.init_app(app)
     csrf.init_app(app)

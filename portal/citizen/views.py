@@ -168,6 +168,7 @@ def _dossier_page(
         revoked_on=results.status_label,
         rating=ratings.rating_of(db.session, filing.stored_id(found)) if returned else None,
         score_labels=ratings.SCORE_LABELS,
+        questions=current_app.extensions["service_index"].questions,
         errors=errors or {},
         values=values or {},
         message=message,
@@ -249,17 +250,24 @@ def result_download(code: str, document: str | None = None):
 @bp.post("/ho-so/<code>/danh-gia")
 @login_required
 def rate(code: str):
+    """The applicant answers every satisfaction question of the service index, once, after
+    the result; a missing or unknown answer is named next to its question."""
     found = access.party_dossier_or_404(code)  # ratings.rate takes the applicant's only
-    values = {"score": request.form.get("score", ""), "comment": request.form.get("comment", "")}
-    comment = normalize_text(values["comment"], multiline=True)
-    problem = text_problem(
-        comment, label="Ý kiến góp ý", max_length=ratings.COMMENT_MAX, multiline=True
-    )
-    if problem:
-        return _dossier_page(found, 400, errors={"comment": problem}, values=values)
+    index = current_app.extensions["service_index"]
+    values = {q.key: request.form.get(q.key, "")[:40] for q in index.questions}
+    values["comment"] = request.form.get("comment", "")
     try:
-        score = ratings.parse_score(values["score"][:8])
-        ratings.rate(db.session, found, current_user.personal_id, score, comment, utcnow())
+        ratings.check_may_rate(db.session, found, current_user.personal_id)
+        comment = normalize_text(values["comment"], multiline=True)
+        problem = text_problem(
+            comment, label="Ý kiến góp ý", max_length=ratings.COMMENT_MAX, multiline=True
+        )
+        if problem:
+            return _dossier_page(found, 400, errors={"comment": problem}, values=values)
+        answers = ratings.parse_answers(index, values)
+        ratings.rate(db.session, found, current_user.personal_id, answers, comment, utcnow(), index)
+    except ratings.AnswersError as exc:
+        return _dossier_page(found, 400, errors=exc.errors, values=values)
     except ratings.RatingError as exc:
         if exc.field:
             return _dossier_page(found, 400, errors={exc.field: str(exc)}, values=values)

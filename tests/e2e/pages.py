@@ -8,6 +8,7 @@ person, not when the markup is restyled.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Self
 from urllib.parse import urljoin
@@ -519,9 +520,13 @@ class CitizenDossier(DossierPage):
     def letter(self, number: str) -> Locator:
         return letter_link(self.timeline, number)
 
-    def rate(self, score: int, comment: str = "") -> None:
-        """Choose 1–5 (the radio reads "<score> – <label>") and send."""
-        self.rating.get_by_role("radio", name=re.compile(rf"^{score} – ")).check()
+    def rate(self, choices: Sequence[int] = (), comment: str = "") -> None:
+        """Answer every criterion (a radio group named by its legend): the i-th with its
+        choices[i]-th answer, the others with their first (the best), and send."""
+        groups = self.rating.get_by_role("group")
+        for i in range(groups.count()):
+            choice = choices[i] if i < len(choices) else 0
+            groups.nth(i).get_by_role("radio").nth(choice).check()
         if comment:
             self.rating.get_by_label("Ý kiến góp ý (không bắt buộc)").fill(comment)
         self.rating.get_by_role("button", name="Gửi đánh giá").click()

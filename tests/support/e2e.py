@@ -281,7 +281,9 @@ def collect_result(page: Page, url: str, code: str, titles: list[str], score: in
         expect(store.rows_of(code).filter(has_text=title)).to_have_count(1)
 
     dossier.open(code)
-    dossier.rate(score, "Cán bộ hướng dẫn rõ ràng, không phải đi lại.")
+    # the best answer everywhere gives 5; the second on three of the seven criteria, 4
+    choices = {5: (), 4: (1, 1, 1)}[score]
+    dossier.rate(choices, "Cán bộ hướng dẫn rõ ràng, không phải đi lại.")
     expect(dossier.confirmation).to_have_text("Cảm ơn bạn đã đánh giá mức độ hài lòng.")
     expect(dossier.rating).to_contain_text(f"Bạn đã đánh giá hồ sơ này: {score} – ")
     return text

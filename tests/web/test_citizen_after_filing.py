@@ -251,60 +251,6 @@ def test_resubmitting_a_dossier_not_waiting_is_refused(portal_app, portal_client
     assert "Không thể nộp bổ sung" in resp.get_data(as_text=True)
 
 
-# --- rating ---------------------------------------------------------------------------------
-
-
-def test_a_returned_dossier_is_rated_once(portal_app, portal_client):
-    dossier_id = _add_dossier(portal_app, status="returned")
-    sign_in(portal_app, portal_client)
-    html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
-    assert "Đánh giá mức độ hài lòng" in html and "<legend" in html
-    for label in ("1 – Rất không hài lòng", "3 – Bình thường", "5 – Rất hài lòng"):
-        assert label in html
-    token = csrf_token(html)
-    path = f"/ho-so/{CODE}/danh-gia"
-
-    resp = portal_client.post(path, data={"csrf_token": token, "score": "4", "comment": "Nhanh"})
-    assert resp.status_code == 302
-    (rating,) = stored(portal_app, Rating)
-    assert (rating.dossier_id, rating.score, rating.comment) == (dossier_id, 4, "Nhanh")
-    html = get_page(portal_client, f"/ho-so/{CODE}").get_data(as_text=True)
-    assert "Bạn đã đánh giá hồ sơ này" in html and "4 – Hài lòng" in html
-
-    resp = portal_client.post(path, data={"csrf_token": token, "score": "1"})
-    assert resp.status_code == 409
-    assert "Bạn đã đánh giá hồ sơ này" in resp.get_data(as_text=True)
-    assert [r.score for r in stored(portal_app, Rating)] == [4]
-
-
-@pytest.mark.parametrize("score", ["", "0", "6", "abc", "4.5"])
-def test_a_bad_score_is_refused_next_to_the_field(portal_app, portal_client, score):
-    _add_dossier(portal_app, status="returned")
-    sign_in(portal_app, portal_client)
-    token = _csrf(portal_client)
-    resp = portal_client.post(
-        f"/ho-so/{CODE}/danh-gia", data={"csrf_token": token, "score": score, "comment": "Giữ"}
-    )
-    assert resp.status_code == 400
-    html = resp.get_data(as_text=True)
-    check_page(html)
-    assert 'id="score-error"' in html and "Vui lòng chọn một mức từ 1 đến 5" in html
-    assert "Giữ" in html
-    assert stored(portal_app, Rating) == []
-
-
-def test_a_dossier_not_returned_cannot_be_rated(portal_app, portal_client):
-    _add_dossier(portal_app, status="processing")
-    sign_in(portal_app, portal_client)
-    token = _csrf(portal_client)
-    assert "Đánh giá mức độ hài lòng" not in portal_client.get(f"/ho-so/{CODE}").get_data(
-        as_text=True
-    )
-    resp = portal_client.post(f"/ho-so/{CODE}/danh-gia", data={"csrf_token": token, "score": "5"})
-    assert resp.status_code == 409
-    assert stored(portal_app, Rating) == []
-
-
 # --- result and data store -------------------------------------------------------------------
 
 
