@@ -679,3 +679,38 @@ class ClerkDossier(PortalPage):
         self.submit(button, note, new_due)
         expect(self.confirmation).to_contain_text(CLERK_ACTIONS[button][1])
         return self
+
+
+class TrackingPage(PortalPage):
+    """/tra-cuu-ho-so: anyone tracks a dossier by its code and the last four digits of the
+    applicant's personal ID; reached from the footer of every portal page."""
+
+    FACTOR = "4 số cuối số định danh cá nhân của người nộp"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        super().__init__(page, base_url)
+        self.footer_link = page.get_by_role("navigation", name="Tra cứu và thông tin").get_by_role(
+            "link", name="Tra cứu hồ sơ"
+        )
+        self.code = self.main.get_by_label("Mã hồ sơ")
+        self.factor = self.main.get_by_label(self.FACTOR)
+        self.search_button = self.main.get_by_role("button", name="Tra cứu")
+        self.not_found = self.main.get_by_role("alert")
+        self.dossier = self.main.get_by_role("region", name=re.compile(r"^Hồ sơ "))
+        self.timeline = self.main.get_by_role("region", name="Tiến trình xử lý").get_by_role(
+            "listitem"
+        )
+
+    def open(self) -> Self:
+        self.goto("/tra-cuu-ho-so")
+        expect(self.heading).to_have_text("Tra cứu hồ sơ")
+        return self
+
+    def track(self, code: str, digits: str) -> Self:
+        self.code.fill(code)
+        self.factor.fill(digits)
+        self.search_button.click()
+        return self
+
+    def item(self, label: str) -> Locator:
+        return _definition(self.dossier, label)

@@ -92,6 +92,15 @@ def _portal_404(page: Page, urls: Urls) -> None:
     expect(PortalPage(page, urls.portal).heading).to_have_text("Không tìm thấy trang")
 
 
+def _portal_tracking_errors(page: Page, urls: Urls) -> None:
+    # The public tracking form sent empty: a message next to each field.
+    page.goto(urls.portal + "/tra-cuu-ho-so?ma=&bon_so_cuoi=")
+    expect(PortalPage(page, urls.portal).heading).to_have_text("Tra cứu hồ sơ")
+    expect(page.get_by_role("main").get_by_label("Mã hồ sơ")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
 PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "portal-home": _portal_home,
     "vneid-login": _vneid_login,
@@ -100,6 +109,7 @@ PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "portal-dashboard": _portal_dashboard,
     "portal-refusal": _portal_refusal,
     "portal-404": _portal_404,
+    "portal-tracking-errors": _portal_tracking_errors,
 }
 
 
@@ -125,7 +135,13 @@ def test_no_horizontal_scroll_on_a_360px_phone(page: Page, urls: Urls):
         if width > PHONE["width"]:
             too_wide[name] = (width, page.evaluate(WIDER_THAN_VIEWPORT, PHONE["width"]))
 
-    for name in ("portal-home", "portal-refusal", "vneid-login", "vneid-login-errors"):
+    for name in (
+        "portal-home",
+        "portal-refusal",
+        "portal-tracking-errors",
+        "vneid-login",
+        "vneid-login-errors",
+    ):
         PAGES[name](page, urls)
         check(name)
     VneidLoginPage(page, urls.idp).pick_persona("Phạm Quốc Bảo")  # from the errors page
