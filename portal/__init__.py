@@ -45,8 +45,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.api import views as api_views
     from portal.auth import views as auth_views
+    from portal.backoffice import feedback as backoffice_feedback_views
     from portal.backoffice import views as backoffice_views
     from portal.catalogue import views as catalogue_views
+    from portal.citizen import feedback as feedback_views
     from portal.citizen import filing as filing_views
     from portal.citizen import views as citizen_views
     from portal.cli import register_cli
@@ -67,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notices_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
     app.register_blueprint(tracking_views.bp)
+    app.register_blueprint(feedback_views.bp)
+    app.register_blueprint(backoffice_feedback_views.bp)
     app.before_request(_refuse_unreadable_path)
     app.after_request(_headers)
     register_error_pages(app, "portal/error.html", _wants_json)

@@ -20,10 +20,11 @@ def list_for(
     session: Session, personal_id: str, limit: int = LATEST
 ) -> list[tuple[Notification, str | None]]:
     """The citizen's latest notifications, unread first, newest first, each with its
-    dossier's code (for the link)."""
+    dossier's code (for the link); None for a notice about something else (feedback), whose
+    `link` is the page."""
     rows = session.exec(
         select(Notification, Dossier.code)
-        .join(Dossier, col(Dossier.id) == Notification.dossier_id)
+        .join(Dossier, col(Dossier.id) == Notification.dossier_id, isouter=True)
         .where(Notification.personal_id == personal_id)
         .order_by(
             col(Notification.read_at).is_not(None),  # unread (False) first

@@ -413,3 +413,48 @@ def report_as_dict(report: StatsReport, province_name) -> dict:
             for o in report.offices
         ],
     }
+
+
+# --- feedback (phản ánh, kiến nghị) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    """One office's feedback: received in the period, answered, answered by the due date."""
+
+    code: str
+    name: str
+    received: int
+    answered: int
+    on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return ratio(self.on_time, self.answered)
+
+
+def feedback_counts(session: Session, f: StatsFilter) -> list[FeedbackCounts]:
+    """Per office, the feedback received (`created_at`) in the period, how many of those are
+    answered and how many were answered by their due date (local answer date ≤ due date).
+    Decision: counted in the period received, so the three numbers describe the same rows."""
+    from portal.models.feedback import Feedback  # the channel's table, beside the dossiers'
+
+    dialect = session.get_bind().dialect.name
+    answered = col(Feedback.answered_at).is_not(None)
+    on_time = and_(answered, local_date(Feedback.answered_at, dialect) <= Feedback.due_date)
+    query = (
+        select(
+            col(Office.code),
+            col(Office.name),
+            func.count(),
+            _count(answered),
+            _count(on_time),
+        )
+        .join(Office, col(Office.code) == Feedback.office_code)
+        .where(*_in_period(col(Feedback.created_at), f))
+        .group_by(col(Office.code), col(Office.name))
+        .order_by(col(Office.name))
+    )
+    if f.province_code is not None:
+        query = query.where(*_province(f))
+    return [FeedbackCounts(*row) for row in session.execute(query)]
