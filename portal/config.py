@@ -48,13 +48,15 @@ class Config:
     # is set (shared by every worker). verify: the public verification page, per client
     # address; filing_submit: submitting a dossier, per citizen; api: /api/v1, one count per
     # client address over all its endpoints; tracking: the public dossier tracking page, per
-    # client address (what keeps its four digits from being guessed).
+    # client address (what keeps its four digits from being guessed); contact_code: sending
+    # a confirmation code to a new e-mail or phone, per citizen and channel.
     RATELIMIT_KEY_PREFIX = "portal"
     RATE_LIMITS = {
         "verify": "30/minute;300/hour",
         "filing_submit": "10/minute;60/hour",
         "api": "120/minute;2000/hour",
         "tracking": "10/minute;60/hour",
+        "contact_code": "3/10 minutes;10/day",
     }
     # Task queue (portal/tasks.py, Huey): Redis when REDIS_URL is set, else an SQLite file
     # (TASK_QUEUE_FILE, default instance/portal-tasks.sqlite) that needs no server.
@@ -69,12 +71,39 @@ class Config:
     TASK_RETRY_BASE_SECONDS = 30
     TASK_RETRY_MAX_SECONDS = 3600
     TASK_PENDING_GRACE_SECONDS = 120
+    # E-mail and SMS (services/channels.py), sent by the task queue: SMTP to SMTP_HOST (in
+    # development the mail catcher `make run` starts on port 1025); SMS through the
+    # provider SMS_PROVIDER ("mock": recorded in instance/sms.jsonl, nothing sent).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS") == "1"
+    SMTP_TIMEOUT = 10
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Cổng Dịch vụ công <khong-tra-loi@dichvucong.test>")
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "mock")
+    # The national payment gateway (docs/payment-gateway.md; payment_mock in dev and tests):
+    # its base URL, the portal's merchant code and the secret both sides sign with (required
+    # in production). Status queries when no IPN came: the first PAYMENT_FIRST_CHECK_SECONDS
+    # after the order, then BASE * 2**n seconds (at most MAX), PAYMENT_CHECKS in all.
+    PAYMENT_URL = os.environ.get("PAYMENT_URL", "http://127.0.0.1:5002")
+    PAYMENT_MERCHANT = os.environ.get("PAYMENT_MERCHANT", "CONGDVC")
+    PAYMENT_SECRET = os.environ.get("PAYMENT_SECRET", "")
+    PAYMENT_TIMEOUT = 10
+    PAYMENT_FIRST_CHECK_SECONDS = 900
+    PAYMENT_CHECK_BASE_SECONDS = 60
+    PAYMENT_CHECK_MAX_SECONDS = 3600
+    PAYMENT_CHECKS = 8
+    PAYMENT_IPN_LIMIT = "300/minute"  # the gateway's notifications, per client address
 
 
 class DevConfig(Config):
     ENV_NAME = "dev"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-portal-secret"
+    PAYMENT_SECRET = Config.PAYMENT_SECRET or "dev-only-payment-merchant-secret"
     SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "1025"))  # the mail catcher of `make run`
 
 
 class TestConfig(DevConfig):
@@ -87,6 +116,7 @@ class TestConfig(DevConfig):
         "filing_submit": "10000/minute",
         "api": "10000/minute",
         "tracking": "10000/minute",
+        "contact_code": "10000/minute",
     }
 
 
@@ -97,4 +127,6 @@ def load(overrides: dict | None = None) -> dict:
     """The effective settings: the class chosen by PORTAL_ENV, then `overrides`."""
     settings = load_settings(CONFIGS, "PORTAL_ENV", "portal.sqlite", overrides)
     settings["RATE_LIMITS"] = dict(settings["RATE_LIMITS"])  # each app its own, to adjust
+    if not settings["PAYMENT_SECRET"]:
+        raise ValueError("PAYMENT_SECRET must be set outside dev and test")
     return settings

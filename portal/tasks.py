@@ -40,7 +40,8 @@ from sqlmodel import Session
 from portal.config import Config
 from portal.db import db
 from portal.models import Notification, utcnow
-from portal.services import parties, results, writeback
+from portal.services import channels, parties, results, sms, writeback
+from portal.services.mail import SmtpMailer
 
 QUEUE_NAME = "portal"
 QUEUE_FILE = "portal-tasks.sqlite"
@@ -170,16 +171,62 @@ def write_back_dossier(dossier_id: int) -> str:
 
 @huey.task()
 def deliver_notification(notification_id: int) -> bool:
-    """Deliver a notification beyond the in-app list; today the row is the delivery (and
-    a log line). E-mail and SMS will hang off this task."""
+    """Deliver a notification beyond the in-app list (the row itself): write the e-mail
+    and SMS it owes to the citizen's confirmed addresses (services/channels.py) and
+    enqueue them."""
     app = task_app()
     with app.app_context(), db.new_session() as session:
         found = session.get(Notification, notification_id)
-    if found is None:
-        log.warning("notification %s not found", notification_id)
-        return False
-    log.info("notification %s delivered in the portal (dossier %s)", found.id, found.dossier_id)
+        if found is None:
+            log.warning("notification %s not found", notification_id)
+            return False
+        log.info("notification %s delivered in the portal (dossier %s)", found.id, found.dossier_id)
+        owed = channels.messages_for(session, notification_id, app.config["PORTAL_URL"], utcnow())
+    for message_id in owed:  # committed: enqueue now
+        enqueue(send_message, message_id)
     return True
+
+
+def mailer(app: Flask) -> SmtpMailer:
+    """The SMTP server of the config (`make run`: the development mail catcher)."""
+    c = app.config
+    return SmtpMailer(
+        c["SMTP_HOST"],
+        int(c["SMTP_PORT"]),
+        c["MAIL_FROM"],
+        timeout=c["SMTP_TIMEOUT"],
+        username=c["SMTP_USERNAME"],
+        password=c["SMTP_PASSWORD"],
+        starttls=c["SMTP_STARTTLS"],
+    )
+
+
+def sms_provider(app: Flask) -> sms.SmsProvider:
+    """The app's SMS provider (SMS_PROVIDER), made once; a test may put its own in
+    app.extensions["sms"]."""
+    if "sms" not in app.extensions:
+        app.extensions["sms"] = sms.provider(app.config["SMS_PROVIDER"], app.instance_path)
+    return app.extensions["sms"]
+
+
+@huey.task()
+def send_message(message_id: int) -> str:
+    """One attempt at an e-mail or SMS of the outbox; a transient failure schedules the
+    next after the backoff (services/channels.send records every outcome on the row)."""
+    app = task_app()
+    with app.app_context(), db.new_session() as session:
+        outcome = channels.send(
+            session,
+            message_id,
+            mailer=mailer(app),
+            sms=sms_provider(app),
+            now=utcnow(),
+            backoff=_retry_policy(app),
+        )
+    log.info("message %s: %s %s", message_id, outcome.state, outcome.error)
+    if outcome.state == "retry":
+        raise RetryTask(f"message {message_id} not sent yet", delay=outcome.delay)
+    return outcome.state
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -196,6 +243,23 @@ def requeue_overdue_writebacks() -> int:
     return len(ids)
 
 
+@huey.periodic_task(crontab(minute="*"))
+def requeue_pending_messages() -> int:
+    """Every minute: enqueue the e-mails and SMS still owed (never enqueued, a retry the
+    queue lost, a claim a dead worker left)."""
+    app = task_app()
+    grace = timedelta(seconds=app.config["TASK_PENDING_GRACE_SECONDS"])
+    with app.app_context(), db.new_session() as session:
+        ids = channels.due(
+            session, utcnow(), grace=grace, backoff=_retry_policy(app), limit=SWEEP_LIMIT
+        )
+    for message_id in ids:
+        enqueue(send_message, message_id)
+    if ids:
+        log.info("re-enqueued %s pending messages", len(ids))
+    return len(ids)
+
+
 @huey.periodic_task(crontab(minute="*/5"))
 def lapse_overdue_answers() -> int:
     """Every five minutes: close the parties' confirmations and draft answers whose last
@@ -206,6 +270,70 @@ def lapse_overdue_answers() -> int:
     if moved:
         log.info("closed %s dossiers whose answers were overdue", moved)
     return moved
+
+
+# --- online payment (services/payments.py, payment_followup.py) -------------------------
+
+
+def _gateway(app: Flask):  # noqa: ANN202 - payment_gateway.Gateway (imported late: a cycle)
+    from portal.services.payment_gateway import Gateway
+
+    return Gateway.from_config(app.config)
+
+
+@huey.task()
+def check_payment(payment_id: int) -> str:
+    """Ask the gateway for the status of an attempt no IPN settled; still pending: asked
+    again after the backoff, until it gives up (the attempt stays pending, with a message)."""
+    from portal.services import payment_followup
+    from portal.services.payment_gateway import Backoff
+
+    app = task_app()
+    with app.app_context(), db.new_session() as session:
+        outcome = payment_followup.check(
+            session, payment_id, _gateway(app), Backoff.from_config(app.config), utcnow()
+        )
+    log.info("payment %s status query: %s", payment_id, outcome.state)
+    if outcome.state == "retry":
+        raise RetryTask(f"payment {payment_id} still pending", delay=outcome.delay)
+    return outcome.state
+
+
+@huey.task()
+def refund_payment(payment_id: int) -> str:
+    """Refund through the gateway a fee owed back (a paid dossier refused at reception or
+    withdrawn); no answer from the gateway: again after the backoff."""
+    from portal.services import payment_followup
+    from portal.services.payment_gateway import Backoff, GatewayUnavailable
+
+    app = task_app()
+    try:
+        with app.app_context(), db.new_session() as session:
+            state = payment_followup.refund(session, payment_id, _gateway(app), utcnow())
+    except GatewayUnavailable as exc:
+        delay = Backoff.from_config(app.config).base
+        raise RetryTask(f"gateway unavailable for refund {payment_id}", delay=delay) from exc
+    log.info("payment %s refund: %s", payment_id, state)
+    return state
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_payments() -> int:
+    """Every minute: the status queries that are due (no IPN came) and the refunds still
+    owed, enqueued (a lost queue or a crash between commit and enqueue only delays them)."""
+    from portal.services import payment_followup
+
+    app = task_app()
+    now = utcnow()
+    grace = timedelta(seconds=app.config["TASK_PENDING_GRACE_SECONDS"])
+    with app.app_context(), db.new_session() as session:
+        checks = payment_followup.due_checks(session, now, SWEEP_LIMIT)
+        refunds = payment_followup.owed_refunds(session, now - grace, SWEEP_LIMIT)
+    for payment_id in checks:
+        enqueue(check_payment, payment_id)
+    for payment_id in refunds:
+        enqueue(refund_payment, payment_id)
+    return len(checks) + len(refunds)
 
 
 # --- enqueueing after the commit --------------------------------------------------------
