@@ -23,7 +23,7 @@ DOWN = (
     "Cổng thanh toán tạm ngừng hoạt động",
     "Cổng thanh toán đang bảo trì. Giao dịch của bạn chưa được thực hiện; vui lòng thử lại sau.",
 )
-ALWAYS_UP = ("/test/", "/healthz", "/static/")
+ALWAYS_UP = ("/test/", "/healthz", "/static/", "/openapi.json")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -4,6 +4,7 @@ merchant's return URL; the IPN goes to the merchant first."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import segno
@@ -16,11 +17,12 @@ from payment_mock.forms import OUTCOMES, PayForm
 from payment_mock.models import Method, Order, OrderStatus
 
 bp = Blueprint("pay", __name__)
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe gives
 METHOD_REQUIRED = "Chọn phương thức thanh toán."
 
 
 def _order(token: str) -> Order:
-    order = orders.by_token(db.session, token) if len(token) <= 64 else None
+    order = orders.by_token(db.session, token) if TOKEN.fullmatch(token) else None
     if order is None:
         abort(404)
     return order

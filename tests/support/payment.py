@@ -4,6 +4,7 @@ the portal, and a tiny HTTP receiver standing in for the merchant's IPN endpoint
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,15 @@ def make_payment(
             **overrides,
         }
     )
+
+
+def openapi_document() -> dict:
+    """The gateway's OpenAPI document, from an app that opens no database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = payment_mock.create_app(
+            {"ENV_NAME": "test", "INSTANCE_PATH": tmp, "DATABASE_URL": "sqlite://"}
+        )
+        return app.test_client().get("/openapi.json").get_json()
 
 
 def dispose_payment(app) -> None:
