@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.backoffice import feedback as backoffice_feedback_views
     from portal.backoffice import views as backoffice_views
     from portal.catalogue import views as catalogue_views
+    from portal.citizen import contact as contact_views
     from portal.citizen import feedback as feedback_views
     from portal.citizen import filing as filing_views
     from portal.citizen import views as citizen_views
@@ -62,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(citizen_views.bp)
+    app.register_blueprint(contact_views.bp)
     app.register_blueprint(filing_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(backoffice_views.bp)
@@ -107,7 +109,7 @@ def _refuse_unreadable_path() -> None:
 
 
 # Blueprints whose pages are about one person: never kept by a browser or proxy cache.
-PERSONAL_BLUEPRINTS = {"citizen", "filing", "backoffice", "notices", "api", "auth"}
+PERSONAL_BLUEPRINTS = {"citizen", "contact", "filing", "backoffice", "notices", "api", "auth"}
 
 
 def _headers(response: Response) -> Response:

@@ -18,6 +18,7 @@ from seeds.personas import PERSONAS_FILE, personas, read
 
 IDP_PORT = int(os.environ.get("IDP_PORT", "5001"))
 PORTAL_PORT = int(os.environ.get("PORTAL_PORT", "5000"))
+MAIL_PORT = int(os.environ.get("MAIL_PORT", "1025"))  # the development mail catcher
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("identity_mock", "portal")
 
@@ -35,6 +36,8 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("IDP_ISSUER", f"http://127.0.0.1:{IDP_PORT}")
     env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
+    env.setdefault("SMTP_HOST", "127.0.0.1")
+    env.setdefault("SMTP_PORT", str(MAIL_PORT))
     python = sys.executable
     for command in ("db upgrade", "seed"):
         for app in APPS:
@@ -48,6 +51,9 @@ def main() -> int:
         for app, port in (("identity_mock", IDP_PORT), ("portal", PORTAL_PORT))
     ]
     worker = worker_command(python)
+    # E-mail goes to a local SMTP server that keeps it in instance/mail (portal/mail_catcher.py)
+    catcher = [python, "-m", "portal.mail_catcher", "--port", env["SMTP_PORT"]]
+    procs.append(subprocess.Popen(catcher, env=env))
     if worker:
         procs.append(subprocess.Popen(worker, env=env))
     # `kill` and CI timeouts send SIGTERM: stop both apps the same way as Ctrl-C.
@@ -74,6 +80,7 @@ def print_banner(env: dict) -> None:
     print()
     print(f"  Cổng Dịch vụ công : {env['PORTAL_URL']}")
     print(f"  VNeID (mô phỏng)  : {env['IDP_ISSUER']}")
+    print("  Thư điện tử gửi đi: flask --app portal mail list | mail show N")
     print(f"\n  Tài khoản mẫu (mật mã {passcode} cho tất cả):")
     for p in personas():
         print(f"    {p.personal_id}  mức {p.level}  {p.full_name:<18} {p.label}")
