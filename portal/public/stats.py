@@ -89,12 +89,29 @@ def _report(args):
     return report, errors, provinces
 
 
+def _service_index(report: stats.StatsReport) -> stats.ServiceIndexReport:
+    """The national service index's six groups for the report's offices (QĐ 766/QĐ-TTg)."""
+    catalogue = current_app.extensions["catalogue"]
+    by_body = stats.procedures_by_body(catalogue.procedures.values())
+    index = current_app.extensions["service_index"]
+    return stats.service_index(db.session, report, index, by_body)
+
+
+def _body_label(key: str) -> str:
+    body = current_app.extensions["catalogue"].authorities.get(key)
+    if body is None:
+        return key
+    return f"{body.name} cấp {'xã' if body.level == 'commune' else 'tỉnh'}"
+
+
 @bp.get("/api/v1/stats")
 def api():
     report, errors, _ = _report(request.args)
     if errors:
         return jsonify(errors=errors), 400
-    return jsonify(stats.report_as_dict(report, _province_label))
+    payload = stats.report_as_dict(report, _province_label)
+    index = stats.service_index_as_dict(_service_index(report), _province_label, _body_label)
+    return jsonify({**payload, "service_index": index})
 
 
 # --- page helpers ------------------------------------------------------------------------
@@ -206,11 +223,24 @@ def _charts(report: stats.StatsReport) -> list[Chart]:
     ]
 
 
+def _index_tables(index: stats.ServiceIndexReport, show_offices: bool) -> list[tuple]:
+    """(title, id, scope header, [(row header, scores)]) of the index's three tables."""
+    offices = [(o.name, o.scores) for o in index.offices] if show_offices else []
+    return [
+        ("Theo tỉnh, thành phố", "chi-so-tinh", "Tỉnh, thành phố",
+         [(_province_label(code), scores) for code, scores in index.provinces]),
+        ("Theo cơ quan", "chi-so-co-quan", "Cơ quan", offices),
+        ("Theo loại cơ quan", "chi-so-loai", "Loại cơ quan",
+         [(_body_label(key), scores) for key, scores in index.bodies]),
+    ]  # fmt: skip
+
+
 @bp.get("/thong-ke")
 def page():
     report, errors, provinces = _report(request.args)
     f = report.filter
     show_offices = f.province_code is not None or len(report.offices) <= MAX_OFFICE_ROWS_UNFILTERED
+    index = _service_index(report)
     return render_template(
         "portal/stats.html",
         report=report,
@@ -223,6 +253,9 @@ def page():
         },
         show_offices=show_offices,
         charts=_charts(report),
+        index=index,
+        index_groups=current_app.extensions["service_index"].groups,
+        index_tables=_index_tables(index, show_offices),
         province_label=_province_label,
         fmt_int=fmt_int,
         fmt_pct=fmt_pct,

@@ -46,8 +46,13 @@ _CHANNEL_OF = {contact_points.EMAIL: EMAIL, contact_points.PHONE: SMS}
 
 
 class Backoff(Protocol):
-    base: float
-    cap: float
+    """BASE·2^n seconds, at most CAP (the task queue's writeback.Retry)."""
+
+    @property
+    def base(self) -> float: ...
+
+    @property
+    def cap(self) -> float: ...
 
 
 @dataclass(frozen=True)

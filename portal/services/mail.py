@@ -44,7 +44,7 @@ class SmtpMailer:
         name, address = parseaddr(self.sender)
         message["From"] = formataddr((name, address), charset="utf-8")
         message["To"] = to
-        message["Subject"] = Header(subject, "utf-8")
+        message["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # compat32 takes it
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please

@@ -33,21 +33,40 @@ Definitions (decisions are marked):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Date, Integer, and_, case, cast, false, func, literal, or_, select
+from pydantic import BaseModel
+from sqlalchemy import (
+    JSON,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from common import tz
-from portal.models import Dossier, Office
+from portal.models import Dossier, DossierEvent, Office
+from portal.models.payments import Payment, PaymentStatus
 from portal.models.ratings import Rating
+from portal.models.results import ResultDocument
+from portal.models.reuse import ReusedDocument
 from portal.services.deadlines import is_working_day, today
+from portal.services.ratings import satisfaction_share
+from procedures.service_index import ServiceIndex
 
 RESOLVED_STATUSES = ("returned", "rejected")
 COUNTED_IN_SQL = ("received", "full_process", "resolved", "before_due", "on_due", "after_due",
@@ -411,6 +430,301 @@ def report_as_dict(report: StatsReport, province_name) -> dict:
                 **o.counts.as_dict(),
             }
             for o in report.offices
+        ],
+    }
+
+
+# --- the national service index (QĐ 766/QĐ-TTg) ----------------------------------------------
+#
+# The groups, their points and the indicators are data (procedures/service_index.toml); each
+# indicator's measure is a share from 0 to 1 of additive counts per office, rolled up to the
+# province, the body (the office's kind) and the country like the counts above:
+#
+# - procedures_complete: the catalogue's procedures of the office's body whose facts are all
+#   known (none marked "unverified"), over the body's procedures (`procedures_by_body`, from
+#   the catalogue); a province adds its offices' (procedure × office pairs).
+# - dossiers_tracked: received in the period with a code and a reception step on their
+#   timeline, over received.
+# - on_time: (before + on the original due date) / resolved with a due date (as above).
+# - online_end_to_end: received of a toàn trình procedure / received (as above).
+# - paid_online: received with a fee above 0 đồng and a payment the gateway confirmed (paid,
+#   or refunded after), over received with a fee above 0.
+# - satisfaction: the mean over the ratings given in the period of ratings.satisfaction_share
+#   (the answers' points over their maximum; an old score-only rating is (score − 1) / 4);
+#   read row by row, one small row per rating.
+# - results_electronic: returned in the period with a signed result document, over returned.
+# - documents_reused: received reusing a document of the citizen's data store, over received.
+#
+# A group's points: its points × Σ(indicator points × share) / Σ(indicator points), over the
+# indicators with data; None when none has. The total, out of 100: 100 × Σ group points /
+# Σ the points of the groups with data (a body with no fee dossiers is judged on the rest);
+# None when no group has data.
+
+
+@dataclass
+class IndexCounts:
+    """Additive numbers behind the index's measures, of one office or a roll-up."""
+
+    procedures: int = 0
+    procedures_complete: int = 0
+    received: int = 0
+    tracked: int = 0
+    timed: int = 0
+    on_time: int = 0
+    full_process: int = 0
+    fee_dossiers: int = 0
+    paid_online: int = 0
+    ratings: int = 0
+    satisfaction_total: float = 0.0
+    returned: int = 0
+    returned_electronic: int = 0
+    reused: int = 0
+
+    def add(self, other: IndexCounts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def share(self, measure: str) -> float | None:
+        part, whole = {
+            "procedures_complete": (self.procedures_complete, self.procedures),
+            "dossiers_tracked": (self.tracked, self.received),
+            "on_time": (self.on_time, self.timed),
+            "online_end_to_end": (self.full_process, self.received),
+            "paid_online": (self.paid_online, self.fee_dossiers),
+            "satisfaction": (self.satisfaction_total, self.ratings),
+            "results_electronic": (self.returned_electronic, self.returned),
+            "documents_reused": (self.reused, self.received),
+        }[measure]
+        return ratio(part, whole)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    key: str
+    name: str
+    max_points: int
+    points: float | None  # None: no indicator of the group has data in scope
+
+
+@dataclass
+class IndexScores:
+    counts: IndexCounts
+    groups: list[GroupScore]
+    total: float | None  # out of 100, over the groups with data
+
+    def as_dict(self) -> dict:
+        return {
+            "total": _round(self.total, 2),
+            "groups": [
+                {
+                    "key": g.key,
+                    "name": g.name,
+                    "max_points": g.max_points,
+                    "points": _round(g.points, 2),
+                }
+                for g in self.groups
+            ],
+        }
+
+
+@dataclass
+class IndexOffice:
+    code: str
+    name: str
+    province_code: int
+    body: str  # the office's kind, a body of procedures/authorities.toml
+    scores: IndexScores
+
+
+@dataclass
+class ServiceIndexReport:
+    total: IndexScores
+    provinces: list[tuple[int, IndexScores]]
+    offices: list[IndexOffice]
+    bodies: list[tuple[str, IndexScores]]
+
+
+def index_scores(index: ServiceIndex, counts: IndexCounts) -> IndexScores:
+    """The groups' points and the total of one unit's counts (the rules above)."""
+    groups = []
+    for group in index.groups:
+        weighted = [
+            (i.points, share)
+            for i in group.indicators
+            if (share := counts.share(i.measure)) is not None
+        ]
+        points = None
+        if weighted:
+            got = sum(p * share for p, share in weighted)
+            points = group.points * got / sum(p for p, _ in weighted)
+        groups.append(GroupScore(group.key, group.name, group.points, points))
+    scored = [g for g in groups if g.points is not None]
+    total = None
+    if scored:
+        total = 100 * sum(g.points or 0 for g in scored) / sum(g.max_points for g in scored)
+    return IndexScores(counts, groups, total)
+
+
+def service_index(
+    session: Session,
+    report: StatsReport,
+    index: ServiceIndex,
+    procedures_by_body: Mapping[str, tuple[int, int]],
+) -> ServiceIndexReport:
+    """The index of every office of `report` (same filter, same offices), of their provinces,
+    of each body and of the country. `procedures_by_body`: body key → (procedures in the
+    catalogue, of which complete)."""
+    f = report.filter
+    per_office: dict[str, IndexCounts] = {}
+    for office in report.offices:
+        c = office.counts
+        per_office[office.code] = IndexCounts(
+            received=c.received,
+            timed=c.timed,
+            on_time=c.before_due + c.on_due,
+            full_process=c.full_process,
+        )
+    _index_dossier_counts(session, f, per_office)
+    _index_rating_counts(session, f, index, per_office)
+    kinds: dict[str, str] = {}
+    if per_office:
+        query = select(col(Office.code), col(Office.kind)).where(
+            col(Office.code).in_(sorted(per_office))
+        )
+        kinds = {row[0]: row[1] for row in session.execute(query)}
+    total = IndexCounts()
+    provinces: dict[int, IndexCounts] = {}
+    bodies: dict[str, IndexCounts] = {}
+    offices = []
+    for office in report.offices:
+        ic = per_office[office.code]
+        kind = kinds.get(office.code, "")
+        ic.procedures, ic.procedures_complete = procedures_by_body.get(kind, (0, 0))
+        offices.append(
+            IndexOffice(
+                office.code, office.name, office.province_code, kind, index_scores(index, ic)
+            )
+        )
+        provinces.setdefault(office.province_code, IndexCounts()).add(ic)
+        bodies.setdefault(kind, IndexCounts()).add(ic)
+        total.add(ic)
+    return ServiceIndexReport(
+        total=index_scores(index, total),
+        provinces=[(k, index_scores(index, provinces[k])) for k in sorted(provinces)],
+        offices=offices,
+        bodies=[(k, index_scores(index, bodies[k])) for k in sorted(bodies)],
+    )
+
+
+def procedures_by_body(procedures: Iterable[BaseModel]) -> dict[str, tuple[int, int]]:
+    """body key → (procedures of the catalogue it decides, of which every fact is known:
+    no `confidence` anywhere in the procedure's data says "unverified")."""
+    out: dict[str, tuple[int, int]] = {}
+    for proc in procedures:
+        body = str(getattr(proc, "authority", ""))
+        total, complete = out.get(body, (0, 0))
+        out[body] = (total + 1, complete + (not _has_unverified(proc)))
+    return out
+
+
+def _has_unverified(value: object) -> bool:
+    if isinstance(value, BaseModel):
+        if getattr(value, "confidence", None) == "unverified":
+            return True
+        return any(_has_unverified(getattr(value, name)) for name in type(value).model_fields)
+    if isinstance(value, list | tuple):
+        return any(_has_unverified(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_unverified(v) for v in value.values())
+    return False
+
+
+def _index_dossier_counts(
+    session: Session, f: StatsFilter, per_office: dict[str, IndexCounts]
+) -> None:
+    """Tracked, fee and paid online, returned and returned electronically, reused: one
+    GROUP BY office over the dossiers in scope, each test an EXISTS on its own table."""
+    if not per_office:
+        return
+    received = and_(*_in_period(Dossier.received_at, f))
+    returned = and_(col(Dossier.status) == "returned", *_in_period(Dossier.returned_at, f))
+    reception = exists().where(
+        col(DossierEvent.dossier_id) == Dossier.id,
+        or_(col(DossierEvent.action) == "receive", col(DossierEvent.to_status) == "received"),
+    )
+    fee = col(Dossier.fee_amount) > 0
+    paid = exists().where(
+        col(Payment.dossier_id) == Dossier.id,
+        col(Payment.status).in_((PaymentStatus.PAID, PaymentStatus.REFUNDED)),
+    )
+    electronic = exists().where(col(ResultDocument.dossier_id) == Dossier.id)
+    reused = exists().where(col(ReusedDocument.dossier_id) == Dossier.id)
+    rows = session.execute(
+        select(
+            col(Dossier.office_code),
+            _count(and_(received, col(Dossier.code).is_not(None), reception)),
+            _count(and_(received, fee)),
+            _count(and_(received, fee, paid)),
+            _count(returned),
+            _count(and_(returned, electronic)),
+            _count(and_(received, reused)),
+        )
+        .where(*_office_scope(f), or_(received, returned))
+        .group_by(Dossier.office_code)
+    )
+    for code, tracked, fees, paid_online, n_returned, n_electronic, n_reused in rows:
+        c = per_office.get(code)
+        if c is not None:
+            c.tracked, c.fee_dossiers, c.paid_online = int(tracked), int(fees), int(paid_online)
+            c.returned, c.returned_electronic = int(n_returned), int(n_electronic)
+            c.reused = int(n_reused or 0)
+
+
+def _index_rating_counts(
+    session: Session, f: StatsFilter, index: ServiceIndex, per_office: dict[str, IndexCounts]
+) -> None:
+    """Satisfaction: each rating given in the period, by the dossier's office, its answers
+    read in Python (JSON whose meaning is the index's data)."""
+    if not per_office:
+        return
+    office = select(col(Dossier.office_code)).where(col(Dossier.id) == Rating.dossier_id)
+    rows = session.execute(
+        select(office.scalar_subquery(), col(Rating.answers), col(Rating.score)).where(
+            *_in_period(Rating.created_at, f)
+        )
+    )
+    for code, answers, score in rows:
+        c = per_office.get(code)
+        if c is not None:
+            c.ratings += 1
+            c.satisfaction_total += satisfaction_share(index, answers, score)
+
+
+def service_index_as_dict(
+    report: ServiceIndexReport,
+    province_name: Callable[[int], str],
+    body_name: Callable[[str], str],
+) -> dict:
+    """The index's numbers for the JSON API (the same the page shows)."""
+    return {
+        "total": report.total.as_dict(),
+        "provinces": [
+            {"code": code, "name": province_name(code), **scores.as_dict()}
+            for code, scores in report.provinces
+        ],
+        "offices": [
+            {
+                "code": o.code,
+                "name": o.name,
+                "province_code": o.province_code,
+                "body": o.body,
+                **o.scores.as_dict(),
+            }
+            for o in report.offices
+        ],
+        "bodies": [
+            {"key": key, "name": body_name(key), **scores.as_dict()}
+            for key, scores in report.bodies
         ],
     }
 

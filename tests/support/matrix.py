@@ -228,7 +228,10 @@ class World:
         return {"code": code, "version": "3", "supplement": "Đã bổ sung bản sao giấy tờ."}
 
     def fresh_returned(self) -> dict:
-        return {"code": self.add({"status": "returned"}), "score": "5", "comment": "Nhanh"}
+        """Returned: its rating answers every criterion of the service index (the first)."""
+        questions = self.app.extensions["service_index"].questions
+        answers = {q.key: q.answers[0].key for q in questions}
+        return {"code": self.add({"status": "returned"}), **answers, "comment": "Nhanh"}
 
     def fresh_notice(self) -> dict:
         dossier = load(self.app, self.static["commune"]["code"])

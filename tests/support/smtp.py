@@ -23,8 +23,14 @@ from tests.support.apps import free_port
 
 
 class _Keep:
-    def __init__(self, store: list[EmailMessage], lock: threading.Lock) -> None:
-        self.store, self.lock = store, lock
+    def __init__(self, store: list[EmailMessage], lock: threading.Lock, refused: set) -> None:
+        self.store, self.lock, self.refused = store, lock, refused
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # noqa: ANN001
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001 - aiosmtpd's
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -40,6 +46,7 @@ class SmtpServer:
         self._messages: list[EmailMessage] = []
         self._lock = threading.Lock()
         self._controller: Controller | None = None
+        self.refused: set[str] = set()  # addresses answered 550 (no such mailbox)
 
     @property
     def settings(self) -> dict:
@@ -54,7 +61,9 @@ class SmtpServer:
         return [m for m in self.messages if m["To"] == address]
 
     def start(self) -> None:
-        self._controller = Controller(_Keep(self._messages, self._lock), self.host, self.port)
+        self._controller = Controller(
+            _Keep(self._messages, self._lock, self.refused), self.host, self.port
+        )
         self._controller.start()
 
     def stop(self) -> None:

@@ -13,8 +13,7 @@ from sqlmodel import select
 
 from portal import tasks
 from portal.db import db
-from portal.models import ContactPoint, Dossier, DossierParty, Notification, OutboundMessage
-from portal.models import utcnow
+from portal.models import ContactPoint, Dossier, DossierParty, Notification, OutboundMessage, utcnow
 from portal.services import channels, parties, workflow
 from portal.services.sms import RecordingSms
 from tests.factories import AN, DATA, LAN, NAMES, add_dossiers, load
@@ -222,3 +221,29 @@ def test_a_notice_about_another_page_links_to_it(app, smtp):
     (mail,) = smtp.to(AN_MAIL)
     assert "http://portal.test/phan-anh/12" in body(mail)
     assert "Phản ánh của bạn" not in body(mail)
+
+
+def test_a_refused_address_is_marked_failed_and_not_retried(app, smtp):
+    smtp.refused.add(AN_MAIL)
+    confirm_contact(app, AN, email=AN_MAIL)
+    (code,) = add_dossiers(app, {})
+    act_as_clerk(app, code, "receive")
+    (message,) = outbox(app, personal_id=AN)
+    assert (message.status, message.attempts) == ("failed", 1)
+    assert "550" in (message.last_error or "")
+    with app.app_context():
+        assert tasks.send_message.call_local(message.id) == "skipped"
+        assert tasks.requeue_pending_messages.call_local() == 0
+
+
+def test_an_sms_provider_outage_is_retried(app):
+    app.extensions["sms"] = RecordingSms(fail_next=1)
+    confirm_contact(app, AN, phone=AN_PHONE)
+    (code,) = add_dossiers(app, {})
+    act_as_clerk(app, code, "receive")
+    (message,) = outbox(app, personal_id=AN)
+    assert (message.channel, message.status, message.attempts) == ("sms", "pending", 1)
+    with app.app_context():
+        assert tasks.send_message.call_local(message.id) == "sent"
+    (sms,) = _sms(app)
+    assert sms["to"] == AN_PHONE and code in sms["text"]
