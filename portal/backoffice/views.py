@@ -44,6 +44,7 @@ from portal.models.results import ResultDocument
 from portal.services import (
     appointments,
     deadlines,
+    delivery,
     dossiers,
     issuing,
     offices,
@@ -412,9 +413,19 @@ def _inputs(action: str, now: datetime) -> tuple[dict, Problem | None]:
     if action == "schedule":
         appointment, problem = _appointment(now)
         return {"appointment": appointment}, problem
+    if action == "return":  # a paper result sent by post: its postal item number
+        return _delivery_ref()
     return {}, None
 
 
+def _delivery_ref() -> tuple[dict, Problem | None]:
+    """The return form's postal item number (only a result sent by post asks for it; the
+    workflow refuses a return by post without one), or the problem next to its field."""
+    ref = request.form.get(delivery.REF)
+    problem = delivery.ref_problem(ref) if ref is not None else None
+    if problem:
+        return {}, Problem(problem, "return", delivery.REF)
+    return {"delivery_ref": ref}, None
 @bp.post("/ho-so/<code>/<action>")
 @access.office_dossier
 def act(found: Dossier, actor: Actor, action: str):

@@ -24,6 +24,7 @@ from portal.auth.views import sign_in_again
 from portal.db import db
 from portal.models import Dossier, utcnow
 from portal.services import (
+    delivery,
     dossiers,
     eligibility,
     filing,
@@ -47,6 +48,8 @@ from portal.services.routing import RoutingError, offers_choice, route
 from procedures import schema as procedures_schema
 
 bp = Blueprint("filing", __name__)
+bp.add_app_template_global(delivery.summary, "delivery_summary")  # the receipt, the clerk's page
+bp.add_app_template_global(delivery.rules, "delivery_rules")  # the filing's last step
 UPLOAD_STEP, CHOICE_STEP, SUMMARY_STEP = procedures_schema.RESERVED_STEPS
 
 
@@ -489,6 +492,13 @@ def _prepare(proc, draft: Dossier, reuses: list[reuse.Reuse]):
         working_days=proc.processing.days,
         due=due_date(now, proc.processing.days, calendar=proc.processing.counting == "calendar"),
         reuses=tuple(reuses),
+        delivery=delivery.decide(
+            db.session,
+            proc.code,
+            draft.data,
+            applicant=sources.applicant,
+            office_code=routing.receiving_office_code or routing.office_code,
+        ),
     )
     return sources, submission, problems
 
@@ -567,6 +577,7 @@ def submit(code: str):
     if draft is None:  # a replayed POST after the dossier was filed
         latest = _latest_filed(proc.code)
         return redirect(url_for("citizen.dossier", code=latest.code)) if latest else abort(404)
+    changed = delivery.keep(db.session, draft, request.form)  # kept, whatever happens next
     try:
         reuses = _reuses(proc)  # checked again now: owner, signature, validity
         sources, submission, problems = _prepare(proc, draft, reuses)
@@ -578,6 +589,9 @@ def submit(code: str):
             or filing.missing_fields(draft, proc, submission.locked)
             or uploads.missing(proc, files, unmet, notices)
         ):
+            return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
+        if review := delivery.review_message(submission.delivery, changed):
+            flash(review)  # an address to correct, or a postal charge not yet shown
             return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
         dossier = filing.submit(
             db.session,

@@ -17,6 +17,7 @@ from portal.models import Dossier, utcnow
 from portal.models.dossiers import Status
 from portal.services import eligibility, parties, registry, reuse, workflow
 from portal.services.deadlines import to_local
+from portal.services.delivery import Choice as DeliveryChoice
 from portal.services.dossier_codes import new_code
 from portal.services.fees import FeeDecision
 from portal.services.prefill import (
@@ -442,6 +443,7 @@ class Submission:
     working_days: int
     due: date
     reuses: tuple[reuse.Reuse, ...] = ()  # resolved again for this submit, never from the form
+    delivery: DeliveryChoice | None = None  # how the result is received (None: online only)
 
 
 def submit(
@@ -488,6 +490,7 @@ def submit(
         "fee_rule": submission.fee.rule,
         "fee_reason": submission.fee.reason,
         "fee_steps": submission.fee.steps_json(),
+        **(submission.delivery or DeliveryChoice()).columns(),  # the method, address, postal fee
         "subject_key": key,
         "open_key": key,
     }

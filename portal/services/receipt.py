@@ -19,6 +19,7 @@ from sqlmodel import Session
 from common import tz
 from portal.models import Citizen, Dossier, Office
 from portal.services import offices, reuse, uploads
+from portal.services.delivery import summary as delivery_summary
 from portal.services.fees import FeeStep, format_dong, steps_from_json
 from portal.services.pdf import heading, label_table, new_document
 from procedures.schema import Procedure
@@ -75,6 +76,7 @@ class Receipt:
     receiving_reason: str = ""
     fee_steps: tuple[FeeStep, ...] = ()  # the fee computation, as Dossier.fee_steps stores it
     tracking_url: str = TRACKING_PATH  # the public tracking page (no login)
+    delivery: str = ""  # how the citizen receives the result (services/delivery.py)
 
     @property
     def fee_step_rows(self) -> list[tuple[str, str, str]]:
@@ -196,6 +198,7 @@ def build_receipt(
         form=forms.receipt if forms else "Mẫu 01",
         receiving_name=receiving.name if receiving else "",
         receiving_reason=(dossier.receiving_reason or "") if receiving else "",
+        delivery=delivery_summary(dossier),
     )
 
 
@@ -245,6 +248,7 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
         ("Ngày hẹn trả kết quả", receipt.appointment),
         ("Lệ phí", receipt.fee),
         ("Căn cứ tính lệ phí", receipt.fee_reason),
+        ("Hình thức nhận kết quả", receipt.delivery),
     ]
     return [(label, value) for label, value in rows if value]
 

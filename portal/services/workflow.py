@@ -341,6 +341,7 @@ def apply(
     commit: bool = True,
     procedure=None,
     appointment: tuple[datetime, str] | None = None,
+    delivery_ref: str | None = None,
 ) -> Dossier:
     """Apply `action` to the dossier (object, code or id) as `actor`, who saw
     `expected_version`. `working_days` is needed by receive and resubmit (due date;
@@ -348,7 +349,8 @@ def apply(
     `new_due_date` by extend, `appointment` (when, UTC, and where) by schedule and
     move_appointment; `writes_back` tells approve that the result must still reach the
     population registry first; `procedure` brings the procedure's own steps (draft
-    confirmation, presence) into the checks; `values` are further columns the caller sets
+    confirmation, presence) into the checks; `delivery_ref` is the postal item number return
+    records for a paper result sent by post; `values` are further columns the caller sets
     with the move (submit: code, office, fee…). Commits on success unless `commit` is
     False; raises TransitionError otherwise."""
     a = ACTIONS.get(action)
@@ -367,6 +369,7 @@ def apply(
     }
     if action == "approve" and _processed_by(session, current, actor.personal_id):
         text = "\n".join(t for t in (text, ONE_PERSON_NOTE) if t)
+    text = _handover(action, current, delivery_ref, now, changes, text)
     text = text or _system_note(action)
     source = Status(current.status)  # the ORM update below refreshes `current`
     due_before = current.due_date
@@ -598,6 +601,23 @@ def _return(dossier: Dossier, now: datetime) -> dict:
     if dossier.registry_sync == "refused":
         raise TransitionError(REGISTRY_REFUSED)
     return {"returned_at": now}
+
+
+def _handover(
+    action: str, dossier: Dossier, ref: str | None, now: datetime, changes: dict, text: str | None
+) -> str | None:
+    """At return, what was handed over (services/delivery.py): the paper given at the desk
+    or the postal item sent, added to `changes` and to the timeline's note."""
+    if action != "return":
+        return text
+    from portal.services import delivery  # only the return step reads it
+
+    try:
+        handed, note = delivery.handover(dossier, ref, now)
+    except ValueError as exc:  # a paper result by post needs its postal item number
+        raise TransitionError(str(exc)) from exc
+    changes.update(handed)
+    return "\n".join(t for t in (text, note) if t) or None
 
 
 def _extension(dossier: Dossier, new_due_date: date | None) -> dict:
