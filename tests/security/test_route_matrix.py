@@ -87,6 +87,8 @@ ROWS = [
     # the signed-in person's own pages: everyone has their own
     Row("GET", "/ca-nhan", outcomes(OK), "none"),
     Row("GET", "/ca-nhan/kho-du-lieu", outcomes(OK), "none"),
+    Row("GET", "/ca-nhan/lien-he", outcomes(OK), "none"),  # their own contact points
+    Row("POST", "/ca-nhan/lien-he", outcomes(Expect(400)), "none"),  # no step named: refused
     Row("POST", "/thong-bao/da-doc", NOTICES_READ, "fresh_notice"),
     Row("GET", "/api/v1/ho-so", outcomes(OK, UNAUTHORIZED), "none"),
     # a dossier: its applicant only; staff of its office are sent to their page
