@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.citizen import contact as contact_views
     from portal.citizen import feedback as feedback_views
     from portal.citizen import filing as filing_views
+    from portal.citizen import payment as payment_views
     from portal.citizen import views as citizen_views
     from portal.cli import register_cli
     from portal.notices import views as notices_views
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(citizen_views.bp)
     app.register_blueprint(contact_views.bp)
     app.register_blueprint(filing_views.bp)
+    app.register_blueprint(payment_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(backoffice_views.bp)
     app.register_blueprint(stats_views.bp)
@@ -147,6 +149,8 @@ def _init_limits(app: Flask) -> Limiter:
         wrap(endpoint, verify)
     wrap("filing.submit", limiter.limit(limit("filing_submit"), key_func=_citizen_key))
     wrap("tracking.search", limiter.limit(limit("tracking"), key_func=client_ip))
+    ipn_limit = limiter.limit(lambda: current_app.config["PAYMENT_IPN_LIMIT"], key_func=client_ip)
+    wrap("payment.ipn", ipn_limit)  # the payment gateway's notifications
     api = limiter.shared_limit(limit("api"), "api", key_func=client_ip)
     for endpoint in sorted({r.endpoint for r in app.url_map.iter_rules()}):
         if any(r.rule.startswith("/api/v1/") for r in app.url_map.iter_rules(endpoint)):

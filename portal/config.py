@@ -82,11 +82,25 @@ class Config:
     SMTP_TIMEOUT = 10
     MAIL_FROM = os.environ.get("MAIL_FROM", "Cổng Dịch vụ công <khong-tra-loi@dichvucong.test>")
     SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "mock")
+    # The national payment gateway (docs/payment-gateway.md; payment_mock in dev and tests):
+    # its base URL, the portal's merchant code and the secret both sides sign with (required
+    # in production). Status queries when no IPN came: the first PAYMENT_FIRST_CHECK_SECONDS
+    # after the order, then BASE * 2**n seconds (at most MAX), PAYMENT_CHECKS in all.
+    PAYMENT_URL = os.environ.get("PAYMENT_URL", "http://127.0.0.1:5002")
+    PAYMENT_MERCHANT = os.environ.get("PAYMENT_MERCHANT", "CONGDVC")
+    PAYMENT_SECRET = os.environ.get("PAYMENT_SECRET", "")
+    PAYMENT_TIMEOUT = 10
+    PAYMENT_FIRST_CHECK_SECONDS = 900
+    PAYMENT_CHECK_BASE_SECONDS = 60
+    PAYMENT_CHECK_MAX_SECONDS = 3600
+    PAYMENT_CHECKS = 8
+    PAYMENT_IPN_LIMIT = "300/minute"  # the gateway's notifications, per client address
 
 
 class DevConfig(Config):
     ENV_NAME = "dev"
     SECRET_KEY = Config.SECRET_KEY or "dev-only-portal-secret"
+    PAYMENT_SECRET = Config.PAYMENT_SECRET or "dev-only-payment-merchant-secret"
     SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "1025"))  # the mail catcher of `make run`
@@ -113,4 +127,6 @@ def load(overrides: dict | None = None) -> dict:
     """The effective settings: the class chosen by PORTAL_ENV, then `overrides`."""
     settings = load_settings(CONFIGS, "PORTAL_ENV", "portal.sqlite", overrides)
     settings["RATE_LIMITS"] = dict(settings["RATE_LIMITS"])  # each app its own, to adjust
+    if not settings["PAYMENT_SECRET"]:
+        raise ValueError("PAYMENT_SECRET must be set outside dev and test")
     return settings

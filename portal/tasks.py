@@ -272,6 +272,70 @@ def lapse_overdue_answers() -> int:
     return moved
 
 
+# --- online payment (services/payments.py, payment_followup.py) -------------------------
+
+
+def _gateway(app: Flask):  # noqa: ANN202 - payment_gateway.Gateway (imported late: a cycle)
+    from portal.services.payment_gateway import Gateway
+
+    return Gateway.from_config(app.config)
+
+
+@huey.task()
+def check_payment(payment_id: int) -> str:
+    """Ask the gateway for the status of an attempt no IPN settled; still pending: asked
+    again after the backoff, until it gives up (the attempt stays pending, with a message)."""
+    from portal.services import payment_followup
+    from portal.services.payment_gateway import Backoff
+
+    app = task_app()
+    with app.app_context(), db.new_session() as session:
+        outcome = payment_followup.check(
+            session, payment_id, _gateway(app), Backoff.from_config(app.config), utcnow()
+        )
+    log.info("payment %s status query: %s", payment_id, outcome.state)
+    if outcome.state == "retry":
+        raise RetryTask(f"payment {payment_id} still pending", delay=outcome.delay)
+    return outcome.state
+
+
+@huey.task()
+def refund_payment(payment_id: int) -> str:
+    """Refund through the gateway a fee owed back (a paid dossier refused at reception or
+    withdrawn); no answer from the gateway: again after the backoff."""
+    from portal.services import payment_followup
+    from portal.services.payment_gateway import Backoff, GatewayUnavailable
+
+    app = task_app()
+    try:
+        with app.app_context(), db.new_session() as session:
+            state = payment_followup.refund(session, payment_id, _gateway(app), utcnow())
+    except GatewayUnavailable as exc:
+        delay = Backoff.from_config(app.config).base
+        raise RetryTask(f"gateway unavailable for refund {payment_id}", delay=delay) from exc
+    log.info("payment %s refund: %s", payment_id, state)
+    return state
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_payments() -> int:
+    """Every minute: the status queries that are due (no IPN came) and the refunds still
+    owed, enqueued (a lost queue or a crash between commit and enqueue only delays them)."""
+    from portal.services import payment_followup
+
+    app = task_app()
+    now = utcnow()
+    grace = timedelta(seconds=app.config["TASK_PENDING_GRACE_SECONDS"])
+    with app.app_context(), db.new_session() as session:
+        checks = payment_followup.due_checks(session, now, SWEEP_LIMIT)
+        refunds = payment_followup.owed_refunds(session, now - grace, SWEEP_LIMIT)
+    for payment_id in checks:
+        enqueue(check_payment, payment_id)
+    for payment_id in refunds:
+        enqueue(refund_payment, payment_id)
+    return len(checks) + len(refunds)
+
+
 # --- enqueueing after the commit --------------------------------------------------------
 
 _OUTBOX = "portal.tasks.outbox"

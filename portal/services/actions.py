@@ -44,15 +44,25 @@ def _back_from_supplement(session: Session, dossier: Dossier, actor: Actor) -> S
     return Status.SUBMITTED if dossier.received_at is None else Status.PROCESSING
 
 
+def amount_due(dossier: Dossier) -> int:
+    """What the citizen pays online before reception (đồng): the fee and the postal fee."""
+    return (dossier.fee_amount or 0) + (dossier.delivery_fee or 0)
+
+
+def _to_office(dossier: Dossier) -> Status:
+    """A fee above 0 đồng is paid online first (DESIGN.md "Fees and payment")."""
+    return Status.AWAITING_PAYMENT if amount_due(dossier) > 0 else Status.SUBMITTED
+
+
 def _after_submit(session: Session, dossier: Dossier, actor: Actor) -> Status:
     """A dossier with parties whose confirmation it needs waits for them first."""
-    return Status.AWAITING_PARTIES if awaited_parties(session, dossier) else Status.SUBMITTED
+    return Status.AWAITING_PARTIES if awaited_parties(session, dossier) else _to_office(dossier)
 
 
 def _after_confirmation(session: Session, dossier: Dossier, actor: Actor) -> Status:
     """The last awaited party's confirmation sends the dossier to the office."""
     others = [p for p in awaited_parties(session, dossier) if p.personal_id != actor.personal_id]
-    return Status.AWAITING_PARTIES if others else Status.SUBMITTED
+    return Status.AWAITING_PARTIES if others else _to_office(dossier)
 
 
 def _after_draft_answer(session: Session, dossier: Dossier, actor: Actor) -> Status:
@@ -119,9 +129,27 @@ ACTIONS: dict[str, Action] = {
             "rút",
             "Rút hồ sơ",
             "Đã rút hồ sơ {code}.",
-            frozenset({S.AWAITING_PARTIES, S.SUBMITTED}),
+            frozenset({S.AWAITING_PARTIES, S.AWAITING_PAYMENT, S.SUBMITTED}),
             S.WITHDRAWN,
             "citizen",
+        ),
+        Action(
+            "paid",
+            "ghi nhận đã thanh toán",
+            "",
+            "",
+            frozenset({S.AWAITING_PAYMENT}),
+            S.SUBMITTED,
+            "system",  # the gateway's verified notification (services/payments.py)
+        ),
+        Action(
+            "refund",
+            "hoàn trả phí, lệ phí",
+            "",
+            "",
+            frozenset({S.REFUSED_RECEPTION, S.WITHDRAWN}),
+            None,
+            "system",  # the gateway's refund of a paid fee, on the timeline
         ),
         Action(
             "confirm_party",

@@ -34,7 +34,7 @@ from portal.models import (
     Staff,
 )
 from portal.models.dossiers import Status
-from portal.services import appointments, deadlines, offices
+from portal.services import appointments, deadlines, offices, payments
 from portal.services.actions import (  # noqa: F401 - the declarations, as callers name them
     ACTIONS,
     PARTY_ACTIONS,
@@ -373,7 +373,8 @@ def apply(
     text = text or _system_note(action)
     source = Status(current.status)  # the ORM update below refreshes `current`
     due_before = current.due_date
-    target = a.target_for(session, current, actor)
+    # The target reads the columns the action sets (submit: the fee, so whether to pay first).
+    target = a.target_for(session, current.model_copy(update=changes), actor)
     changes.update(_by_target(action, target, now))
 
     guard = update(Dossier).where(
@@ -409,12 +410,28 @@ def apply(
     )
     _answer_as_party(session, current, action, actor, text, now)
     _notify(session, current, actor, _notice(action, current, target, text, changes), now)
-    if changes.get("registry_sync") == "pending":
-        tasks.after_commit(session, tasks.write_back_dossier, current.id)
+    _owed(session, current, action, target, changes, text or a.label, now)
     if commit:
         session.commit()
         session.refresh(current)
     return current
+
+
+def _owed(
+    session: Session,
+    dossier: Dossier,
+    action: str,
+    target: Status,
+    changes: dict,
+    text: str,
+    now: datetime,
+) -> None:
+    """What the move owes once it commits (the rows are the outbox): the registry's
+    write-back of an approval, the refund of a fee paid for a dossier that ends unreceived."""
+    if changes.get("registry_sync") == "pending":
+        tasks.after_commit(session, tasks.write_back_dossier, dossier.id)
+    if target in (Status.REFUSED_RECEPTION, Status.WITHDRAWN) and action != "refund":
+        payments.owe_refund(session, dossier, text, now)
 
 
 def _check(

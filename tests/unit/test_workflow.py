@@ -79,6 +79,8 @@ def test_the_table_covers_the_life_cycle():
         ("awaiting_parties", "submitted"),  # every required party confirmed
         ("awaiting_parties", "declined"),  # one declined, or the deadline passed
         ("submitted", "withdrawn"),
+        ("awaiting_payment", "submitted"),  # the gateway confirmed the payment
+        ("awaiting_payment", "withdrawn"),
         ("processing", "awaiting_confirmation"),  # the draft result sent to the parties
         ("awaiting_confirmation", "awaiting_confirmation"),  # one of several confirmed
         ("awaiting_confirmation", "processing"),  # confirmed, silent, or corrections asked
