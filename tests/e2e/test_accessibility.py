@@ -101,6 +101,17 @@ def _portal_tracking_errors(page: Page, urls: Urls) -> None:
     )
 
 
+def _portal_stats(page: Page, urls: Urls) -> None:
+    # Public statistics with the national service index's tables (their own scroll region).
+    page.goto(urls.portal + "/thong-ke")
+    expect(PortalPage(page, urls.portal).heading).to_have_text(
+        "Thống kê tình hình giải quyết hồ sơ"
+    )
+    expect(
+        page.get_by_role("heading", name="Bộ chỉ số phục vụ người dân, doanh nghiệp")
+    ).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "portal-home": _portal_home,
     "vneid-login": _vneid_login,
@@ -110,6 +121,7 @@ PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "portal-refusal": _portal_refusal,
     "portal-404": _portal_404,
     "portal-tracking-errors": _portal_tracking_errors,
+    "portal-stats": _portal_stats,
 }
 
 
@@ -139,6 +151,7 @@ def test_no_horizontal_scroll_on_a_360px_phone(page: Page, urls: Urls):
         "portal-home",
         "portal-refusal",
         "portal-tracking-errors",
+        "portal-stats",
         "vneid-login",
         "vneid-login-errors",
     ):
