@@ -52,19 +52,20 @@ chromium: ## Install Debian's Chromium for Playwright when it is missing (needs 
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-run: install ## Migrate, seed the demo data, start VNeID (:5001), the portal (:5000) and the worker
+run: install ## Migrate, seed the demo data, start VNeID (:5001), the payment gateway (:5002), the portal (:5000) and the worker
 	$(PY) -m scripts.run
 
-serve: install ## Production: migrate, then both apps and the worker under gunicorn (secrets required)
+serve: install ## Production: migrate, then the apps and the worker under gunicorn (secrets required)
 	$(PY) -m scripts.serve
 
-upgrade: install ## Apply pending database migrations to both apps (run and serve do it too)
+upgrade: install ## Apply pending database migrations to every app (run and serve do it too)
 	$(PY) -m flask --app identity_mock db upgrade
+	$(PY) -m flask --app payment_mock db upgrade
 	$(PY) -m flask --app portal db upgrade
 
-migration: install ## After a model change: make migration app=portal|identity_mock m="what changed"
+migration: install ## After a model change: make migration app=portal|identity_mock|payment_mock m="what changed"
 	@if [ -z "$(app)" ] || [ -z "$(m)" ]; then \
-		echo 'usage: make migration app=portal|identity_mock m="what changed"'; exit 2; fi
+		echo 'usage: make migration app=portal|identity_mock|payment_mock m="what changed"'; exit 2; fi
 	$(PY) -m flask --app $(app) db revision -m "$(m)"
 
 lint: install ## ruff check, ruff format --check and mypy over the apps

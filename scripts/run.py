@@ -1,4 +1,5 @@
-"""Start the mock VNeID (port 5001) and the portal (port 5000) for development.
+"""Start the mock VNeID (port 5001), the mock payment gateway (port 5002) and the portal
+(port 5000) for development.
 
 Applies pending migrations to both databases, seeds the demo personas, offices and staff
 (idempotent), starts both apps and the task-queue worker (when portal/tasks.py exists)
@@ -18,6 +19,7 @@ from seeds.personas import PERSONAS_FILE, personas, read
 
 IDP_PORT = int(os.environ.get("IDP_PORT", "5001"))
 PORTAL_PORT = int(os.environ.get("PORTAL_PORT", "5000"))
+PAYMENT_PORT = int(os.environ.get("PAYMENT_PORT", "5002"))
 MAIL_PORT = int(os.environ.get("MAIL_PORT", "1025"))  # the development mail catcher
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("identity_mock", "portal")
@@ -36,6 +38,7 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("IDP_ISSUER", f"http://127.0.0.1:{IDP_PORT}")
     env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
+    env.setdefault("PAYMENT_URL", f"http://127.0.0.1:{PAYMENT_PORT}")
     env.setdefault("SMTP_HOST", "127.0.0.1")
     env.setdefault("SMTP_PORT", str(MAIL_PORT))
     python = sys.executable
@@ -43,12 +46,18 @@ def main() -> int:
         for app in APPS:
             flask = [python, "-m", "flask", "--app", app, *command.split()]
             subprocess.run(flask, env=env, check=True)
+    payment_db = [python, "-m", "flask", "--app", "payment_mock", "db", "upgrade"]
+    subprocess.run(payment_db, env=env, check=True)  # the gateway has no demo data
     procs = [
         subprocess.Popen(
             [python, "-m", "flask", "--app", app, "run", "--port", str(port), "--no-reload"],
             env=env,
         )
-        for app, port in (("identity_mock", IDP_PORT), ("portal", PORTAL_PORT))
+        for app, port in (
+            ("identity_mock", IDP_PORT),
+            ("payment_mock", PAYMENT_PORT),
+            ("portal", PORTAL_PORT),
+        )
     ]
     worker = worker_command(python)
     # E-mail goes to a local SMTP server that keeps it in instance/mail (portal/mail_catcher.py)
@@ -80,6 +89,7 @@ def print_banner(env: dict) -> None:
     print()
     print(f"  Cổng Dịch vụ công : {env['PORTAL_URL']}")
     print(f"  VNeID (mô phỏng)  : {env['IDP_ISSUER']}")
+    print(f"  Cổng thanh toán   : {env['PAYMENT_URL']} (mô phỏng)")
     print("  Thư điện tử gửi đi: flask --app portal mail list | mail show N")
     print(f"\n  Tài khoản mẫu (mật mã {passcode} cho tất cả):")
     for p in personas():

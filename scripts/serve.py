@@ -1,13 +1,14 @@
-"""`make serve`: both apps and the task-queue worker with the production configuration.
+"""`make serve`: the apps and the task-queue worker with the production configuration.
 
-    PORTAL_SECRET_KEY=… IDP_SECRET_KEY=… make serve
+    PORTAL_SECRET_KEY=… IDP_SECRET_KEY=… PAYMENT_SECRET_KEY=… PAYMENT_SECRET=… make serve
 
-Refuses to start without both secrets. Applies pending migrations to both databases,
-then runs the provider (IDP_PORT, default 5001) and the portal (PORTAL_PORT, default 5000)
-under gunicorn (WEB_CONCURRENCY workers of SERVE_THREADS threads each, bound to
-SERVE_HOST) and the Huey worker, all logging JSON lines to stderr. Production means no
-persona picker, no test switches, no seeding. Ctrl-C or SIGTERM stops everything; if one
-process dies the others are stopped too.
+Refuses to start without the secrets (PAYMENT_SECRET is the one the portal and the
+payment gateway sign with). Applies pending migrations to every database, then runs the
+provider (IDP_PORT, default 5001), the payment gateway (PAYMENT_PORT, default 5002) and
+the portal (PORTAL_PORT, default 5000) under gunicorn (WEB_CONCURRENCY workers of
+SERVE_THREADS threads each, bound to SERVE_HOST) and the Huey worker, all logging JSON
+lines to stderr. Production means no persona picker, no test switches, no seeding.
+Ctrl-C or SIGTERM stops everything; if one process dies the others are stopped too.
 
 This module is also gunicorn's configuration file (`-c python:scripts.serve`): gunicorn
 reads `logconfig_dict` below, so its own records are JSON lines too.
@@ -29,8 +30,9 @@ import requests
 from common import logs
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRETS = ("PORTAL_SECRET_KEY", "IDP_SECRET_KEY")
-APPS = ("identity_mock", "portal")
+SECRETS = ("PORTAL_SECRET_KEY", "IDP_SECRET_KEY", "PAYMENT_SECRET_KEY", "PAYMENT_SECRET")
+APPS = ("identity_mock", "payment_mock", "portal")
+PORTS = {"identity_mock": ("IDP_PORT", "5001"), "payment_mock": ("PAYMENT_PORT", "5002")}
 
 # Read by gunicorn when it loads this module as its configuration (LOG_APP set per app);
 # names gunicorn does not know are ignored.
@@ -42,9 +44,11 @@ def production_env(base: dict[str, str]) -> dict[str, str]:
     """The environment of every process: production classes, JSON logs, ports set."""
     host = base.get("SERVE_HOST", "127.0.0.1")
     env = dict(base)
-    env.update(PORTAL_ENV="production", IDP_ENV="production", LOG_FORMAT="json")
+    env.update(PORTAL_ENV="production", IDP_ENV="production", PAYMENT_ENV="production")
+    env.update(LOG_FORMAT="json")
     env.setdefault("IDP_ISSUER", f"http://{host}:{base.get('IDP_PORT', '5001')}")
     env.setdefault("PORTAL_URL", f"http://{host}:{base.get('PORTAL_PORT', '5000')}")
+    env.setdefault("PAYMENT_URL", f"http://{host}:{base.get('PAYMENT_PORT', '5002')}")
     return env
 
 
@@ -54,7 +58,7 @@ def missing_secrets(env: dict[str, str]) -> list[str]:
 
 def gunicorn_command(app: str, env: dict[str, str]) -> list[str]:
     """gunicorn for one app's factory, with this module as its configuration."""
-    port = env.get("IDP_PORT", "5001") if app == "identity_mock" else env.get("PORTAL_PORT", "5000")
+    port = env.get(*PORTS.get(app, ("PORTAL_PORT", "5000")))
     return [
         str(Path(sys.executable).with_name("gunicorn")),
         "-c",
@@ -135,12 +139,15 @@ def main() -> int:
         procs.append(subprocess.Popen(worker, env=env, cwd=ROOT))
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for url in (env["IDP_ISSUER"], env["PORTAL_URL"]):
+        for url in (env["IDP_ISSUER"], env["PAYMENT_URL"], env["PORTAL_URL"]):
             if not wait_healthy(url, procs):
                 print(f"serve: {url}/healthz did not answer 200", file=sys.stderr)
                 return 1
         queue = "worker running" if worker else "no worker: portal/tasks.py does not exist"
-        print(f"serving: portal {env['PORTAL_URL']}, VNeID {env['IDP_ISSUER']}; {queue}")
+        print(
+            f"serving: portal {env['PORTAL_URL']}, VNeID {env['IDP_ISSUER']}, "
+            f"payment gateway {env['PAYMENT_URL']}; {queue}"
+        )
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
         return 1  # one process died: stop the others

@@ -102,7 +102,10 @@ def test_serve_uses_the_production_configuration():
     cmd = serve.gunicorn_command("portal", env)
     assert cmd[-1] == "portal:create_app()" and "127.0.0.1:6000" in cmd
     assert cmd[cmd.index("-c") + 1] == "python:scripts.serve"
-    assert serve.missing_secrets({"PORTAL_SECRET_KEY": "a"}) == ["IDP_SECRET_KEY"]
+    assert serve.missing_secrets({"PORTAL_SECRET_KEY": "a", "PAYMENT_SECRET": "b"}) == [
+        "IDP_SECRET_KEY",
+        "PAYMENT_SECRET_KEY",
+    ]
 
 
 def test_production_apps_have_no_dev_switches(tmp_path):

@@ -1,4 +1,4 @@
-"""Build the two apps for tests and run them as live servers on free ports."""
+"""Build the apps for tests and run them as live servers on free ports."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from procedures import load_catalogue
 from seeds import personas
 from seeds.clients import register_clients
 from tests.support.databases import Seed, create_tables, database_settings, drop_schema
+from tests.support.payment import dispose_payment, make_payment
 
 BASIC_SECRET = "bi-mat-cua-ung-dung-thu-nghiem"
 
@@ -155,26 +156,43 @@ class LiveApps:
     portal_url: str
     idp_app: object
     portal_app: object
+    payment_url: str = ""
+    payment_app: object = None
 
 
 def start_live(tmp: Path, *, migrations: bool = False) -> tuple[LiveApps, list[LiveServer]]:
-    idp_port, portal_port = free_port(), free_port()
+    idp_port, portal_port, payment_port = free_port(), free_port(), free_port()
     idp_url, portal_url = f"http://127.0.0.1:{idp_port}", f"http://127.0.0.1:{portal_port}"
+    payment_url = f"http://127.0.0.1:{payment_port}"
     idp_app = make_idp(tmp, issuer=idp_url, portal_url=portal_url, migrations=migrations)
-    portal_app = make_portal(
-        tmp, issuer=idp_url, portal_url=portal_url, seed=True, migrations=migrations
+    payment_app = make_payment(
+        tmp, merchant_url=portal_url, public_url=payment_url, migrations=migrations
     )
-    servers = [LiveServer(idp_app, idp_port), LiveServer(portal_app, portal_port)]
+    portal_app = make_portal(
+        tmp,
+        issuer=idp_url,
+        portal_url=portal_url,
+        seed=True,
+        migrations=migrations,
+        PAYMENT_URL=payment_url,
+    )
+    servers = [
+        LiveServer(idp_app, idp_port),
+        LiveServer(payment_app, payment_port),
+        LiveServer(portal_app, portal_port),
+    ]
     for s in servers:
         s.start()
-    return LiveApps(idp_url, portal_url, idp_app, portal_app), servers
+    apps = LiveApps(idp_url, portal_url, idp_app, portal_app, payment_url, payment_app)
+    return apps, servers
 
 
 @contextmanager
 def running_apps(tmp: Path, *, migrations: bool = False) -> Iterator[LiveApps]:
-    """Both apps served for the `with` block, then stopped and their databases dropped;
-    their tables from the real migrations when `migrations` (the session's pair), else
-    copied from the templates (the pairs a module or a test starts for itself)."""
+    """The apps (provider, payment gateway, portal) served for the `with` block, then
+    stopped and their databases dropped; their tables from the real migrations when
+    `migrations` (the session's apps), else copied from the templates (the apps a module
+    or a test starts for itself)."""
     apps, servers = start_live(tmp, migrations=migrations)
     try:
         yield apps
@@ -183,3 +201,4 @@ def running_apps(tmp: Path, *, migrations: bool = False) -> Iterator[LiveApps]:
             s.stop()
         dispose(apps.idp_app)
         dispose(apps.portal_app)
+        dispose_payment(apps.payment_app)
