@@ -90,6 +90,13 @@ ROWS = [
     Row("GET", "/ca-nhan/lien-he", outcomes(OK), "none"),  # their own contact points
     Row("POST", "/ca-nhan/lien-he", outcomes(Expect(400)), "none"),  # no step named: refused
     Row("POST", "/thong-bao/da-doc", NOTICES_READ, "fresh_notice"),
+    # feedback: everyone sends their own; one is read by its sender and its office's staff
+    Row("GET", "/phan-anh", outcomes(OK), "none"),
+    Row("POST", "/phan-anh", outcomes(Expect(400)), "none"),  # nothing typed: refused
+    Row("GET", "/phan-anh/<code>", MINE, "feedback"),
+    Row("GET", "/can-bo/phan-anh", STAFF, "none"),
+    Row("GET", "/can-bo/phan-anh/<code>", office_only("clerk_x", OK), "feedback"),
+    Row("POST", "/can-bo/phan-anh/<code>", office_only("clerk_x", REFUSED_ON_PAGE), "feedback"),
     Row("GET", "/api/v1/ho-so", outcomes(OK, UNAUTHORIZED), "none"),
     # a dossier: its applicant only; staff of its office are sent to their page
     Row("GET", "/ho-so/<code>", MINE | {"clerk_x": TO_STAFF_PAGE}),

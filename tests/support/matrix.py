@@ -20,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, DossierEvent, Notification, Office
+from portal.models import Dossier, DossierEvent, Feedback, Notification, Office
 from portal.models.ratings import Rating
 from portal.services import dossier_codes, filing, uploads
 from portal.services.staff import seed_staff
@@ -298,6 +298,7 @@ def build_world(app) -> World:
         "forwarded": {"code": world.add(FORWARDED)},
         "procedure": {"code": FILING, "step": proc.steps_in_order()[0]},
     }
+    world.static["feedback"] = _feedback(world, commune)
     # A's dossier code with B's file, result and letter: ids that exist, but not there
     world.static["crossed"] = world.static["neighbour"] | {"code": commune}
     with app.app_context(), db.new_session() as session:
@@ -306,6 +307,15 @@ def build_world(app) -> World:
     return world
 
 
+def _feedback(world: World, dossier_code: str) -> dict:
+    """A's feedback about his commune dossier (its office answers it); its target values."""
+    code, content = f"PA-{COMMUNE}-261123-0001", "Phản ánh riêng của An về thái độ cán bộ"
+    dossier = load(world.app, dossier_code)
+    add_rows(world.app, Feedback(code=code, personal_id=AN, dossier_id=dossier.id,
+                                 office_code=COMMUNE, category="hanh_vi", content=content,
+                                 due_date=DAY))  # fmt: skip
+    world.dossiers.append(Seen(code, AN, COMMUNE, (code, content)))
+    return {"code": code}
 def _with_result(world: World, spec: dict) -> dict:
     """File the dossier, issue its result (real verification code) and attach a file (real
     token); its target values."""
