@@ -52,9 +52,11 @@ def queue():
 
 
 def _found(code: str) -> tuple[Feedback, Actor]:
-    actor = _staff()
-    item = service.for_office(db.session, actor.office_code, code)
-    if item is None:
+    """The feedback and the clerk, if it was sent to the clerk's office; else a 404 (for a
+    citizen too, as a dossier's back-office page answers)."""
+    actor = workflow.staff_actor(db.session, current_user.personal_id)
+    item = service.for_office(db.session, actor.office_code, code) if actor else None
+    if actor is None or item is None:
         abort(404)
     return item, actor
 
