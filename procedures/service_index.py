@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from procedures.base import Confidence, Strict
 from procedures.loader import CatalogueError, _problems, _read
@@ -100,6 +100,20 @@ class ServiceIndex(Strict):
     basis: str
     groups: list[Group] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
+    # question key → answer key → (points, the question's maximum), counted answers only:
+    # the statistics read every rating of a period through it
+    _counted: dict[str, dict[str, tuple[int, int]]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        self._counted = {
+            q.key: {a.key: (a.points, q.max_points) for a in q.answers if a.points is not None}
+            for q in self.questions
+        }
+
+    def counted(self) -> dict[str, dict[str, tuple[int, int]]]:
+        """question key → answer key → (points, the question's maximum), counted answers
+        only (an unknown answer, or one without points, is absent)."""
+        return self._counted
 
     @model_validator(mode="after")
     def _whole(self) -> ServiceIndex:

@@ -85,14 +85,13 @@ def satisfaction_share(index: ServiceIndex, answers: Mapping | None, score: int)
     questions' maximum (an answer without points, or a question the index no longer asks, is
     left out); a rating without answers (given before the criteria were asked), or none of
     whose answers count any more, is (score − 1) / 4."""
+    table = index.counted()
     got = best = 0
     for key, answer_key in (answers or {}).items():
-        question = index.question(key)
-        answer = question.answer(str(answer_key)) if question else None
-        if question is None or answer is None or answer.points is None:
-            continue
-        got += answer.points
-        best += question.max_points
+        counted = table.get(key, {}).get(str(answer_key))
+        if counted is not None:
+            got += counted[0]
+            best += counted[1]
     if best:
         return got / best
     return (score - 1) / 4

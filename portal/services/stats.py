@@ -693,11 +693,16 @@ def _index_rating_counts(
             *_in_period(Rating.created_at, f)
         )
     )
+    shares: dict[tuple, float] = {}  # a few answer combinations repeat over many ratings
     for code, answers, score in rows:
         c = per_office.get(code)
         if c is not None:
+            key = (tuple(sorted(answers.items())) if answers else None, score)
+            share = shares.get(key)
+            if share is None:
+                share = shares[key] = satisfaction_share(index, answers, score)
             c.ratings += 1
-            c.satisfaction_total += satisfaction_share(index, answers, score)
+            c.satisfaction_total += share
 
 
 def service_index_as_dict(
