@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from portal.api.service_index_schemas import ServiceIndexAnswer
 from portal.db import db
 from portal.models import Dossier, DossierEvent, Office
 from portal.models.payments import Payment
@@ -131,6 +132,12 @@ def test_the_page_and_the_json_give_the_same_index(seeded):
         )
     assert '<th scope="col">Mức độ hài lòng (tối đa 18)</th>' in html
     assert "<script" not in html
+
+
+def test_the_json_follows_its_model(seeded):
+    index = seeded.get("/api/v1/stats?tinh=79").get_json()["service_index"]
+    checked = ServiceIndexAnswer.model_validate(index)
+    assert [o.body for o in checked.offices] == ["ubnd_xa", "cong_an_xa"]
 
 
 def test_the_province_filter_applies_to_the_index(seeded):
