@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(login.bp)
     app.register_blueprint(oidc.bp)
     app.register_blueprint(population_api.bp)
-    for view in ("oidc.issue_token", "oidc.userinfo", "population_api.write"):
+    for view in ("oidc.issue_token", "oidc.userinfo"):
         csrf.exempt(app.view_functions[view])  # authenticated by client or bearer, not a cookie
     if app.config["TEST_SWITCHES"]:
         app.register_blueprint(testing.bp)

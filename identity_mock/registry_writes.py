@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from common import divisions
 from common import personal_id as pid
-from identity_mock import population, text
+from identity_mock import population
 from identity_mock.models import (
     BirthNotice,
     DeathNotice,
@@ -43,18 +46,24 @@ from identity_mock.models import (
     utcnow,
 )
 from identity_mock.models.population import REGISTRY_SOURCE
+from identity_mock.population_schemas import (
+    PROOFS,
+    SEXES,
+    BirthBody,
+    CardBody,
+    DeathBody,
+    MarriageBody,
+    RemovalBody,
+    ResidenceBody,
+    WriteBody,
+    explain,
+)
 
 _rng = random.SystemRandom()
 PERMANENT = "thuong_tru"
 HEAD = "Chủ hộ"
 ADULT_AGE = 18  # a household head has full civil capacity (Luật Cư trú 2020, điều 10)
 CARD_AGE = 6  # the card of this write: children under 6 (Luật BHYT, điều 12)
-SEXES = {"nam": "nam", "nu": "nu", "Nam": "nam", "Nữ": "nu"}
-# What stands in for the electronic birth notice (NĐ 123/2015/NĐ-CP, điều 9 khoản 1).
-PROOFS = {
-    "giay_chung_sinh": "Giấy chứng sinh (bản giấy)",
-    "nguoi_lam_chung": "Văn bản của người làm chứng xác nhận việc sinh",
-}
 # Relation to the household head a registration derives when none is given.
 _RELATIONS = {"parent": "Con", "grandparent": "Cháu", "husband": "Vợ", "wife": "Chồng"}
 
@@ -80,93 +89,14 @@ class WriteRefused(ValueError):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _optional_text(body: dict, name: str, *, max_length: int = 200) -> str | None:
-    value = body.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise WriteRefused(
-            f"The '{name}' field must be a string.", message=f"Trường '{name}' phải là văn bản."
-        )
-    value = value.strip()
-    if len(value) > max_length:
-        raise WriteRefused(
-            f"The '{name}' field is longer than {max_length} characters.",
-            message=f"Trường '{name}' dài quá {max_length} ký tự.",
-        )
-    if text.has_control(value):
-        raise WriteRefused(
-            f"The '{name}' field contains control characters.",
-            message=f"Trường '{name}' chứa ký tự điều khiển.",
-        )
-    return value
+T = TypeVar("T")
 
 
-def _text(body: dict, name: str, *, max_length: int = 200) -> str:
-    value = _optional_text(body, name, max_length=max_length)
+def _required(value: T | None, name: str) -> T:
+    """A field the write needs in this case (the model leaves it optional)."""
     if value is None:
         raise WriteRefused(f"The '{name}' field is required.", message=f"Thiếu trường '{name}'.")
     return value
-
-
-def _optional_date(body: dict, name: str) -> date | None:
-    raw = _optional_text(body, name, max_length=10)
-    if raw is None:
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError as exc:
-        raise WriteRefused(
-            f"The '{name}' field must be a date (YYYY-MM-DD).",
-            message=f"Trường '{name}' phải là ngày dạng năm-tháng-ngày (YYYY-MM-DD).",
-        ) from exc
-    if value > date.today():
-        raise WriteRefused(
-            f"The '{name}' field is in the future.", message=f"Trường '{name}' là ngày tương lai."
-        )
-    return value
-
-
-def _date(body: dict, name: str) -> date:
-    value = _optional_date(body, name)
-    if value is None:
-        raise WriteRefused(f"The '{name}' field is required.", message=f"Thiếu trường '{name}'.")
-    return value
-
-
-def _optional_person_id(body: dict, name: str) -> str | None:
-    value = _optional_text(body, name, max_length=12)
-    if value is not None and not pid.is_valid(value):
-        raise WriteRefused(
-            f"The '{name}' field is not a well-formed personal identification number.",
-            message=f"Trường '{name}' không phải là số định danh cá nhân hợp lệ.",
-        )
-    return value
-
-
-def _person_id(body: dict, name: str) -> str:
-    value = _optional_person_id(body, name)
-    if value is None:
-        raise WriteRefused(f"The '{name}' field is required.", message=f"Thiếu trường '{name}'.")
-    return value
-
-
-def _code(body: dict, name: str, known, what: str) -> int | None:
-    """An administrative code (a ward, a province) as a number or digits, one of `known`."""
-    value = body.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value not in known:
-        raise WriteRefused(
-            f"The '{name}' field is not a known {what} code.",
-            message=f"Trường '{name}' không phải là mã {_WHAT[what]} hợp lệ.",
-        )
-    return value
-
-
-_WHAT = {"ward": "xã, phường", "province": "tỉnh, thành phố"}
 
 
 def _living(session: Session, personal_id: str, role: str) -> Person:
@@ -297,12 +227,14 @@ def _notice_and_parents(
     return notice, mother, father_id
 
 
-def _declared_parent(session: Session, body: dict, role: str, born: date) -> Person | None:
+def _declared_parent(session: Session, body: BirthBody, role: str, born: date) -> Person | None:
     """A parent named without a birth notice: their number with the name (and birth date)
     the registry holds for it; the mother living."""
-    number = _optional_person_id(body, f"{role}_id")
-    name = _optional_text(body, f"{role}_full_name", max_length=100)
-    birth = _optional_date(body, f"{role}_birth_date")
+    number, name, birth = (
+        (body.mother_id, body.mother_full_name, body.mother_birth_date)
+        if role == "mother"
+        else (body.father_id, body.father_full_name, body.father_birth_date)
+    )
     if number is None:
         if name or birth:
             raise WriteRefused(
@@ -359,12 +291,10 @@ class _Birth:
     proof_number: str | None = None
 
 
-def _from_notice(session: Session, body: dict, number: str) -> _Birth:
+def _from_notice(session: Session, body: BirthBody, number: str) -> _Birth:
     """The birth of an electronic notice; a father it does not name is named as declared
     (his number with his name, which must be the registry's)."""
-    mother_id = _optional_person_id(body, "mother_id")
-    father_id = _optional_person_id(body, "father_id")
-    notice, mother, father_id = _notice_and_parents(session, number, mother_id, father_id)
+    notice, mother, father_id = _notice_and_parents(session, number, body.mother_id, body.father_id)
     if notice.father_id is None and father_id is not None:
         _declared_parent(session, body, "father", notice.birth_date)
     return _Birth(
@@ -378,25 +308,19 @@ def _from_notice(session: Session, body: dict, number: str) -> _Birth:
     )
 
 
-def _declared_birth(session: Session, body: dict) -> _Birth:
+def _declared_birth(session: Session, body: BirthBody) -> _Birth:
     """What the parents declared without an electronic birth notice, checked: the birth
     date, sex and place, the proof that stands in for the notice, the parents."""
-    born = _date(body, "birth_date")
-    sex = SEXES.get(str(body.get("sex") or "").strip())
-    if sex is None:
+    born = _required(body.birth_date, "birth_date")
+    if body.sex is None:
         raise WriteRefused(
             "The 'sex' field must be 'nam' or 'nu'.",
             message="Giới tính của trẻ phải là Nam hoặc Nữ.",
         )
-    place = _text(body, "birth_place", max_length=200)
-    proof = _text(body, "proof", max_length=32)
-    if proof not in PROOFS:
-        raise WriteRefused(
-            f"The 'proof' field must be one of {sorted(PROOFS)}.",
-            message="Chưa rõ giấy tờ thay giấy chứng sinh điện tử (giấy chứng sinh bản giấy "
-            "hoặc văn bản của người làm chứng).",
-        )
-    proof_number = _optional_text(body, "proof_number", max_length=64)
+    sex = SEXES[body.sex]
+    place = _required(body.birth_place, "birth_place")
+    proof = _required(body.proof, "proof")
+    proof_number = body.proof_number
     mother = _declared_parent(session, body, "mother", born)
     father = _declared_parent(session, body, "father", born)
     if mother is None and father is None:
@@ -467,29 +391,17 @@ def _birth_province(session: Session, parent: Person, registered_in: int | None)
     )
 
 
-RETIRED_BIRTH_FIELDS = ("residence_of", "health_insurance")
-
-
-def register_birth(session: Session, body: dict) -> tuple[str, dict]:
+def register_birth(session: Session, body: BirthBody) -> tuple[str, dict]:
     """Create the child: (child's id, result). From the electronic birth notice
     `birth_notice_number` (birth date, sex and parents from it), or, without one, from the
     declared `birth_date`, `sex`, `birth_place`, `proof` (+ `proof_number`) and the parents
     (`mother_id` / `father_id` with `*_full_name`, `*_birth_date`). The child gets a personal
     ID of `registration_province_code` (the registering office's province) and the parents;
     no household, residence or card: those are the Công an's and BHXH's writes."""
-    for name in RETIRED_BIRTH_FIELDS:
-        if name in body:
-            raise WriteRefused(
-                f"The '{name}' field is not part of a birth: the permanent residence and the "
-                "health-insurance card are written by the bodies that decide them "
-                "(POST /api/population/residences, /health-insurance-cards).",
-                message="Ghi khai sinh không kèm đăng ký thường trú hay cấp thẻ BHYT: các cơ "
-                "quan giải quyết ghi riêng.",
-            )
-    full_name = _text(body, "full_name", max_length=100)
-    ethnicity = _optional_text(body, "ethnicity", max_length=40) or "Kinh"
-    registered_in = _code(body, "registration_province_code", divisions.provinces(), "province")
-    number = _optional_text(body, "birth_notice_number", max_length=64)
+    full_name = body.full_name
+    ethnicity = body.ethnicity or "Kinh"
+    registered_in = body.registration_province_code
+    number = body.birth_notice_number
     birth = _from_notice(session, body, number) if number else _declared_birth(session, body)
     if birth.notice is None and birth.mother_id:
         twin = select(Person).where(
@@ -636,10 +548,9 @@ def _own_household(person: Person, ward_code: int | None, street: str | None) ->
     return _Home(ward_code, street, divisions.wards()[ward_code].province_code, None, HEAD)
 
 
-def _head_named(body: dict, personal_id: str) -> tuple[str | None, str | None]:
+def _head_named(body: ResidenceBody, personal_id: str) -> tuple[str | None, str | None]:
     """(household head's number, relation): None and "Chủ hộ" when the person heads it."""
-    head_id = _optional_person_id(body, "household_head_id")
-    relation = _optional_text(body, "relation_to_head", max_length=40)
+    head_id, relation = body.household_head_id, body.relation_to_head
     if relation in ("Là chủ hộ", HEAD) or head_id == personal_id:
         if head_id not in (None, personal_id):
             raise WriteRefused(
@@ -652,16 +563,14 @@ def _head_named(body: dict, personal_id: str) -> tuple[str | None, str | None]:
     return head_id, relation
 
 
-def register_residence(session: Session, body: dict) -> tuple[str, dict]:
+def register_residence(session: Session, body: ResidenceBody) -> tuple[str, dict]:
     """Register `personal_id`'s permanent residence: (their id, result). Into the household
     of `household_head_id` (at the head's permanent residence, which must be in `ward_code`
     when it is given; `relation_to_head` given, or derived from the registry's links: a
     child of the head "Con", a grandchild "Cháu"…), or, without a head, at `ward_code` and
     `street` as the head of a new household (an adult only). A permanent residence the
     person had ends today: they moved (Luật Cư trú 2020, điều 24 khoản 1 điểm e)."""
-    personal_id = _person_id(body, "personal_id")
-    ward_code = _code(body, "ward_code", divisions.wards(), "ward")
-    street = _optional_text(body, "street", max_length=150)
+    personal_id, ward_code, street = body.personal_id, body.ward_code, body.street
     head_id, relation = _head_named(body, personal_id)
     person = _living(session, personal_id, "person")
     if head_id is not None:
@@ -715,14 +624,12 @@ def register_residence(session: Session, body: dict) -> tuple[str, dict]:
     return personal_id, result
 
 
-def remove_residence(session: Session, body: dict) -> tuple[str, dict]:
+def remove_residence(session: Session, body: RemovalBody) -> tuple[str, dict]:
     """Remove `personal_id`'s permanent residence (xóa đăng ký thường trú, Luật Cư trú 2020,
     điều 24): it ends on `event_date` (the death, the departure; default today) and the
     person leaves the household (a head leaves it without one until the household names
     another). Also for the deceased: the death write leaves this to the Công an."""
-    personal_id = _person_id(body, "personal_id")
-    reason = _optional_text(body, "reason", max_length=200)
-    event = _optional_date(body, "event_date")
+    personal_id, reason, event = body.personal_id, body.reason, body.event_date
     person = session.get(Person, personal_id)
     if person is None:
         raise WriteRefused(
@@ -796,14 +703,13 @@ def card_of(personal_id: str, province_code: int, birth_date: date) -> dict:
     }
 
 
-def issue_health_card(session: Session, body: dict) -> tuple[str, dict]:
+def issue_health_card(session: Session, body: CardBody) -> tuple[str, dict]:
     """Issue the health-insurance card of the child `personal_id` (under 6, without one) by
     the BHXH of `province_code` (default: the province of the child's permanent residence,
     else of their personal ID); `primary_care_facility` as chosen (nơi đăng ký khám bệnh,
     chữa bệnh ban đầu)."""
-    personal_id = _person_id(body, "personal_id")
-    province = _code(body, "province_code", divisions.provinces(), "province")
-    facility = _optional_text(body, "primary_care_facility", max_length=150)
+    personal_id, province = body.personal_id, body.province_code
+    facility = body.primary_care_facility
     child = _living(session, personal_id, "child")
     if _age(child.birth_date, date.today()) >= CARD_AGE:
         raise WriteRefused(
@@ -841,10 +747,9 @@ def issue_health_card(session: Session, body: dict) -> tuple[str, dict]:
 # --- marriages and deaths ------------------------------------------------------------------
 
 
-def register_marriage(session: Session, body: dict) -> tuple[str, dict]:
+def register_marriage(session: Session, body: MarriageBody) -> tuple[str, dict]:
     """Both parties become married to each other: (first party's id, result)."""
-    first_id = _person_id(body, "person_id")
-    second_id = _person_id(body, "partner_id")
+    first_id, second_id = body.person_id, body.partner_id
     if first_id == second_id:
         raise WriteRefused(
             "A person cannot marry themselves.",
@@ -891,14 +796,13 @@ def _death_notices_to_close(
     return named
 
 
-def register_death(session: Session, body: dict) -> tuple[str, dict]:
+def register_death(session: Session, body: DeathBody) -> tuple[str, dict]:
     """Close the deceased's record: died_on set, a spouse widowed, the death notice
     (`death_notice_number`, optional; without it every unregistered one of the deceased)
     marked registered. The permanent residence stays until the Công an removes it
     (`remove_residence`); a temporary one ends with the death."""
-    personal_id = _person_id(body, "personal_id")
-    died_on = _date(body, "died_on")
-    notice_number = _optional_text(body, "death_notice_number", max_length=64)
+    personal_id, died_on = body.personal_id, body.died_on
+    notice_number = body.death_notice_number
     person = _living(session, personal_id, "deceased")
     if died_on < person.birth_date:
         raise WriteRefused(
@@ -939,26 +843,40 @@ def register_death(session: Session, body: dict) -> tuple[str, dict]:
     return personal_id, result
 
 
-# endpoint -> (write kind, kept in PopulationWrite.kind; the write)
-WRITES = {
-    "births": ("birth", register_birth),
-    "marriages": ("marriage", register_marriage),
-    "deaths": ("death", register_death),
-    "residences": ("residence", register_residence),
-    "residence-removals": ("deregistration", remove_residence),
-    "health-insurance-cards": ("health_card", issue_health_card),
+# endpoint -> (write kind, kept in PopulationWrite.kind; its body; the write)
+WRITES: dict[str, tuple[str, type[WriteBody], Any]] = {
+    "births": ("birth", BirthBody, register_birth),
+    "marriages": ("marriage", MarriageBody, register_marriage),
+    "deaths": ("death", DeathBody, register_death),
+    "residences": ("residence", ResidenceBody, register_residence),
+    "residence-removals": ("deregistration", RemovalBody, remove_residence),
+    "health-insurance-cards": ("health_card", CardBody, issue_health_card),
 }
 
 
-def apply(session: Session, client_id: str, kind: str, body: dict) -> tuple[dict, bool]:
+def parse(kind: str, body: Mapping[str, Any]) -> WriteBody:
+    """The body of a `kind` write, checked by its model; WriteRefused naming the field."""
+    model = WRITES[kind][1]
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        description, message = explain(exc, model)
+        raise WriteRefused(description, message=message) from None
+
+
+def apply(
+    session: Session, client_id: str, kind: str, body: WriteBody | Mapping[str, Any]
+) -> tuple[dict, bool]:
     """Apply one write, once per (client, kind, reference): (result, created). A replayed
-    reference returns the first result and changes nothing."""
-    name, register = WRITES[kind]
-    reference = _text(body, "reference", max_length=64)
+    reference returns the first result and changes nothing. `body` is the write's model
+    (WRITES), or a mapping checked against it."""
+    name, model, register = WRITES[kind]
+    checked = body if isinstance(body, model) else parse(kind, body)  # type: ignore[arg-type]
+    reference = checked.reference
     previous = _previous(session, client_id, name, reference)
     if previous is not None:
         return previous, False
-    subject_id, result = register(session, body)
+    subject_id, result = register(session, checked)
     session.add(
         PopulationWrite(
             client_id=client_id,

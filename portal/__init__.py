@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(stats_views.bp)
     app.register_blueprint(notices_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
+    api_views.init_app(app)  # /api/v1 views of other blueprints join the API's document
     app.register_blueprint(tracking_views.bp)
     app.register_blueprint(feedback_views.bp)
     app.register_blueprint(backoffice_feedback_views.bp)

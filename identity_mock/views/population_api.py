@@ -5,25 +5,38 @@ identity_mock/judicial.py).
 Bearer tokens only. Every read is audited, found or not. Every error carries the OAuth-style
 `error` code and English `error_description` clients act on, and a Vietnamese `message`
 for people (the bearer errors get theirs from `oauth2.Protector`).
+
+Query strings and JSON bodies are checked by the pydantic models of
+identity_mock/population_schemas.py through Spectree, which also publishes the OpenAPI 3.1
+document at /api/population/openapi.json; a body that fails is a 400 naming the field.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from authlib.integrations.flask_oauth2 import current_token
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel
+from spectree import Response, SpecTree
+from spectree.models import SecureType, SecurityScheme, SecuritySchemeData
+from spectree.plugins.flask_plugin import FlaskPlugin
 from sqlalchemy.exc import IntegrityError
 
 from common import personal_id as pid
 from common import tz
 from identity_mock import csrf, judicial, population, registry_writes
+from identity_mock import population_schemas as schemas
 from identity_mock.db import db
 from identity_mock.models import Person, utcnow
 from identity_mock.oauth2 import require_oauth, switches
-from identity_mock.text import clean
 
 bp = Blueprint("population_api", __name__, url_prefix="/api/population")
+csrf.exempt(bp)  # every call is authenticated by its bearer token, never by a cookie
+log = logging.getLogger(__name__)
 
 REGISTRY = "Cơ sở dữ liệu quốc gia về dân cư"
 MESSAGES = {
@@ -35,8 +48,68 @@ MESSAGES = {
     503: REGISTRY + " tạm thời không phản hồi. Vui lòng thử lại sau.",
 }
 ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
-TEXT_LIMIT = 200  # characters of a purpose or an actor
-NAME_LIMIT = 100  # characters of a full name in a match check
+
+
+class _Plugin(FlaskPlugin):
+    """Spectree's Flask plugin, except that an answer which does not fit its model is
+    logged and sent as it is outside tests (where it is a 500, so the tests see it)."""
+
+    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
+        response, error = super().validate_response(
+            resp, resp_model, skip_validation, force_resp_serialize
+        )
+        if error is None or current_app.testing:
+            return response, error
+        log.error("answer of %s does not fit its model: %s", request.endpoint, error)
+        return super().validate_response(resp, resp_model, True, force_resp_serialize)
+
+
+api = SpecTree(
+    backend=_Plugin,
+    title="API dữ liệu dân cư (VNeID mô phỏng)",
+    description="The mock national population registry: a citizen's own record (a user "
+    "token with the `population` scope), back-office lookups, match checks and "
+    "judicial-record statements (client-credentials tokens with `population.lookup`) and "
+    "the registry writes of the bodies that decide them (client-credentials tokens with "
+    "`population.write`). Tokens come from the provider's /token endpoint (see "
+    "/.well-known/openid-configuration). Errors carry `error`, `error_description` "
+    "(English) and `message` (Vietnamese).",
+    version="1",
+    mode="strict",
+    annotations=False,
+    validation_error_status=400,
+    validation_error_model=schemas.ErrorAnswer,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[
+        SecurityScheme(
+            name="bearer",
+            data=SecuritySchemeData(
+                type=SecureType.HTTP,
+                scheme="bearer",
+                description="An OAuth 2.0 access token from POST /token; each operation "
+                "lists the scope it needs.",
+            ),
+        )
+    ],
+)
+
+# The statuses every call may end with besides its own: the token refused (401, 403), too
+# many calls (429), the registry down (503).
+_COMMON = {
+    "HTTP_400": schemas.ErrorAnswer,
+    "HTTP_401": schemas.ErrorAnswer,
+    "HTTP_403": schemas.ErrorAnswer,
+    "HTTP_429": schemas.ErrorAnswer,
+    "HTTP_503": schemas.ErrorAnswer,
+}
+
+
+def _answers(model: type[BaseModel], *statuses: int) -> Response:
+    """The answers of an operation: `model` for 200 (and the other `statuses`), errors."""
+    success = {f"HTTP_{status}": model for status in (200, *statuses)}
+    extra = {f"HTTP_{s}": schemas.ErrorAnswer for s in (404, 409) if s not in statuses}
+    return Response(**success, **_COMMON, **extra)
 
 
 class ApiError(Exception):
@@ -62,6 +135,71 @@ def _maybe_down():
         raise ApiError(503, "temporarily_unavailable", "The population registry is down.")
 
 
+def _refusal(model: type[schemas.RequestModel], *, json_body: bool = False):
+    """Spectree's hook before the view: a body that is no JSON object, or a field that
+    fails its model, is a 400 naming the field in English and in Vietnamese."""
+
+    def before(_req, _resp, error, _instance, _adapter) -> None:
+        if json_body and not isinstance(request.get_json(silent=True), dict):
+            raise ApiError(400, "invalid_request", *schemas.NOT_AN_OBJECT)
+        if error is not None:
+            raise ApiError(400, "invalid_request", *schemas.explain(error, model))
+
+    return before
+
+
+def _system_only(what: str) -> Callable:
+    """Only a client-credentials token (a system, not a citizen) may make this call;
+    checked after the token and before the body."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any):
+            if current_token.personal_id is not None:
+                raise ApiError(
+                    403,
+                    "insufficient_scope",
+                    f"{what} need a client-credentials token.",
+                    "Yêu cầu này cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
+                )
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def _operation(
+    scope: str,
+    tag: str,
+    answer: type[BaseModel],
+    *,
+    query: type[schemas.RequestModel] | None = None,
+    json: type[schemas.RequestModel] | None = None,
+    system: str | None = None,
+    statuses: tuple[int, ...] = (),
+) -> Callable:
+    """A documented operation: the bearer token with `scope` (a system's when `system`
+    names the call), then the query or body checked by its model."""
+    model = query or json
+    assert model is not None or answer is not None
+
+    def decorate(view: Callable) -> Callable:
+        validated = api.validate(
+            query=query,
+            json=json,
+            resp=_answers(answer, *statuses),
+            before=_refusal(model, json_body=json is not None) if model else None,
+            tags=[tag],
+            security={"bearer": [scope]},
+            path_parameter_descriptions={"personal_id": "Số định danh cá nhân (12 chữ số)"},
+        )(view)
+        checked = _system_only(system)(validated) if system else validated
+        return require_oauth(scope)(checked)
+
+    return decorate
+
+
 def _citizen() -> str:
     subject = current_token.personal_id
     if subject is None:
@@ -74,49 +212,37 @@ def _citizen() -> str:
     return subject
 
 
-def _system(what: str) -> None:
-    if current_token.personal_id is not None:
-        raise ApiError(
-            403,
-            "insufficient_scope",
-            f"{what} need a client-credentials token.",
-            "Yêu cầu này cần mã truy cập của hệ thống nghiệp vụ, không phải của công dân.",
-        )
+@bp.get("/openapi.json")
+@api.validate(resp=Response(HTTP_200=schemas.OpenApiDocument), tags=["Tài liệu"], security={})
+def openapi():
+    """This document: the population API in OpenAPI 3.1.
+
+    Generated by Spectree from the pydantic models the API validates its calls with."""
+    return jsonify(api.spec)
 
 
-def _text(value: object, name: str, label: str, *, required: bool) -> str | None:
-    """A purpose or actor: at most TEXT_LIMIT characters, no control characters."""
-    if value is None or value == "":
-        if required:
-            raise ApiError(
-                400, "invalid_request", f"The '{name}' field is required.", f"Thiếu {label}."
-            )
-        return None
-    text = clean(value, max_length=TEXT_LIMIT)
-    if text is None:
-        raise ApiError(
-            400,
-            "invalid_request",
-            f"The '{name}' field must be text of at most {TEXT_LIMIT} printable characters.",
-            f"{label.capitalize()} phải là văn bản tối đa {TEXT_LIMIT} ký tự, "
-            "không chứa ký tự điều khiển.",
-        )
-    return text
+def _checked() -> Any:
+    """The query or body of this call, as its model checked it."""
+    context = request.context  # type: ignore[attr-defined]  # set by Spectree
+    return context.json if context.json is not None else context.query
 
 
-@bp.route("/me")
-@require_oauth("population")
+@bp.get("/me")
+@_operation("population", "Công dân", schemas.PersonAnswer, query=schemas.MeQuery)
 def me():
-    """The signed-in citizen's own record (a user token with the `population` scope)."""
+    """The signed-in citizen's own record.
+
+    A user token with the `population` scope; `purpose` (optional) is audited. Each value
+    comes with its source and update time."""
     subject = _citizen()
-    purpose = _text(request.args.get("purpose"), "purpose", "mục đích", required=False)
+    query: schemas.MeQuery = _checked()
     person = db.session.get(Person, subject)
     population.audit(
         db.session,
         client_id=current_token.client_id,
         actor_id=subject,
         subject_id=subject,
-        purpose=purpose or "Công dân xem dữ liệu của mình",
+        purpose=query.purpose or "Công dân xem dữ liệu của mình",
         endpoint="me",
         outcome="found" if person else "not_found",
     )
@@ -130,17 +256,22 @@ def me():
     return jsonify(data=population.person_record(db.session, person))
 
 
-@bp.route("/people/<personal_id>")
-@require_oauth("population.lookup")
+@bp.get("/people/<personal_id>")
+@_operation(
+    "population.lookup",
+    "Tra cứu",
+    schemas.PersonAnswer,
+    query=schemas.LookupQuery,
+    system="Lookups",
+)
 def lookup(personal_id: str):
-    """Back-office lookup (client-credentials token); `purpose` is required and audited."""
-    _system("Lookups")
-    purpose = _text(
-        request.args.get("purpose"), "purpose", "mục đích tra cứu (tham số purpose)", required=True
-    )
-    actor = _text(request.args.get("actor"), "actor", "người tra cứu", required=False)
+    """A person's record, for a back office.
+
+    A client-credentials token with `population.lookup`; `purpose` is required and audited
+    with the `actor`. 404 for a number the registry does not hold."""
+    query: schemas.LookupQuery = _checked()
     _personal_id(personal_id)
-    person = _audited_person(personal_id, purpose, actor, "people")
+    person = _audited_person(personal_id, query.purpose, query.actor, "people")
     return jsonify(data=population.person_record(db.session, person))
 
 
@@ -167,86 +298,64 @@ def _audited_person(personal_id: str, purpose: str | None, actor: str | None, en
     return person
 
 
-@bp.route("/people/<personal_id>/judicial-record")
-@require_oauth("population.lookup")
+@bp.get("/people/<personal_id>/judicial-record")
+@_operation(
+    "population.lookup",
+    "Tra cứu",
+    schemas.JudicialAnswer,
+    query=schemas.JudicialQuery,
+    system="Judicial-record reads",
+)
 def judicial_record(personal_id: str):
-    """What a Phiếu lý lịch tư pháp states about a person (client-credentials token).
+    """What a Phiếu lý lịch tư pháp states about a person.
 
-    Query: `form` = 1 or 2 (required); `bans` = 1 to state the bankruptcy bans on a phiếu 1
-    (a phiếu 2 always states them); `purpose` (required) and `actor`, audited as a
-    judicial-record read ("judicial_record_1" / "judicial_record_2"). Answer: {"data": …} in
-    the shape of identity_mock/judicial.py, the statement as of today (Viet Nam time); 404 for
-    a number the population registry does not hold."""
-    _system("Judicial-record reads")
-    purpose = _text(
-        request.args.get("purpose"), "purpose", "mục đích tra cứu (tham số purpose)", required=True
-    )
-    actor = _text(request.args.get("actor"), "actor", "người tra cứu", required=False)
+    A client-credentials token with `population.lookup`. Query: `form` = 1 or 2; `bans` = 1
+    to state the bankruptcy bans on a phiếu 1 (a phiếu 2 always states them); `purpose`
+    (required) and `actor`, audited as a judicial-record read ("judicial_record_1" /
+    "judicial_record_2"). The statement is as of today (Viet Nam time), in the shape of
+    identity_mock/judicial.py; 404 for a number the population registry does not hold."""
+    query: schemas.JudicialQuery = _checked()
     _personal_id(personal_id)
-    form = request.args.get("form", "")
-    if form not in ("1", "2"):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "The 'form' parameter must be 1 or 2.",
-            "Loại phiếu lý lịch tư pháp (tham số form) phải là 1 hoặc 2.",
-        )
-    bans = request.args.get("bans", "0")
-    if bans not in ("0", "1", "true", "false"):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "The 'bans' parameter must be 0 or 1.",
-            "Tham số bans phải là 0 hoặc 1.",
-        )
-    person = _audited_person(personal_id, purpose, actor, f"judicial_record_{form}")
+    form = int(query.form)
+    person = _audited_person(personal_id, query.purpose, query.actor, f"judicial_record_{form}")
     data = judicial.certificate(
-        db.session, person, int(form), include_bans=bans in ("1", "true"), on=tz.today()
+        db.session, person, form, include_bans=query.bans in ("1", "true"), on=tz.today()
     )
     return jsonify(data=data)
 
 
 @bp.post("/match")
-@csrf.exempt  # authenticated by the bearer token, not a cookie
-@require_oauth("population.lookup")
+@_operation(
+    "population.lookup",
+    "Tra cứu",
+    schemas.MatchAnswer,
+    json=schemas.MatchRequest,
+    system="Match checks",
+)
 def match():
     """Does this personal ID belong to the person of this full name (and birth date)?
 
-    A client-credentials check for a citizen who names another person (the future spouse, the
-    deceased): the answer is {"match": true|false} and nothing else, the same for an unknown
-    number as for a wrong name. JSON body: `personal_id`, `full_name`, optional `birth_date`
-    (YYYY-MM-DD), `purpose` (required), `actor`. Audited as a match check with its purpose.
-    Names compare case- and whitespace-insensitively after Unicode NFC; diacritics count.
-    After MATCH_MISSES_ALLOWED wrong answers about one person for one actor within a day,
-    further checks are refused (429), so a name cannot be found by trying."""
-    _system("Match checks")
-    body = _json_body()
-    purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
-    actor = _text(body.get("actor"), "actor", "người tra cứu", required=False)
-    personal_id = _personal_id(body.get("personal_id"))
-    full_name = clean(body.get("full_name"), max_length=NAME_LIMIT)
-    if full_name is None:
-        raise ApiError(
-            400,
-            "invalid_request",
-            f"The 'full_name' field must be text of at most {NAME_LIMIT} printable characters.",
-            "Thiếu họ, chữ đệm và tên, hoặc họ tên không hợp lệ.",
-        )
-    birth_date = _birth_date(body.get("birth_date"))
+    A client-credentials check for a citizen who names another person (the future spouse,
+    the deceased): the answer is {"match": true|false} and nothing else, the same for an
+    unknown number as for a wrong name. Audited as a match check with its purpose. Names
+    compare case- and whitespace-insensitively after Unicode NFC; diacritics count. After
+    MATCH_MISSES_ALLOWED wrong answers about one person for one actor within a day, further
+    checks are refused (429), so a name cannot be found by trying."""
+    body: schemas.MatchRequest = _checked()
     client_id = current_token.client_id
 
     def audit(outcome: str) -> None:
         population.audit(
             db.session,
             client_id=client_id,
-            actor_id=actor,
-            subject_id=personal_id,
-            purpose=purpose or "",
+            actor_id=body.actor,
+            subject_id=body.personal_id,
+            purpose=body.purpose,
             endpoint="match",
             outcome=outcome,
         )
 
-    misses = population.match_misses(db.session, client_id, actor, personal_id, utcnow())
+    misses = population.match_misses(db.session, client_id, body.actor, body.personal_id, utcnow())
     if misses >= population.MATCH_MISSES_ALLOWED:
         audit("refused")
         raise ApiError(
@@ -255,70 +364,87 @@ def match():
             f"{misses} wrong match checks about this person by this actor within "
             f"{population.MATCH_MISS_WINDOW}; try again later.",
         )
-    found = population.matches(db.session.get(Person, personal_id), full_name, birth_date)
+    person = db.session.get(Person, body.personal_id)
+    found = population.matches(person, body.full_name, body.birth_date)
     audit("match" if found else "no_match")
     return jsonify(match=found)
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "The body must be a JSON object.",
-            "Nội dung yêu cầu phải là một đối tượng JSON hợp lệ.",
-        )
-    return body
 
 
 def _personal_id(value: object) -> str:
     """A well-formed personal ID, or a 400 in both languages."""
     if not isinstance(value, str) or not pid.is_valid(value):
-        raise ApiError(
-            400,
-            "invalid_request",
-            "Malformed personal identification number.",
-            "Số định danh cá nhân không hợp lệ.",
-        )
+        raise ApiError(400, "invalid_request", *schemas.MALFORMED_ID)
     return value
 
 
-def _birth_date(value: object) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ApiError(
-        400,
-        "invalid_request",
-        "The 'birth_date' field must be a date as YYYY-MM-DD.",
-        "Ngày sinh phải có dạng năm-tháng-ngày (YYYY-MM-DD).",
+# --- writes (liên thông): client-credentials tokens with `population.write` ---------------
+# Each by the body that decided it (identity_mock/registry_writes.py); `purpose`, `actor`
+# and `reference` are required; a retried reference answers 200 with the first result.
+
+
+def _write_operation(model: type[schemas.RequestModel], answer: type[BaseModel]) -> Callable:
+    return _operation(
+        "population.write", "Ghi (liên thông)", answer, json=model, system="Writes", statuses=(201,)
     )
 
 
-# --- writes (liên thông): client-credentials tokens with `population.write` ---------------
+@bp.post("/births")
+@_write_operation(schemas.BirthRequest, schemas.BirthAnswer)
+def write_births():
+    """Register a birth (UBND xã): the child gets a personal ID.
+
+    From the electronic birth notice (`birth_notice_number`: birth date, sex and parents
+    from it) or, without one, from what the parents declared (`birth_date`, `sex`,
+    `birth_place`, `proof`, the parents' numbers with their names). No household,
+    residence or card: those are the Công an's and BHXH's writes."""
+    return _write("births")
 
 
-@bp.post(
-    '/<any(births, marriages, deaths, residences, "residence-removals", '
-    '"health-insurance-cards"):kind>'
-)
-@require_oauth("population.write")
-def write(kind: str):
-    """Apply a registration result, each by the body that decided it (the JSON bodies in
-    identity_mock/registry_writes.py): births, marriages and deaths (UBND xã), permanent
-    residences and their removal (Công an xã), a child's health-insurance card (BHXH);
-    `purpose`, `actor` and `reference` are required. A refusal is a 4xx with the English
-    reason in `error_description` and a Vietnamese `message`."""
-    _system("Writes")
-    body = _json_body()
-    purpose = _text(body.get("purpose"), "purpose", "mục đích (trường purpose)", required=True)
-    actor = _text(body.get("actor"), "actor", "người thực hiện (trường actor)", required=True)
-    audit = _WriteAudit(kind, actor or "", purpose or "", body.get("reference"))
+@bp.post("/marriages")
+@_write_operation(schemas.MarriageRequest, schemas.MarriageAnswer)
+def write_marriages():
+    """Register a marriage (UBND xã): both parties married to each other."""
+    return _write("marriages")
+
+
+@bp.post("/deaths")
+@_write_operation(schemas.DeathRequest, schemas.DeathAnswer)
+def write_deaths():
+    """Register a death (UBND xã): the record closed, a spouse widowed, the death notice
+    registered; the permanent residence is left to the Công an's removal."""
+    return _write("deaths")
+
+
+@bp.post("/residences")
+@_write_operation(schemas.ResidenceRequest, schemas.ResidenceAnswer)
+def write_residences():
+    """Register a permanent residence (Công an xã).
+
+    Into the household of `household_head_id`, or at `ward_code` and `street` as the head
+    of a new household (an adult only); a previous permanent residence ends today."""
+    return _write("residences")
+
+
+@bp.post("/residence-removals")
+@_write_operation(schemas.RemovalRequest, schemas.RemovalAnswer)
+def write_residence_removals():
+    """Remove a permanent residence (xóa đăng ký thường trú, Công an xã), also of the
+    deceased."""
+    return _write("residence-removals")
+
+
+@bp.post("/health-insurance-cards")
+@_write_operation(schemas.CardRequest, schemas.CardAnswer)
+def write_health_insurance_cards():
+    """Issue the health-insurance card of a child under 6 (BHXH)."""
+    return _write("health-insurance-cards")
+
+
+def _write(kind: str):
+    """Apply a registration result; a refusal is a 4xx with the English reason in
+    `error_description` and a Vietnamese `message`, audited."""
+    body = _checked()  # the kind's request model (a WriteBody with purpose and actor)
+    audit = _WriteAudit(kind, body.actor, body.purpose, body.reference)
     client_id = current_token.client_id
     try:
         result, created = registry_writes.apply(db.session, client_id, kind, body)
@@ -337,9 +463,9 @@ def write(kind: str):
     return jsonify(data=result, created=created), 201 if created else 200
 
 
-def _subject_hint(body: dict) -> str:
+def _subject_hint(body: schemas.RequestModel) -> str:
     for name in ("personal_id", "person_id", "mother_id", "birth_notice_number"):
-        value = clean(body.get(name), max_length=64)
+        value = getattr(body, name, None)
         if value:
             return value
     return "-"
@@ -348,9 +474,9 @@ def _subject_hint(body: dict) -> str:
 class _WriteAudit:
     """The audit rows of one write call (its purpose, actor and reference)."""
 
-    def __init__(self, kind: str, actor: str, purpose: str, reference: object) -> None:
+    def __init__(self, kind: str, actor: str, purpose: str, reference: str) -> None:
         self.kind, self.actor = kind, actor[:64]
-        self.purpose = f"{purpose} (tham chiếu {clean(reference, max_length=64) or '-'})"
+        self.purpose = f"{purpose} (tham chiếu {reference})"
 
     def record(self, subject: str, outcome: str, commit: bool = True) -> None:
         population.audit(

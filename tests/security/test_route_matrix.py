@@ -37,6 +37,7 @@ from tests.support.matrix import (
 PUBLIC = {
     "/",
     "/.well-known/jwks.json",
+    "/api/v1/openapi.json",
     "/api/v1/procedures",
     "/api/v1/procedures/<code>",
     "/api/v1/stats",
