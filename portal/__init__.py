@@ -69,13 +69,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(payment_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(backoffice_views.bp)
+    app.register_blueprint(feedback_views.bp)
+    app.register_blueprint(backoffice_feedback_views.bp)
     app.register_blueprint(stats_views.bp)
     app.register_blueprint(notices_views.bp)
     app.register_blueprint(verify_views.bp)  # also brings the result tables before create_all
     api_views.init_app(app)  # /api/v1 views of other blueprints join the API's document
     app.register_blueprint(tracking_views.bp)
-    app.register_blueprint(feedback_views.bp)
-    app.register_blueprint(backoffice_feedback_views.bp)
     app.before_request(_refuse_unreadable_path)
     app.after_request(_headers)
     register_error_pages(app, "portal/error.html", _wants_json)
