@@ -7,6 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from portal.api.service_index_schemas import ServiceIndexAnswer
+
 
 class StatsQuery(BaseModel):
     """The filter; a value the page cannot use is a 400 listing why (in Vietnamese)."""
@@ -58,6 +60,7 @@ class StatsAnswer(_Open):
     total: Counts
     provinces: list[ProvinceCounts]
     offices: list[OfficeCounts]
+    service_index: ServiceIndexAnswer  # QĐ 766/QĐ-TTg's groups (stats.service_index_as_dict)
 
 
 class StatsErrors(_Open):
