@@ -89,22 +89,22 @@ def _text_check(max_length: int, *, required: bool):
 Text40 = Annotated[
     str,
     BeforeValidator(_text_check(40, required=True)),
-    Field(min_length=1, max_length=40, pattern=r"\S"),
+    Field(min_length=1, max_length=40, json_schema_extra={"pattern": r"\S"}),
 ]
 Text64 = Annotated[
     str,
     BeforeValidator(_text_check(64, required=True)),
-    Field(min_length=1, max_length=64, pattern=r"\S"),
+    Field(min_length=1, max_length=64, json_schema_extra={"pattern": r"\S"}),
 ]
 Text100 = Annotated[
     str,
     BeforeValidator(_text_check(NAME_LIMIT, required=True)),
-    Field(min_length=1, max_length=NAME_LIMIT, pattern=r"\S"),
+    Field(min_length=1, max_length=NAME_LIMIT, json_schema_extra={"pattern": r"\S"}),
 ]
 Text200 = Annotated[
     str,
     BeforeValidator(_text_check(TEXT_LIMIT, required=True)),
-    Field(min_length=1, max_length=TEXT_LIMIT, pattern=r"\S"),
+    Field(min_length=1, max_length=TEXT_LIMIT, json_schema_extra={"pattern": r"\S"}),
 ]
 OptionalText40 = Annotated[
     Annotated[str, Field(max_length=40)] | None,
@@ -144,7 +144,9 @@ def _required_personal_id(value: object) -> str:
 
 
 PersonalId = Annotated[
-    str, BeforeValidator(_required_personal_id), Field(pattern=PERSONAL_ID_PATTERN)
+    str,
+    BeforeValidator(_required_personal_id),
+    Field(json_schema_extra={"pattern": PERSONAL_ID_PATTERN}),
 ]
 OptionalPersonalId = Annotated[
     Annotated[str, Field(pattern=PERSONAL_ID_PATTERN)] | None, BeforeValidator(_personal_id)

@@ -105,11 +105,12 @@ _COMMON = {
 }
 
 
-def _answers(model: type[BaseModel], *statuses: int) -> Response:
-    """The answers of an operation: `model` for 200 (and the other `statuses`), errors."""
-    success = {f"HTTP_{status}": model for status in (200, *statuses)}
-    extra = {f"HTTP_{s}": schemas.ErrorAnswer for s in (404, 409) if s not in statuses}
-    return Response(**success, **_COMMON, **extra)
+def _answers(model: type[BaseModel], success: tuple[int, ...], errors: tuple[int, ...]) -> Response:
+    """The answers of an operation: `model` for the `success` statuses, an ErrorAnswer for
+    its own `errors` and the common ones."""
+    answers = {f"HTTP_{status}": model for status in success}
+    own = {f"HTTP_{status}": schemas.ErrorAnswer for status in errors}
+    return Response(**answers, **_COMMON, **own)
 
 
 class ApiError(Exception):
@@ -177,7 +178,8 @@ def _operation(
     query: type[schemas.RequestModel] | None = None,
     json: type[schemas.RequestModel] | None = None,
     system: str | None = None,
-    statuses: tuple[int, ...] = (),
+    success: tuple[int, ...] = (200,),
+    errors: tuple[int, ...] = (404,),
 ) -> Callable:
     """A documented operation: the bearer token with `scope` (a system's when `system`
     names the call), then the query or body checked by its model."""
@@ -188,7 +190,7 @@ def _operation(
         validated = api.validate(
             query=query,
             json=json,
-            resp=_answers(answer, *statuses),
+            resp=_answers(answer, success, errors),
             before=_refusal(model, json_body=json is not None) if model else None,
             tags=[tag],
             security={"bearer": [scope]},
@@ -331,6 +333,7 @@ def judicial_record(personal_id: str):
     schemas.MatchAnswer,
     json=schemas.MatchRequest,
     system="Match checks",
+    errors=(),
 )
 def match():
     """Does this personal ID belong to the person of this full name (and birth date)?
@@ -384,7 +387,13 @@ def _personal_id(value: object) -> str:
 
 def _write_operation(model: type[schemas.RequestModel], answer: type[BaseModel]) -> Callable:
     return _operation(
-        "population.write", "Ghi (liên thông)", answer, json=model, system="Writes", statuses=(201,)
+        "population.write",
+        "Ghi (liên thông)",
+        answer,
+        json=model,
+        system="Writes",
+        success=(201, 200),
+        errors=(404, 409),
     )
 
 

@@ -21,7 +21,7 @@ from portal.api import schemas, stats_schemas
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "portal_session"  # portal/config.py SESSION_COOKIE_NAME
-SIGNED_IN = {"session": []}
+SIGNED_IN: dict[str, list[str]] = {"session": []}
 
 
 class _Plugin(FlaskPlugin):

@@ -170,6 +170,23 @@ def test_provider_success_answers_fit_the_document(provider_schema, tokens):
         assert resp.status_code == 200, (path, resp.text)
 
 
+def test_provider_write_answers_fit_the_document(provider_schema, tokens):
+    """A death, and the removal of the deceased's permanent residence: each as written (201)
+    and as replayed by its reference (200)."""
+    write = oauth.bearer(tokens["population.write"])
+    why = {"purpose": "Kiểm thử tài liệu API", "actor": "Cán bộ kiểm thử"}
+    for path, fields in (
+        ("/api/population/deaths", {"personal_id": oauth.AN, "died_on": "2026-11-01"}),
+        ("/api/population/residence-removals", {"personal_id": oauth.AN}),
+    ):
+        body = {**why, "reference": f"HS-API-{path}", **fields}
+        case = provider_schema[path]["POST"].Case(body=body, media_type="application/json")
+        statuses = [
+            case.call_and_validate(headers=write, checks=CHECKS).status_code for _ in range(2)
+        ]
+        assert statuses == [201, 200], path
+
+
 def test_portal_success_answers_fit_the_document(portal_schema, signed_in, an_dossier):
     calls = [
         ("/api/v1/procedures", {}),
