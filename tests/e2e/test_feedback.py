@@ -1,22 +1,32 @@
 """Feedback (phản ánh, kiến nghị) in a browser: Diệp writes about her dossier from the footer
 link, UBND Phường Bến Thành's clerk finds it in the office's feedback page and answers it,
-Diệp is notified and reads the answer. axe-core on the pages she uses."""
+Diệp is notified and reads the answer. axe-core and a 360 px phone on the pages she uses."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.factories import DATA, add_dossiers
-from tests.support.e2e import HANH, assert_no_axe_violations
+from tests.support.e2e import HANH, PHONE, WIDER_THAN_VIEWPORT, assert_no_axe_violations
 
 pytestmark = [pytest.mark.e2e]
 
 DIEP, DIEP_ID = "Nguyễn Ngọc Diệp", "392301045612"  # lives in Phường Bến Thành
 TEXT = "Hồ sơ của tôi đã quá 3 ngày mà chưa thấy cán bộ liên hệ."
 ANSWER = "Cán bộ đã kiểm tra; hồ sơ được trả kết quả trong ngày mai. Xin lỗi chị vì sự chậm trễ."
+
+
+def _fits_a_phone(page: Page, name: str) -> None:
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wider = page.evaluate(WIDER_THAN_VIEWPORT, PHONE["width"])
+    assert width <= PHONE["width"], f"{name}: {width}px wide; wider: {wider}"
+    if size:
+        page.set_viewport_size(size)
 
 
 def test_a_citizen_writes_about_her_dossier_and_reads_the_office_answer(browser_of, live):
@@ -31,6 +41,7 @@ def test_a_citizen_writes_about_her_dossier_and_reads_the_office_answer(browser_
     assert_no_axe_violations(diep, "feedback form")
     diep.get_by_role("button", name="Gửi phản ánh, kiến nghị").click()  # nothing chosen yet
     expect(diep.get_by_role("alert")).to_contain_text("Vui lòng chọn loại phản ánh, kiến nghị.")
+    _fits_a_phone(diep, "feedback form with errors")
     diep.get_by_label(re.compile("^Phản ánh về hành vi chậm trễ")).check()
     diep.get_by_label("Hồ sơ liên quan").select_option(dossier)
     diep.get_by_label("Nội dung", exact=True).fill(TEXT)
@@ -43,6 +54,7 @@ def test_a_citizen_writes_about_her_dossier_and_reads_the_office_answer(browser_
         "Cơ quan chưa trả lời."
     )
     assert_no_axe_violations(diep, "feedback sent")
+    _fits_a_phone(diep, "feedback sent")
 
     clerk = browser_of(HANH)
     clerk.get_by_role("link", name="Xử lý hồ sơ").click()
