@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 
+from portal.db import db
 from portal.models import Notification, Office
 from portal.models.feedback import Feedback
-from portal.services import feedback, registry
+from portal.services import feedback, registry, stats
 from tests import factories
 from tests.factories import AN, BINH, COMMUNE, HANH, LONG, add_dossiers, sign_in, stored
 from tests.support.filing import csrf_token
@@ -190,3 +192,42 @@ def test_the_statistics_page_counts_feedback_per_office(app):
     row = re.search(r"<tr><th scope=\"row\">UBND Phường Bến Thành</th>(.*?)</tr>", page.split(
         'id="phan-anh-kien-nghi"')[1])[1]  # fmt: skip
     assert re.findall(r"<td>([^<]*)</td>", row) == ["1", "1", "1", "100,0 %"]
+
+
+def _row(code: str, *, sender: str = AN, answered_at=None, status: str = "open") -> Feedback:
+    return Feedback(code=code, personal_id=sender, office_code=COMMUNE, category="hanh_vi",
+                    content="Nội dung", due_date=date(2026, 12, 21), status=status,
+                    answer="Đã trả lời" if answered_at else None, answered_at=answered_at,
+                    created_at=datetime(2026, 12, 7, 2, 0, tzinfo=UTC))  # fmt: skip
+
+
+def test_a_clerk_does_not_answer_his_own_feedback(app):
+    factories.add_rows(app, _row("PA-own-1", sender=HANH))
+    clerk = _client(app, HANH)
+    page = clerk.get("/can-bo/phan-anh/PA-own-1").get_data(as_text=True)
+    assert "do chính mình gửi" in page and 'name="tra_loi"' not in page
+    resp = clerk.post(
+        "/can-bo/phan-anh/PA-own-1",
+        data={"csrf_token": csrf_token(page), "tra_loi": "Tự trả lời"},
+    )
+    assert resp.status_code == 400 and html.escape(feedback.OWN_FEEDBACK) in resp.get_data(
+        as_text=True
+    )
+    assert _only(app).status == "open"
+
+
+def test_late_answers_count_as_answered_but_not_on_time(app):
+    factories.add_rows(
+        app,
+        _row("PA-t-1", status="answered", answered_at=datetime(2026, 12, 21, 16, 30, tzinfo=UTC)),
+        _row("PA-t-2", status="answered", answered_at=datetime(2026, 12, 22, 1, 0, tzinfo=UTC)),
+        _row("PA-t-3"),
+    )  # the first at 23:30 on the due day in Vietnam; the second the next morning
+    with app.app_context():
+        (row,) = stats.feedback_counts(db.session, stats.StatsFilter(province_code=79))
+        assert (row.received, row.answered, row.on_time) == (3, 2, 1)
+        assert stats.feedback_counts(db.session, stats.StatsFilter(province_code=1)) == []
+        before = stats.StatsFilter(date_to=date(2026, 12, 6))
+        assert stats.feedback_counts(db.session, before) == []
+    clerk_queue = _client(app, HANH).get("/can-bo/phan-anh").get_data(as_text=True)
+    assert "PA-t-3" in clerk_queue and "PA-t-1" not in clerk_queue  # open ones only
