@@ -119,3 +119,12 @@ def test_the_receipt_says_how_the_result_is_received(app):
     assert f"Hình thức nhận kết quả Nhận bản giấy qua bưu chính: {ADDRESS}" in page
     pdf = citizen.get(f"/ho-so/{code}/phieu-tiep-nhan.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_the_citizen_sees_the_choice_and_a_way_to_write_about_the_dossier(app):
+    (code,) = add_dossiers(app, {"status": "processing", **BY_POST})
+    citizen = app.test_client()
+    sign_in(app, citizen, AN)
+    body = get_page(citizen, f"/ho-so/{code}").get_data(as_text=True)
+    assert f"Nhận kết quả Nhận bản giấy qua bưu chính: {ADDRESS}" in page_text(body)
+    assert f'href="/phan-anh?ho_so={code}"' in body
