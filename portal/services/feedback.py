@@ -71,6 +71,11 @@ def due_date(received_at: datetime) -> date:
     return deadlines.due_date(received_at, rules().answer_working_days)
 
 
+def classify_by(item: Feedback) -> date:
+    """The last day to classify it (answer it, or pass it to the body competent for it)."""
+    return deadlines.due_date(item.created_at, rules().classify_working_days)
+
+
 def is_overdue(item: Feedback, today: date) -> bool:
     return item.status == OPEN and deadlines.is_overdue(item.due_date, today)
 

@@ -40,6 +40,22 @@ def test_feedback_is_due_ten_working_days_after_the_day_received(received, due):
     assert feedback.due_date(received) == due
 
 
+@pytest.mark.parametrize(
+    ("received", "by"),
+    [
+        (_local(2026, 12, 7, 9, 0), date(2026, 12, 10)),
+        (_local(2026, 12, 5, 10, 0), date(2026, 12, 10)),  # a Saturday: from Monday
+        (_local(2026, 2, 12, 10, 0), date(2026, 2, 24)),  # 13/02, then 23 and 24/02 after Tết
+    ],
+)
+def test_feedback_is_classified_within_three_working_days(received, by):
+    item = feedback.Feedback(
+        code="PA-x", personal_id="1", office_code="x", category="hanh_vi", content="c",
+        due_date=date(2026, 12, 21), created_at=received,
+    )  # fmt: skip
+    assert feedback.classify_by(item) == by
+
+
 def test_overdue_only_after_the_due_day_and_only_while_open():
     item = feedback.Feedback(
         code="PA-x", personal_id="1", office_code="x", category="hanh_vi", content="c",
