@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, jsonify, request
 from pydantic import BaseModel
 from spectree import Response, SpecTree
 from spectree.models import InType, SecureType, SecurityScheme, SecuritySchemeData
@@ -67,6 +67,17 @@ v1 = SpecTree(
 )
 
 
+def _stats_refusal(_req, _resp, error, _instance, _adapter) -> None:
+    """A filter the model refuses (a parameter given twice) is a 400 in the statistics'
+    own shape, {"errors": [...]}, in Vietnamese."""
+    if error is not None:
+        names = sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]})
+        listed = ", ".join(names) or "?"
+        answer = jsonify(errors=[f"Mỗi tham số lọc ({listed}) chỉ được có một giá trị."])
+        answer.status_code = 400
+        abort(answer)
+
+
 def answers(model: type[BaseModel], *errors: int) -> Response:
     """`model` for 200; ErrorAnswer for `errors` and for too many calls (429)."""
     statuses = {f"HTTP_{status}": schemas.ErrorAnswer for status in (*errors, 429)}
@@ -85,6 +96,7 @@ def document_other_views(app: Flask) -> None:
         ),
         tags=["Thống kê"],
         security={},
+        before=_stats_refusal,
     )(app.view_functions[endpoint])
     view.__doc__ = (
         "The public statistics (those of /thong-ke): dossiers received, resolved on time "

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,7 +26,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 BOUNDED = settings(
-    max_examples=10,
+    max_examples=8,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
@@ -119,14 +121,20 @@ def test_an_invalid_body_is_a_400_naming_the_field(provider, tokens, path, body,
     assert message in answer["message"]
 
 
+def test_a_statistics_filter_given_twice_is_a_400_in_the_statistics_shape(portal):
+    resp = portal.test_client().get("/api/v1/stats?tinh=79&tinh=1&tu_ngay=2026-01-01")
+    assert resp.status_code == 400
+    assert resp.get_json() == {"errors": ["Mỗi tham số lọc (tinh) chỉ được có một giá trị."]}
+
+
 def _explore(schema, call_arguments) -> None:
-    """Generated calls of every operation of `schema` (with `call_arguments(operation)`:
-    its credentials), each checked by CHECKS."""
+    """Generated calls of every operation of `schema`, valid ones and invalid ones (with
+    `call_arguments(operation)`: its credentials), each checked by CHECKS."""
     for result in schema.get_all_operations():
         operation = result.ok()
 
         @BOUNDED
-        @given(case=operation.as_strategy())
+        @given(case=st.one_of(*(operation.as_strategy(mode) for mode in GenerationMode)))
         def call(case) -> None:
             case.call_and_validate(checks=CHECKS, **call_arguments(case.operation))
 
