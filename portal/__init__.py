@@ -118,15 +118,16 @@ PERSONAL_BLUEPRINTS = {"citizen", "contact", "filing", "backoffice", "notices", 
 def _headers(response: Response) -> Response:
     """Security headers on every answer; `no-store` on everything personal (pages of a
     signed-in citizen, their files and PDFs, every API answer). Sign-out is a form whose
-    answer leads on to the provider, so the provider's origin joins form-action only on the
-    pages that show it (a signed-in citizen's)."""
+    answer leads on to the provider, and the pay button's to the payment gateway, so their
+    origins join form-action only on the pages that show them (a signed-in citizen's)."""
     signed_in = request.endpoint != "static" and current_user.is_authenticated
     personal = request.blueprint in PERSONAL_BLUEPRINTS or request.path.startswith("/api/")
     if signed_in or personal:
         if "no-store" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "no-store"
     provider = origin_of(current_app.config["OIDC_ISSUER"])
-    return add_security_headers(response, form_action=(provider,) if signed_in else ())
+    gateway = origin_of(current_app.config["PAYMENT_URL"])  # the pay button's redirect
+    return add_security_headers(response, form_action=(provider, gateway) if signed_in else ())
 
 
 def _citizen_key() -> str:

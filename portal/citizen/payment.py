@@ -25,7 +25,7 @@ from portal import access, csrf
 from portal.db import db
 from portal.models import Dossier, Payment, PaymentStatus, utcnow
 from portal.models.dossiers import Status
-from portal.services import dossiers, fee_receipt, fees, offices, payments, workflow
+from portal.services import fee_receipt, fees, payments
 from portal.services.actions import amount_due
 from portal.services.fees import steps_from_json
 from portal.services.payment_gateway import GAVE_UP, Backoff, Gateway, PaymentError
@@ -160,39 +160,45 @@ def ipn():
 csrf.exempt(ipn)  # the gateway signs its messages; it holds no session or CSRF token
 
 
-def _receipt_of(code: str) -> tuple[Dossier, Payment]:
-    """The dossier and its paid attempt, for the applicant or staff of an office it concerns
-    (the competent body, the receiving point); anyone else: 404, as for the dossier."""
-    found = dossiers.by_code(db.session, code)
-    if found is None:
-        abort(404)
-    if found.applicant_id != current_user.personal_id:
-        actor = workflow.staff_actor(db.session, current_user.personal_id)
-        if actor is None or not offices.concerns(found, actor.office_code):
-            abort(404)
+def _receipt_of(found: Dossier) -> fee_receipt.FeeReceipt:
     paid = payments.paid_of(db.session, found)
     if paid is None or not fee_receipt.has_receipt(paid):
         abort(404)
-    return found, paid
-
-
-def _build(code: str) -> fee_receipt.FeeReceipt:
-    found, paid = _receipt_of(code)
     proc = current_app.extensions["catalogue"].get(found.procedure_code)
     return fee_receipt.build(db.session, found, paid, proc)
+
+
+def _office_receipt(code: str) -> fee_receipt.FeeReceipt:
+    """For staff of an office the dossier concerns (the competent body, the receiving
+    point); anyone else: 404, as for the dossier."""
+    found, _actor = access.office_dossier_or_404(code)
+    return _receipt_of(found)
 
 
 @bp.get("/ho-so/<code>/bien-lai-dien-tu")
 @login_required
 def receipt(code: str):
-    content = _build(code)
-    staff = content.payer_id != current_user.personal_id
-    page = render_template("portal/payment/receipt.html", receipt=content, staff=staff)
+    content = _receipt_of(access.applicant_dossier_or_404(code))
+    page = render_template("portal/payment/receipt.html", receipt=content, staff=False)
     return page, 200, NO_STORE
 
 
 @bp.get("/ho-so/<code>/bien-lai-dien-tu.pdf")
 @login_required
 def receipt_download(code: str):
-    content = _build(code)
+    content = _receipt_of(access.applicant_dossier_or_404(code))
     return pdf_response(fee_receipt.receipt_pdf(content), f"bien-lai-{code}.pdf")
+
+
+@bp.get("/can-bo/ho-so/<code>/bien-lai-dien-tu")
+@login_required
+def office_receipt(code: str):
+    content = _office_receipt(code)
+    page = render_template("portal/payment/receipt.html", receipt=content, staff=True)
+    return page, 200, NO_STORE
+
+
+@bp.get("/can-bo/ho-so/<code>/bien-lai-dien-tu.pdf")
+@login_required
+def office_receipt_download(code: str):
+    return pdf_response(fee_receipt.receipt_pdf(_office_receipt(code)), f"bien-lai-{code}.pdf")

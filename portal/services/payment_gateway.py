@@ -22,7 +22,7 @@ CURRENCY = "VND"
 TIME_FORMAT = "%Y%m%d%H%M%S"  # UTC, the protocol's paid_at, refunded_at and requested_at
 MAX_PARAMS, MAX_VALUE = 32, 300  # what of a message is kept (a notice never holds megabytes)
 log = logging.getLogger(__name__)
-SURROGATES = re.compile("[\ud800-\udfff]")
+SURROGATES = re.compile("[\x00\ud800-\udfff]")  # nor does PostgreSQL store a NUL
 
 GATEWAY_DOWN = (
     "Cổng thanh toán quốc gia tạm thời không kết nối được. Hồ sơ vẫn chờ thanh toán; vui lòng "

@@ -180,9 +180,10 @@ def test_csp_of_a_public_page(app, offline):
 
 
 def test_signed_in_pages_let_the_sign_out_form_go_on_to_the_provider(app, citizen):
+    """And the pay button's answer on to the payment gateway (PAYMENT_URL's origin)."""
     client, _token = citizen
     csp = _csp(client.get("/ca-nhan"))
-    assert csp["form-action"] == f"'self' {PROVIDER}"
+    assert csp["form-action"] == f"'self' {PROVIDER} http://127.0.0.1:5002"
     assert csp["base-uri"] == "'none'" and csp["frame-ancestors"] == "'none'"
 
 
@@ -212,7 +213,9 @@ def test_the_session_cookie_is_secure_in_production_httponly_and_lax(monkeypatch
 
     reloaded = importlib.reload(portal_config)
     try:
-        production = reloaded.load({"ENV_NAME": "production", "SECRET_KEY": "s"})
+        production = reloaded.load(
+            {"ENV_NAME": "production", "SECRET_KEY": "s", "PAYMENT_SECRET": "p"}
+        )
         assert production["SESSION_COOKIE_SECURE"] is True
         assert production["SESSION_COOKIE_HTTPONLY"] is True
         assert production["SESSION_COOKIE_SAMESITE"] == "Lax"

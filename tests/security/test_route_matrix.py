@@ -53,6 +53,7 @@ PUBLIC = {
     "/tra-cuu-ket-qua",
     "/tra-cuu-ket-qua/<code>",  # anyone holding the verification code may check the result
     "/tra-cuu-ho-so",  # anyone holding the dossier code and the applicant's last four digits
+    "/api/thanh-toan/ipn",  # the payment gateway's notification: its signature authorises it
 }
 
 # fmt: off
@@ -120,6 +121,15 @@ ROWS = [
     Row("POST", "/ho-so/<code>/xac-nhan", owner_only(Expect(400))),
     Row("POST", "/ho-so/<code>/du-thao", owner_only(Expect(400))),
     Row("POST", "/ho-so/<code>/lich-hen", owner_only(Expect(400))),
+    # online payment: the applicant pays; the receipt is theirs and their office's
+    Row("POST", "/ho-so/<code>/thanh-toan", owner_only(redirect("/ho-so/{code}#thanh-toan")),
+        "fresh_awaiting_payment"),
+    Row("GET", "/ho-so/<code>/thanh-toan/<int:attempt>", MINE, "paid"),
+    Row("GET", "/thanh-toan/ket-qua", outcomes(NOT_FOUND), "none"),  # no order named
+    Row("GET", "/ho-so/<code>/bien-lai-dien-tu", MINE, "paid"),
+    Row("GET", "/ho-so/<code>/bien-lai-dien-tu.pdf", MINE, "paid"),
+    Row("GET", "/can-bo/ho-so/<code>/bien-lai-dien-tu", office_only("clerk_x", OK), "paid"),
+    Row("GET", "/can-bo/ho-so/<code>/bien-lai-dien-tu.pdf", office_only("clerk_x", OK), "paid"),
     Row("GET", "/tep/<token>", MINE),
     Row("GET", "/tep/<token>", outcomes(NOT_FOUND, citizen_b=OK), "neighbour"),
     # filing: everyone works on their own draft

@@ -46,6 +46,7 @@ CERTIFIED_COPY = "2.000815"
 CERTIFIED_COPY_NAME = "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
 
 SUBMITTED = "Mới nộp, chờ tiếp nhận"
+AWAITING_PAYMENT = "Chờ thanh toán phí, lệ phí"
 AWAITING_PARTIES = "Chờ các bên liên quan xác nhận"
 RECEIVED, PROCESSING, RETURNED = "Đã tiếp nhận", "Đang xử lý", "Đã trả kết quả"
 NEEDS_MORE, APPROVED = "Cần bổ sung", "Đã duyệt, chờ trả kết quả"
@@ -179,6 +180,9 @@ class Filing:
     steps: list[dict]
     office: str = BEN_THANH_OFFICE
     status: str = SUBMITTED  # after submission (AWAITING_PARTIES: another party confirms)
+    # A fee above 0 đồng (status AWAITING_PAYMENT): file_online pays it through the gateway
+    # unless False (a test of the payment itself).
+    pay: bool = True
 
 
 CHILD = "Trần Bảo Ngọc"
@@ -214,6 +218,8 @@ CERTIFIED_COPY_FILING = Filing(
         {"Bản chính giấy tờ cần chứng thực (ảnh/bản quét)": upload("bang-tot-nghiep.png", PNG)},
         {OFFICE_CHOICE: BEN_THANH},
     ],
+    # TT 226/2016/TT-BTC, not among TT 117/2026's exemptions: 2.000 đồng a page, 2 copies
+    status=AWAITING_PAYMENT,
 )
 
 
@@ -230,7 +236,25 @@ def file_online(page: Page, url: str, filing: Filing) -> str:
     expect(summary.problems).to_have_count(0)
     expect(summary.handling_item("Cơ quan giải quyết")).to_contain_text(filing.office)
     summary.submit()
-    return expect_submitted(DossierPage(page, url), filing.name, filing.office, filing.status)
+    code = expect_submitted(DossierPage(page, url), filing.name, filing.office, filing.status)
+    if filing.status == AWAITING_PAYMENT and filing.pay:
+        pay_online(page)
+        expect(page.get_by_role("heading", name="Đã thanh toán thành công")).to_be_visible()
+        page.get_by_role("link", name="Quay lại hồ sơ").click()
+        expect(DossierPage(page, url).item("Trạng thái")).to_have_text(SUBMITTED)
+    return code
+
+
+def pay_online(page: Page, outcome: str = "Thanh toán", method: str = "Thẻ ngân hàng") -> None:
+    """From the dossier page awaiting payment: its button to the national payment gateway,
+    the gateway's page (a method, then the `outcome` button: "Thanh toán", "Hủy giao dịch",
+    "Giả lập giao dịch thất bại"), back on the portal's payment page."""
+    page.get_by_role("button", name=re.compile(r"^Thanh toán (trực tuyến|lại)")).click()
+    expect(page.get_by_role("heading", name="Thanh toán phí, lệ phí", exact=True)).to_be_visible()
+    if outcome != "Hủy giao dịch":
+        page.get_by_role("radio", name=method, exact=True).check()
+    page.get_by_role("button", name=outcome, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Thanh toán phí, lệ phí hồ sơ")
 
 
 def vn(day: date) -> str:

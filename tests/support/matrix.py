@@ -20,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from portal.db import db
-from portal.models import Dossier, DossierEvent, Feedback, Notification, Office
+from portal.models import Dossier, DossierEvent, Feedback, Notification, Office, Payment, utcnow
 from portal.models.ratings import Rating
 from portal.services import dossier_codes, filing, uploads
 from portal.services.staff import seed_staff
@@ -233,6 +233,12 @@ class World:
         answers = {q.key: q.answers[0].key for q in questions}
         return {"code": self.add({"status": "returned"}), **answers, "comment": "Nhanh"}
 
+    def fresh_awaiting_payment(self) -> dict:
+        """A fee of 2.000 đồng to pay; the world has no gateway (paying is refused with a
+        message on the dossier page)."""
+        return {"code": self.add({"status": "awaiting_payment", "fee_amount": 2000,
+                                  "received_at": None})}  # fmt: skip
+
     def fresh_notice(self) -> dict:
         dossier = load(self.app, self.static["commune"]["code"])
         add_rows(self.app, Notification(personal_id=AN, dossier_id=dossier.id, text="Có thông báo"))
@@ -299,6 +305,8 @@ def build_world(app) -> World:
         "procedure": {"code": FILING, "step": proc.steps_in_order()[0]},
     }
     world.static["feedback"] = _feedback(world, commune)
+    world.static["paid"] = _paid(world)
+    app.config["PAYMENT_URL"] = "http://127.0.0.1:9"  # no gateway listens there
     # A's dossier code with B's file, result and letter: ids that exist, but not there
     world.static["crossed"] = world.static["neighbour"] | {"code": commune}
     with app.app_context(), db.new_session() as session:
@@ -316,6 +324,18 @@ def _feedback(world: World, dossier_code: str) -> dict:
                                  due_date=DAY))  # fmt: skip
     world.dossiers.append(Seen(code, AN, COMMUNE, (code, content)))
     return {"code": code}
+
+
+def _paid(world: World) -> dict:
+    """A's commune dossier whose fee was paid online (its electronic receipt issued)."""
+    code = world.add({"fee_amount": 2000})
+    add_rows(world.app, Payment(dossier_id=load(world.app, code).id, attempt=1,
+                                order_id=f"{code}-1", amount=2000, description="Phí",
+                                status="paid", paid_at=utcnow(), transaction_no="GD1",
+                                receipt_number=f"BL2026/{COMMUNE}/000001"))  # fmt: skip
+    return {"code": code, "attempt": 1}
+
+
 def _with_result(world: World, spec: dict) -> dict:
     """File the dossier, issue its result (real verification code) and attach a file (real
     token); its target values."""

@@ -158,3 +158,44 @@ def running_stub() -> Iterator[PaymentStub]:
         yield stub
     finally:
         server.stop()
+
+
+def paid_through_ipn(app, code: str) -> None:
+    """The dossier `code` (awaiting payment) paid online: its order, and the gateway's signed
+    notification posted to the portal's IPN endpoint, as a gateway would after the citizen
+    paid (for tests whose subject is what comes after payment)."""
+    from sqlmodel import select
+
+    from portal.db import db
+    from portal.models import Dossier, Payment
+    from portal.services.actions import amount_due
+
+    with app.app_context(), db.new_session() as session:
+        dossier = session.exec(select(Dossier).where(Dossier.code == code)).one()
+        assert dossier.status == "awaiting_payment", dossier.status
+        assert dossier.id is not None
+        amount = amount_due(dossier)
+        session.add(
+            Payment(
+                dossier_id=dossier.id,
+                attempt=1,
+                order_id=f"{code}-1",
+                amount=amount,
+                description=f"Phí, lệ phí, hồ sơ {code}",
+            )
+        )
+        session.commit()
+    now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    fields = {
+        "merchant": MERCHANT,
+        "order_id": f"{code}-1",
+        "amount": amount,
+        "currency": "VND",
+        "status": "paid",
+        "response_code": "00",
+        "transaction_no": f"GD{now}",
+        "method": "card",
+        "paid_at": now,
+    }
+    answer = app.test_client().post("/api/thanh-toan/ipn", data=signed(fields, SECRET))
+    assert answer.get_json()["code"] == "00", answer.get_json()

@@ -53,3 +53,12 @@ def test_database_url_comes_from_the_environment(monkeypatch):
     finally:
         monkeypatch.delenv("DATABASE_URL")
         importlib.reload(portal_config)
+
+
+def test_production_portal_needs_the_payment_secret(monkeypatch):
+    monkeypatch.delenv("PAYMENT_SECRET", raising=False)
+    with pytest.raises(ValueError, match="PAYMENT_SECRET"):
+        portal_config.load({"ENV_NAME": "production", "SECRET_KEY": "s", "PAYMENT_SECRET": ""})
+    settings = portal_config.load({"ENV_NAME": "dev"})
+    assert settings["PAYMENT_SECRET"] and settings["PAYMENT_MERCHANT"] == "CONGDVC"
+    assert settings["PAYMENT_URL"] == "http://127.0.0.1:5002"

@@ -35,6 +35,7 @@ from tests.factories import (
 )
 from tests.support.filing import LOCKED_HASH, csrf_token
 from tests.support.html import check_page, get_page
+from tests.support.payment_stub import paid_through_ipn
 
 CONTRACT, CONFIRMATION = "2.001035", MARITAL
 FOR_PROPERTY = {PURPOSE: "Mua bán nhà đất"}  # the purpose 2.001035 asks for
@@ -202,6 +203,7 @@ def test_the_contract_reuses_the_confirmation_and_everyone_sees_it(app, citizen,
     assert (kept.dossier_id, kept.component, kept.result_id) == (dossier.id, REUSED, doc.id)
     assert kept.valid_until is not None
 
+    paid_through_ipn(app, dossier.code)  # 50.000 đồng, paid online before reception
     assert act(clerk, dossier.code, "receive").status_code == 302  # the receipt comes now
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert f"Tái sử dụng từ kho dữ liệu cá nhân {doc.title} số {doc.number}" in receipt
@@ -292,6 +294,7 @@ def test_without_a_usable_confirmation_the_paper_must_be_attached(
     assert _submit(citizen).status_code == 302
     (dossier,) = _filed(app)
     assert _reused(app) == []
+    paid_through_ipn(app, dossier.code)
     assert act(clerk, dossier.code, "receive").status_code == 302
     receipt = _text(get_page(citizen, f"/ho-so/{dossier.code}/phieu-tiep-nhan").get_data(True))
     assert "Giấy xác nhận tình trạng hôn nhân Tệp đính kèm" in receipt

@@ -448,15 +448,24 @@ def test_the_receipt_page_and_pdf(app, client, stub):
     assert client.get(f"/ho-so/{code}/bien-lai-dien-tu").headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize(("who", "status"), [(AN, 200), (HANH, 200), (BINH, 404), (LONG, 404)])
-def test_only_the_applicant_and_the_office_read_the_receipt(app, client, stub, who, status):
+@pytest.mark.parametrize(
+    ("who", "mine", "office"),
+    [(AN, 200, 404), (HANH, 404, 200), (BINH, 404, 404), (LONG, 404, 404)],
+)
+def test_only_the_applicant_and_the_office_read_the_receipt(app, client, stub, who, mine, office):
+    """The applicant on their page, the handling office on its own; citizen B and another
+    office are told it does not exist."""
     code = fee_dossier(app)
     _, outcome = paid_order(app, client, stub, code)
     ipn(app, outcome)
     reader = app.test_client()
     sign_in(app, reader, who, "Người đọc")
-    for path in (f"/ho-so/{code}/bien-lai-dien-tu", f"/ho-so/{code}/bien-lai-dien-tu.pdf"):
-        assert reader.get(path).status_code == status
+    for suffix in ("", ".pdf"):
+        assert reader.get(f"/ho-so/{code}/bien-lai-dien-tu{suffix}").status_code == mine
+        assert reader.get(f"/can-bo/ho-so/{code}/bien-lai-dien-tu{suffix}").status_code == office
+    if office == 200:
+        html = shown(reader, f"/can-bo/ho-so/{code}")
+        assert f'href="/can-bo/ho-so/{code}/bien-lai-dien-tu"' in html
 
 
 def test_no_receipt_before_payment(app, client):
