@@ -184,7 +184,6 @@ def _operation(
     """A documented operation: the bearer token with `scope` (a system's when `system`
     names the call), then the query or body checked by its model."""
     model = query or json
-    assert model is not None or answer is not None
 
     def decorate(view: Callable) -> Callable:
         validated = api.validate(
