@@ -28,6 +28,7 @@ from tests.e2e.pages import (
 from tests.factories import issue_confirmation
 from tests.support.e2e import (
     AWAITING_PARTIES,
+    AWAITING_PAYMENT,
     BEN_THANH,
     BINH_CHANH_OFFICE,
     BIRTH,
@@ -630,7 +631,8 @@ def test_a_single_owner_s_sale_reuses_his_marital_status_confirmation(browser_of
     summary.submit()
 
     dossier = DossierPage(an, portal_url)
-    expect_submitted(dossier, CONTRACT_NAME, "UBND Phường Bến Thành")
+    # 50.000 đồng (TT 226/2016, not among TT 117/2026's): paid online before reception
+    expect_submitted(dossier, CONTRACT_NAME, "UBND Phường Bến Thành", AWAITING_PAYMENT)
     expect(dossier.receipt).to_contain_text(f"{CONFIRMATION}: tái sử dụng từ kho dữ liệu của bạn")
 
 
