@@ -12,13 +12,35 @@ import requests
 # A bench the workflow test modules load as a plugin: its asserts are pytest's too.
 pytest.register_assert_rewrite("tests.support.workflow")
 
+from tests.support import legs  # noqa: E402
 from tests.support.apps import dispose, make_idp, make_portal, running_apps  # noqa: E402
 from tests.support.databases import PG_URL, on_postgres  # noqa: E402
 
 
+def pytest_addoption(parser):
+    legs.addoption(parser)
+
+
+def pytest_configure(config):
+    legs.configure(config)
+
+
 def pytest_report_header(config):
     where = f"PostgreSQL ({PG_URL})" if on_postgres() else "SQLite"
-    return f"database leg: {where}"
+    lines = [f"database leg: {where}"]
+    if free := legs.sql_free_ids(config):
+        lines.append(f"not run again: {len(free)} tests that ran no SQL on the SQLite leg")
+    return lines
+
+
+def pytest_collection_modifyitems(config, items):
+    legs.deselect(config, items)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    legs.before_teardown_report(item, call.when)
+    yield
 
 
 @pytest.fixture

@@ -172,9 +172,9 @@ def test_no_horizontal_scroll_on_a_360px_phone(page: Page, urls: Urls):
         pytest.fail(f"horizontal scroll at {PHONE['width']}px:\n" + "\n".join(lines), pytrace=False)
 
 
-def test_login_works_without_javascript(new_context, persona_login):
+def test_login_works_without_javascript(new_context, click_login):
     page = new_context(java_script_enabled=False).new_page()
-    dashboard = persona_login(page, "Nguyễn Văn An")
+    dashboard = click_login(page, "Nguyễn Văn An")
     expect(dashboard.item("Số định danh cá nhân")).to_contain_text("079095001234")
     expect(dashboard.header.logout_button).to_be_visible()
 

@@ -134,8 +134,8 @@ def test_consent_denied_shows_refusal_and_no_session(page: Page, portal_url, idp
     expect(page.get_by_role("heading", name=re.compile("^Xin chào"))).to_have_count(0)
 
 
-def test_level1_account_logs_in_with_notice(page: Page, persona_login):
-    dashboard = persona_login(page, "Ngô Thị Thu")
+def test_level1_account_logs_in_with_notice(page: Page, click_login):
+    dashboard = click_login(page, "Ngô Thị Thu")
     expect(dashboard.level1_notice).to_be_visible()
     expect(dashboard.item("Số định danh cá nhân")).to_contain_text("079199089012")
 
@@ -151,8 +151,8 @@ def test_level1_account_refused_for_level2_login(page: Page, portal_url, idp_url
     expect(page.get_by_role("heading", name=re.compile("^Xin chào"))).to_have_count(0)
 
 
-def test_logout_ends_portal_and_provider_sessions(page: Page, portal_url, idp_url, persona_login):
-    dashboard = persona_login(page, "Hoàng Văn Thọ")
+def test_logout_ends_portal_and_provider_sessions(page: Page, portal_url, idp_url, click_login):
+    dashboard = click_login(page, "Hoàng Văn Thọ")
     dashboard.header.logout()
 
     logged_out = PortalLoggedOut(page, portal_url).expect_shown()
