@@ -19,15 +19,15 @@ from functools import wraps
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import current_token
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from pydantic import BaseModel
 from spectree import Response, SpecTree
 from spectree.models import SecureType, SecurityScheme, SecuritySchemeData
-from spectree.plugins.flask_plugin import FlaskPlugin
 from sqlalchemy.exc import IntegrityError
 
 from common import personal_id as pid
 from common import tz
+from common.openapi import document_settings
 from identity_mock import csrf, judicial, population, registry_writes
 from identity_mock import population_schemas as schemas
 from identity_mock.db import db
@@ -50,22 +50,7 @@ MESSAGES = {
 ERROR_NAMES = {400: "invalid_request", 404: "not_found", 409: "conflict"}
 
 
-class _Plugin(FlaskPlugin):
-    """Spectree's Flask plugin, except that an answer which does not fit its model is
-    logged and sent as it is outside tests (where it is a 500, so the tests see it)."""
-
-    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
-        response, error = super().validate_response(
-            resp, resp_model, skip_validation, force_resp_serialize
-        )
-        if error is None or current_app.testing:
-            return response, error
-        log.error("answer of %s does not fit its model: %s", request.endpoint, error)
-        return super().validate_response(resp, resp_model, True, force_resp_serialize)
-
-
 api = SpecTree(
-    backend=_Plugin,
     title="API dữ liệu dân cư (VNeID mô phỏng)",
     description="The mock national population registry: a citizen's own record (a user "
     "token with the `population` scope), back-office lookups, match checks and "
@@ -75,12 +60,7 @@ api = SpecTree(
     "/.well-known/openid-configuration). Errors carry `error`, `error_description` "
     "(English) and `message` (Vietnamese).",
     version="1",
-    mode="strict",
-    annotations=False,
-    validation_error_status=400,
-    validation_error_model=schemas.ErrorAnswer,
-    naming_strategy=lambda model: model.__name__,
-    nested_naming_strategy=lambda _parent, child: child,
+    **document_settings(schemas.ErrorAnswer),
     security_schemes=[
         SecurityScheme(
             name="bearer",

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, current_app, jsonify, request
+from flask import Flask, abort, jsonify
 from pydantic import BaseModel
 from spectree import Response, SpecTree
 from spectree.models import InType, SecureType, SecurityScheme, SecuritySchemeData
-from spectree.plugins.flask_plugin import FlaskPlugin
 
+from common.openapi import document_settings
 from portal.api import schemas, stats_schemas
 
 log = logging.getLogger(__name__)
@@ -24,34 +24,14 @@ SESSION_COOKIE = "portal_session"  # portal/config.py SESSION_COOKIE_NAME
 SIGNED_IN: dict[str, list[str]] = {"session": []}
 
 
-class _Plugin(FlaskPlugin):
-    """Spectree's Flask plugin; an answer that does not fit its model is a 500 in tests
-    only (so they see it), elsewhere logged and sent as it is."""
-
-    def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
-        response, error = super().validate_response(
-            resp, resp_model, skip_validation, force_resp_serialize
-        )
-        if error is None or current_app.testing:
-            return response, error
-        log.error("answer of %s does not fit its model: %s", request.endpoint, error)
-        return super().validate_response(resp, resp_model, True, force_resp_serialize)
-
-
 v1 = SpecTree(
-    backend=_Plugin,
     title="API Cổng Dịch vụ công",
     description="JSON of the portal: the procedures catalogue and the public statistics "
     "(anyone), the signed-in citizen's dossiers (the portal's session cookie, set when "
     "signing in with VNeID; without it 401). Read-only. Errors are "
     "{error, error_description} in Vietnamese.",
     version="1",
-    mode="strict",
-    annotations=False,
-    validation_error_status=400,
-    validation_error_model=schemas.ErrorAnswer,
-    naming_strategy=lambda model: model.__name__,
-    nested_naming_strategy=lambda _parent, child: child,
+    **document_settings(schemas.ErrorAnswer),
     security_schemes=[
         SecurityScheme(
             name="session",
