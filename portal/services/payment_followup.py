@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from common.payment_signature import signed
-from portal.models import Dossier, Payment, PaymentStatus
+from portal.models import Dossier, Payment, PaymentNotice, PaymentStatus
 from portal.services import payments, workflow
 from portal.services.fees import format_dong
 from portal.services.payment_gateway import (
@@ -112,12 +112,19 @@ def due_checks(session: Session, before: datetime, limit: int) -> list[int]:
 
 
 def owed_refunds(session: Session, before: datetime, limit: int) -> list[int]:
+    """Refunds owed since before `before` (the sweep); one the gateway refused is left to
+    people (its notice says why), not asked again every minute."""
+    refused = select(PaymentNotice.id).where(
+        col(PaymentNotice.order_id) == Payment.order_id,
+        col(PaymentNotice.outcome) == "refund_refused",
+    )
     rows = session.exec(
         select(Payment.id)
         .where(
             col(Payment.status) == PaymentStatus.PAID,
             col(Payment.refund_reason).is_not(None),
             col(Payment.updated_at) <= before,
+            ~refused.exists(),
         )
         .limit(limit)
     ).all()
@@ -142,7 +149,14 @@ def refund(session: Session, payment_id: int, gateway: Gateway, now: datetime) -
     answer = clean_params(body)
     ok = status == 200 and gateway.verified(answer) and answer.get("status") == "refunded"
     if not ok or answer.get("order_id") != payment.order_id:
-        note(session, "refund", answer, "refund_refused", now, f"HTTP {status}")
+        note(
+            session,
+            "refund",
+            {**answer, "order_id": payment.order_id},
+            "refund_refused",
+            now,
+            f"HTTP {status}",
+        )
         session.commit()
         return "refused"
     payment.status = PaymentStatus.REFUNDED

@@ -16,11 +16,22 @@ from portal.db import db
 from portal.models import DossierEvent, Payment, PaymentNotice
 from portal.services import payment_followup
 from portal.services.payment_gateway import Backoff, Gateway
-from tests.factories import AN, BINH, COMMUNE, HANH, LONG, act, add_dossiers, load, sign_in
+from tests.factories import (
+    AN,
+    BINH,
+    COMMUNE,
+    HANH,
+    LONG,
+    act,
+    add_dossiers,
+    load,
+    sign_in,
+    tab_counts,
+)
 from tests.factories import stored as rows_of
 from tests.support.filing import csrf_token
 from tests.support.html import get_page
-from tests.support.payment_stub import PaymentStub, running_stub
+from tests.support.payment_stub import PaymentStub, paid_through_ipn, running_stub
 
 CERTIFIED_COPY = "2.000815"
 FEE = 4000  # two pages, two copies: 2 × (2 × 2.000 đồng)
@@ -395,6 +406,10 @@ def test_the_office_cannot_receive_before_payment(app):
     assert load(app, code).status == "awaiting_payment"
     queue = clerk.get("/can-bo").get_data(as_text=True)
     assert code not in queue
+    assert tab_counts(queue)["cho-tiep-nhan"] == 0  # not the office's to receive yet
+    paid_through_ipn(app, code)
+    queue = clerk.get("/can-bo").get_data(as_text=True)
+    assert code in queue and tab_counts(queue)["cho-tiep-nhan"] == 1
 
 
 def test_refused_at_reception_after_paying_is_refunded(app, client, stub):
@@ -561,3 +576,34 @@ def test_paying_a_dossier_that_is_not_waiting_is_a_message(app, client, stub):
     assert "không ở trạng thái chờ thanh toán" in client.get(f"/ho-so/{code}").get_data(
         as_text=True
     )
+
+
+def test_a_lost_refund_is_sent_by_the_sweep_and_a_refused_one_is_not_asked_again(app, client, stub):
+    from datetime import timedelta
+
+    from portal import tasks
+    from portal.models import utcnow
+
+    code = fee_dossier(app)
+    _, outcome = paid_order(app, client, stub, code)
+    ipn(app, outcome)
+    stub.down = True  # the refund task finds the gateway down: owed, retried later
+    clerk = app.test_client()
+    sign_in(app, clerk, HANH)
+    act(clerk, code, "refuse_reception", note="Thiếu trang")
+    assert payments_of(app, code)[0].status == "paid"
+    later = utcnow() + timedelta(minutes=10)
+    with app.app_context(), db.new_session() as session:
+        assert payment_followup.owed_refunds(session, later, 10) == [payments_of(app, code)[0].id]
+    stub.down = False
+    stub.orders[f"{code}-1"].status = "cancelled"  # the gateway will refuse (409)
+    with app.app_context(), db.new_session() as session:
+        gateway = Gateway.from_config(app.config)
+        assert (
+            payment_followup.refund(session, payments_of(app, code)[0].id, gateway, utcnow())
+            == "refused"
+        )
+        assert payment_followup.owed_refunds(session, later, 10) == []
+    assert ("refund", "refund_refused") in notices(app, code)
+    with app.app_context():
+        assert tasks.sweep_payments.call_local() == 0
