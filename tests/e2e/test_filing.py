@@ -55,6 +55,7 @@ from tests.support.e2e import (
     expect_submitted,
     expected_due,
     in_tt117,
+    pay_online,
     upload,
 )
 
@@ -487,9 +488,11 @@ def test_marital_status_certificate_in_hanoi_after_the_zero_fee_policy_ended(
     summary.submit()
 
     dossier = DossierPage(page, portal_url)
-    code = expect_submitted(dossier, MARITAL_STATUS_NAME, "UBND Phường Hoàn Kiếm")
+    code = expect_submitted(dossier, MARITAL_STATUS_NAME, "UBND Phường Hoàn Kiếm", AWAITING_PAYMENT)
     assert code_pattern("01.00070").match(code), code
     expect(dossier.item("Lệ phí")).to_contain_text("15.000 đồng")
+    pay_online(page)  # paid on the national payment gateway before the office receives it
+    expect(page.get_by_role("heading", name="Đã thanh toán thành công")).to_be_visible()
 
 
 # --- (6) copy of a civil-status extract, at another commune, then withdrawn -----------------
