@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import DossierPage
@@ -27,6 +28,7 @@ from tests.support.e2e import (
     file_online,
     pay_online,
 )
+from tests.support.payment import PaymentControl
 
 NGA = "Bùi Thị Nga"  # the certified copy of the existing journeys
 UNPAID = Filing(
@@ -37,6 +39,15 @@ UNPAID = Filing(
     pay=False,
 )
 AMOUNT = "4.000 đồng"  # 1 page × 2.000 đồng × 2 copies
+
+
+@pytest.fixture
+def gateway(live):
+    """The live gateway's misbehaviour switches, off again after the test."""
+    control = PaymentControl(live.payment_url)
+    control.reset()
+    yield control
+    control.reset()
 
 
 def _fits_a_phone(page: Page, name: str) -> None:
@@ -105,5 +116,27 @@ def test_a_cancelled_payment_then_paying_again(browser_of, portal_url):
     pay_online(an, method="Mã QR")  # "Thanh toán lại": a new attempt
     expect(an.get_by_role("heading", name="Đã thanh toán thành công")).to_be_visible()
     expect(an.get_by_role("main")).to_contain_text(f"{code}-2")
+    dossier.open(code)
+    expect(dossier.item("Trạng thái")).to_have_text(SUBMITTED)
+
+
+def test_gateway_down_then_no_ipn_at_all(browser_of, portal_url, gateway):
+    """The gateway does not answer: a message, the dossier still waits, paying again works.
+    Then it never sends its IPN: back on the portal, the status asked at once settles it."""
+    nga = browser_of(NGA)
+    code = file_online(nga, portal_url, UNPAID)
+    gateway.switch("down")
+    nga.get_by_role("button", name=f"Thanh toán trực tuyến {AMOUNT}").click()
+    expect(nga.get_by_role("alert")).to_contain_text("tạm thời không kết nối được")
+    dossier = DossierPage(nga, portal_url)
+    expect(dossier.item("Trạng thái")).to_have_text(AWAITING_PAYMENT)
+    assert_no_axe_violations(nga, "gateway down")
+
+    gateway.switch("ipn_never")
+    pay_online(nga)
+    expect(nga.get_by_role("heading", name="Đã thanh toán thành công")).to_be_visible()
+    calls = gateway.calls()
+    assert not [c for c in calls if c["kind"] == "ipn" and c["code"]]  # never sent
+    assert [c for c in calls if c["endpoint"] == "api.order_status" and c["status"] == 200]
     dossier.open(code)
     expect(dossier.item("Trạng thái")).to_have_text(SUBMITTED)
