@@ -59,10 +59,10 @@ def main() -> int:
             ("portal", PORTAL_PORT),
         )
     ]
-    worker = worker_command(python)
     # E-mail goes to a local SMTP server that keeps it in instance/mail (portal/mail_catcher.py)
     catcher = [python, "-m", "portal.mail_catcher", "--port", env["SMTP_PORT"]]
     procs.append(subprocess.Popen(catcher, env=env))
+    worker = worker_command(python)
     if worker:
         procs.append(subprocess.Popen(worker, env=env))
     # `kill` and CI timeouts send SIGTERM: stop both apps the same way as Ctrl-C.

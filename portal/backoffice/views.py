@@ -426,6 +426,8 @@ def _delivery_ref() -> tuple[dict, Problem | None]:
     if problem:
         return {}, Problem(problem, "return", delivery.REF)
     return {"delivery_ref": ref}, None
+
+
 @bp.post("/ho-so/<code>/<action>")
 @access.office_dossier
 def act(found: Dossier, actor: Actor, action: str):
