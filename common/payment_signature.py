@@ -41,6 +41,6 @@ def verify(fields: Mapping[str, object], secret: str) -> bool:
     """True when `fields` carry a signature made with `secret` over exactly these fields.
     Constant-time comparison; a missing or non-text signature is simply invalid."""
     given = fields.get(SIGNATURE_FIELD)
-    if not isinstance(given, str) or not given:
-        return False
+    if not isinstance(given, str) or not given or not given.isascii():
+        return False  # compare_digest refuses non-ASCII text: such a signature is never ours
     return hmac.compare_digest(given.lower(), sign(fields, secret))

@@ -39,6 +39,8 @@ def test_round_trip(fields):
         ({"signature": ""}, "empty signature"),
         ({"signature": None}, "missing signature"),
         ({"signature": 12}, "a number, not text"),
+        ({"signature": "é" * 128}, "non-ASCII text (compare_digest would raise)"),
+        ({"signature": "\ud800"}, "a lone surrogate"),
     ],
 )
 def test_tampered_messages_are_refused(change, why):
