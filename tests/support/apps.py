@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
-from jinja2.bccache import Bucket, BytecodeCache
 from joserfc.jwk import RSAKey
 from sqlmodel import Session
 from werkzeug.serving import make_server
@@ -27,6 +25,7 @@ from portal.services.staff import seed_staff
 from procedures import load_catalogue
 from seeds import personas
 from seeds.clients import register_clients
+from tests.support import startup  # noqa: F401 - start-up work once per process
 from tests.support.databases import Seed, create_tables, database_settings, drop_schema
 from tests.support.payment import dispose_payment, make_payment
 
@@ -57,38 +56,6 @@ def _shared_rsa_key(path: Path) -> RSAKey:
 
 identity_mock.load_or_create_rsa_key = _shared_rsa_key  # type: ignore[attr-defined]
 portal.load_or_create_rsa_key = _shared_rsa_key  # type: ignore[attr-defined]
-
-# What every app built reads and compiles at start-up is done once per process: the portal's
-# catalogue (each procedure's TOML, validated; ~0.3 s) and service index, which the apps only
-# read, and the templates (jinja's compiled code, shared by every app's environment and
-# checked against the template's source; ~0.2 s over an app's first pages).
-portal.load_catalogue = functools.cache(portal.load_catalogue)  # type: ignore[attr-defined]
-portal.load_service_index = functools.cache(portal.load_service_index)  # type: ignore[attr-defined]
-
-
-class _SharedBytecode(BytecodeCache):
-    def __init__(self) -> None:
-        self.code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        if bucket.key in self.code:
-            bucket.bytecode_from_string(self.code[bucket.key])
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
-
-
-_bytecode = _SharedBytecode()
-_create_jinja_environment = Flask.create_jinja_environment
-
-
-def _jinja_environment(app: Flask):  # noqa: ANN202 - Flask's Environment
-    env = _create_jinja_environment(app)
-    env.bytecode_cache = _bytecode
-    return env
-
-
-Flask.create_jinja_environment = _jinja_environment  # type: ignore[method-assign]
 
 
 def demo_personas(session: Session) -> int:
