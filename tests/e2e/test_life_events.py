@@ -283,7 +283,15 @@ def register_birth_elsewhere(live) -> None:
     """Meanwhile the child of the birth notice is registered at the registry directly."""
     with live.idp_app.app_context(), idp_db.new_session() as session:
         registry_writes.register_birth(
-            session, {"birth_notice_number": "GCS-79-2026-004512", "full_name": "Trần Bảo An"}
+            session,
+            registry_writes.parse(
+                "births",
+                {
+                    "reference": "e2e-elsewhere",
+                    "birth_notice_number": "GCS-79-2026-004512",
+                    "full_name": "Trần Bảo An",
+                },
+            ),
         )
         session.commit()
 
