@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
+from common import health
 from common.keys import load_or_create_rsa_key, public_jwks, unverified_part
 from common.proxy import trust_proxies
 from common.web import add_security_headers, make_app, register_error_pages
 from identity_mock import config as config_module
-from identity_mock import health, limits, text
+from identity_mock import limits, text
 from identity_mock.db import db
 from identity_mock.models import CallRecord
 
@@ -53,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     from identity_mock.cli import register_cli
 
     register_cli(app)
-    health.init_app(app)  # /healthz, JSON logs; the tables come from migrations
+    health.init_app(app, db, "identity_mock")  # /healthz, JSON logs; tables: migrations
     return app
 
 

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 
+from common import health
 from common.proxy import trust_proxies
 from common.web import add_security_headers, has_control, make_app, register_error_pages
 from payment_mock import config as config_module
-from payment_mock import formatting, health, limits, misbehaviour
+from payment_mock import formatting, limits, misbehaviour
 from payment_mock.db import db
 from payment_mock.ipn import Notifier
 from payment_mock.models import CallRecord
@@ -53,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_hooks(app)
     limits.init_app(app, _wants_json)
     trust_proxies(app)
-    health.init_app(app)  # /healthz, JSON logs; the tables come from migrations
+    health.init_app(app, db, "payment_mock")  # /healthz, JSON logs; tables: migrations
     return app
 
 

@@ -1,5 +1,5 @@
 """Request ids, JSON-lines logs and /healthz on both apps (common/logs.py,
-identity_mock/health.py, the portal's /healthz), and the `make serve` launcher."""
+common/health.py, the portal's /healthz), and the `make serve` launcher."""
 
 from __future__ import annotations
 
