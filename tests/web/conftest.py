@@ -4,14 +4,17 @@ Tests keep to their own data: unique codes, nonces and assertion ids, one person
 lockout counter, audit rows told apart by purpose.
 
 The back office's tests get `backoffice_app`: a portal of their own with the demo staff
-and the commune's office.
+and the commune's office; `channels_app` is that portal sending e-mail to a local SMTP
+server (`smtp`) and SMS to a recording provider.
 """
 
 import pytest
 
+from portal.services.sms import RecordingSms
 from tests import factories
 from tests.support import oauth
 from tests.support.apps import dispose
+from tests.support.smtp import smtp_server
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +34,16 @@ def rp(idp_app) -> oauth.RelyingParty:
 def backoffice_app(tmp_path):
     with factories.backoffice_portal(tmp_path) as app:
         yield app
+
+
+@pytest.fixture
+def smtp():
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def channels_app(backoffice_app, smtp):
+    backoffice_app.config.update(smtp.settings, PORTAL_URL="http://portal.test")
+    backoffice_app.extensions["sms"] = RecordingSms()
+    return backoffice_app

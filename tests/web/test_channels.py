@@ -18,7 +18,7 @@ from portal.services import channels, parties, workflow
 from portal.services.sms import RecordingSms
 from tests.factories import AN, DATA, LAN, NAMES, add_dossiers, load
 from tests.support.channels import act_as_clerk, confirm_contact, outbox
-from tests.support.smtp import body, smtp_server
+from tests.support.smtp import body
 
 AN_MAIL, AN_PHONE = "an.nguyen@example.vn", "+84912345678"
 LAN_MAIL = "lan.do@example.vn"
@@ -26,16 +26,8 @@ MARRIAGE = "1.000894"
 
 
 @pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def app(backoffice_app, smtp):
-    backoffice_app.config.update(smtp.settings, PORTAL_URL="http://portal.test")
-    backoffice_app.extensions["sms"] = RecordingSms()
-    return backoffice_app
+def app(channels_app):
+    return channels_app
 
 
 def _sms(app) -> list[dict]:

@@ -11,28 +11,19 @@ from sqlalchemy import update
 
 from portal.db import db
 from portal.models import ContactPoint, utcnow
-from portal.services.sms import RecordingSms
 from tests.factories import AN, BINH, sign_in, stored
 from tests.support.channels import code_in, outbox
 from tests.support.filing import csrf_token
 from tests.support.html import check_page, get_page
-from tests.support.smtp import body, smtp_server
+from tests.support.smtp import body
 
 PAGE = "/ca-nhan/lien-he"
 MAIL = "an.nguyen@example.vn"
 
 
 @pytest.fixture
-def smtp():
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def app(backoffice_app, smtp):
-    backoffice_app.config.update(smtp.settings, PORTAL_URL="http://portal.test")
-    backoffice_app.extensions["sms"] = RecordingSms()
-    return backoffice_app
+def app(channels_app):
+    return channels_app
 
 
 @pytest.fixture
