@@ -72,7 +72,11 @@ def test_every_portal_route_survives_any_input(world, shard):
         for role in FUZZED_ROLES:
             client = clients[role]
             page = client.get(path_for(rule, base)) if method == "GET" else None
-            shown = form_names(page.get_data().decode("utf-8", "replace")) if page is not None else set()
+            shown = (
+                form_names(page.get_data().decode("utf-8", "replace"))
+                if page is not None
+                else set()
+            )
             names = sorted(KNOWN_PARAMS | shown)
             drive(client, findings, method=method, rule=rule, base=base, names=names)
     assert findings.requests > 1000 // SHARDS
