@@ -50,6 +50,7 @@ from procedures import schema as procedures_schema
 bp = Blueprint("filing", __name__)
 bp.add_app_template_global(delivery.summary, "delivery_summary")  # the receipt, the clerk's page
 bp.add_app_template_global(delivery.rules, "delivery_rules")  # the filing's last step
+bp.add_app_template_test(filing.listed, "listed_dossier")  # "Hồ sơ của tôi" (the dashboard)
 UPLOAD_STEP, CHOICE_STEP, SUMMARY_STEP = procedures_schema.RESERVED_STEPS
 
 
@@ -181,9 +182,9 @@ def start(code: str):
     refused = _guard(proc)
     if refused:
         return refused
-    filing.get_or_create_draft(db.session, proc, current_user.personal_id)
-    first = _steps(proc, reuse.unmet(_reuses(proc)))[0]
-    return redirect(url_for("filing.step", code=code, step=first))
+    draft = filing.get_or_create_draft(db.session, proc, current_user.personal_id)
+    order = [*_steps(proc, reuse.unmet(_reuses(proc))), SUMMARY_STEP]
+    return redirect(url_for("filing.step", code=code, step=filing.resume_step(draft, order)))
 
 
 @bp.route("/nop-ho-so/<code>/<step>", methods=["GET", "POST"])
@@ -222,6 +223,7 @@ def step(code: str, step: str):
     if request.method == "POST" and not errors and not taken:
         after = steps.index(step) + 1
         target = steps[after] if after < len(steps) else SUMMARY_STEP
+        filing.mark_reached(db.session, draft, target, [*steps, SUMMARY_STEP])
         return redirect(url_for("filing.step", code=code, step=target))
     return _step_page(proc, draft, step, steps, errors, sources, locked, unmet, taken, notices)
 
@@ -401,6 +403,8 @@ def _render_step(
         unmet=unmet,
         producers=_producers(),
         taken=taken,
+        back=filing.previous_step(step, steps),
+        draft=draft,
     )
     return page, 400 if errors else 200
 
@@ -541,6 +545,8 @@ def summary(proc):
         problems, submission = exc.messages, None
     except RoutingError as exc:
         problems, submission = [str(exc)], None
+    if submission is not None:  # the check ran: a refused draft leaves "Hồ sơ của tôi"
+        filing.mark_eligibility(db.session, draft, bool(problems))
     if sources is not None:
         taken = filing.subject_problem(
             db.session, proc, draft, prefill.prefilled_values(proc, sources)
@@ -609,6 +615,28 @@ def submit(code: str):
     except RoutingError:  # the summary explains it
         return redirect(url_for("filing.step", code=code, step=SUMMARY_STEP))
     return redirect(url_for("citizen.dossier", code=dossier.code))
+
+
+@bp.route("/ho-so-nhap/<int:draft_id>/xoa", methods=["GET", "POST"])
+@login_required
+def delete_draft(draft_id: int):
+    """Ask, then delete the citizen's own draft and its files; anyone else's is a 404 and
+    a submitted dossier is explained, never deleted."""
+    try:
+        draft = filing.own_draft(db.session, draft_id, current_user.personal_id)
+        proc = current_app.extensions["catalogue"].get(draft.procedure_code)
+        name = proc.name if proc else draft.procedure_code
+        if request.method == "POST":
+            filing.delete_draft(db.session, draft_id, current_user.personal_id, _upload_folder())
+            flash(f"Đã xóa hồ sơ nháp: {name}.", "info")
+            return redirect(url_for("citizen.dashboard") + "#ho-so-cua-toi")
+    except filing.DraftNotFound:
+        abort(404)
+    except filing.FilingError as exc:
+        found = db.session.get(Dossier, draft_id)
+        page = render_template("portal/filing_delete.html", draft=found, refused=exc.messages[0])
+        return page, 409
+    return render_template("portal/filing_delete.html", draft=draft, name=name, refused=None)
 
 
 def _latest_filed(code: str) -> Dossier | None:

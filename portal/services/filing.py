@@ -4,17 +4,20 @@ an idempotent submit that routes, prices, numbers and records it in one transact
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from common import personal_id as pid
 from common.web import has_control, normalize_text, text_problem
-from portal.models import Dossier, utcnow
+from portal.models import Dossier, DossierEvent, DossierFile, DossierParty, utcnow
 from portal.models.dossiers import Status
+from portal.models.reuse import ReusedDocument
 from portal.services import eligibility, parties, registry, reuse, workflow
 from portal.services.deadlines import to_local
 from portal.services.delivery import Choice as DeliveryChoice
@@ -71,6 +74,99 @@ def get_or_create_draft(session: Session, procedure: Procedure, applicant_id: st
             return get_or_create_draft(session, procedure, applicant_id)
         return found
     return draft
+
+
+# A draft's own bookkeeping in its `data`, never part of the filed dossier: the furthest page
+# reached (the draft reopens there) and whether the eligibility check refused it last time.
+STEP_KEY, INELIGIBLE_KEY = "_step", "_ineligible"
+DRAFT_KEYS = (STEP_KEY, INELIGIBLE_KEY)
+NOT_A_DRAFT = (
+    "Hồ sơ này đã nộp nên không xóa được. Nếu cơ quan chưa tiếp nhận, bạn có thể rút hồ sơ "
+    "tại trang của hồ sơ."
+)
+
+
+class DraftNotFound(LookupError):
+    """No such dossier, or not the citizen's own: the page answers 404."""
+
+
+def resume_step(draft: Dossier, order: Sequence[str]) -> str:
+    """The page the draft reopens at: the furthest one reached that `order` (the steps, then
+    the summary) still has, else the first."""
+    reached = str(draft.data.get(STEP_KEY) or "")
+    return reached if reached in order else order[0]
+
+
+def mark_reached(session: Session, draft: Dossier, step: str, order: Sequence[str]) -> None:
+    """Remember `step` as reached, unless a later page of `order` already was."""
+    reached = draft.data.get(STEP_KEY)
+    if step not in order or (reached in order and order.index(reached) >= order.index(step)):
+        return
+    draft.data = {**draft.data, STEP_KEY: step}
+    session.add(draft)
+    session.commit()
+
+
+def previous_step(step: str, order: Sequence[str]) -> str | None:
+    """The page before `step` in `order`, or None on the first."""
+    index = order.index(step) if step in order else 0
+    return order[index - 1] if index > 0 else None
+
+
+def mark_eligibility(session: Session, draft: Dossier, refused: bool) -> None:
+    """Record whether the eligibility check refused the draft (its summary's last look)."""
+    if bool(draft.data.get(INELIGIBLE_KEY)) == refused:
+        return
+    data = {k: v for k, v in draft.data.items() if k != INELIGIBLE_KEY}
+    draft.data = {**data, INELIGIBLE_KEY: True} if refused else data
+    session.add(draft)
+    session.commit()
+
+
+def listed(dossier: Dossier) -> bool:
+    """Whether "Hồ sơ của tôi" lists the dossier: every one but a draft the eligibility
+    check refused (it stays reachable from its procedure's page, and can be deleted)."""
+    return not (dossier.status == Status.DRAFT and dossier.data.get(INELIGIBLE_KEY))
+
+
+def own_draft(session: Session, dossier_id: int, applicant_id: str) -> Dossier:
+    """The citizen's own dossier `dossier_id`; DraftNotFound for anyone else's (or none),
+    FilingError when it is no longer a draft."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None or dossier.applicant_id != applicant_id:
+        raise DraftNotFound(dossier_id)
+    if dossier.status != Status.DRAFT:
+        raise FilingError(NOT_A_DRAFT)
+    return dossier
+
+
+def delete_draft(session: Session, dossier_id: int, applicant_id: str, folder: Path) -> None:
+    """Delete the citizen's own draft with its rows and its attached files (no orphan file
+    is left). Only a draft: a dossier submitted meanwhile raises FilingError, untouched."""
+    own_draft(session, dossier_id, applicant_id)
+    tokens = list(
+        session.exec(select(DossierFile.token).where(DossierFile.dossier_id == dossier_id)).all()
+    )
+    for model in (DossierFile, DossierParty, DossierEvent, ReusedDocument):
+        session.exec(delete(model).where(col(model.dossier_id) == dossier_id))
+    try:
+        gone = session.exec(
+            delete(Dossier).where(
+                col(Dossier.id) == dossier_id,
+                col(Dossier.applicant_id) == applicant_id,
+                col(Dossier.status) == Status.DRAFT,  # a submit that won keeps its dossier
+            )
+        ).rowcount
+        if gone != 1:
+            raise FilingError(NOT_A_DRAFT)
+        session.commit()
+    except (FilingError, IntegrityError) as exc:
+        session.rollback()
+        if isinstance(exc, FilingError):
+            raise
+        raise FilingError("Chưa xóa được hồ sơ nháp. Vui lòng thử lại.") from exc
+    for token in tokens:
+        (folder / token).unlink(missing_ok=True)
 
 
 def _date(field: FormField, value: str) -> tuple[str, str | None]:
@@ -470,7 +566,8 @@ def submit(
     session.refresh(draft)
     if draft.status != Status.DRAFT:
         return draft  # already submitted by an earlier click
-    data = {**draft.data, **submission.locked, **as_typed(procedure, submission.locked)}
+    kept = {k: v for k, v in draft.data.items() if k not in DRAFT_KEYS}
+    data = {**kept, **submission.locked, **as_typed(procedure, submission.locked)}
     typed = [f.name for f in procedure.fields if f.prefill and is_typed(f, submission.locked)]
     if typed:  # the registry had no value: the clerk must not read them as the registry's
         data[TYPED_KEY] = typed
