@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import calendar
+import subprocess
+import sys
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
@@ -189,14 +192,33 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path):
     assert _dump(first)[0] != _dump(other)[0]
 
 
+# The parallel run forks its workers; a test process has threads (pytest-xdist's), and
+# forking a threaded process can deadlock the child on a lock another thread held. So that
+# run happens in a fresh single-threaded interpreter, as `seed` runs, with a time limit.
+PARALLEL_RUN = """
+import sys
+from common.db import make_engine
+from identity_mock.models.base import idp_registry
+import identity_mock.models
+from seeds import bulk_load, generate
+generate.CHUNK = 300
+bulk_load._workers = lambda chunks: 2
+engine = make_engine("sqlite:///" + sys.argv[1])
+idp_registry.metadata.create_all(engine)
+generate.generate_citizens(engine, 1000, seed=5)
+"""
+
+
 def test_worker_processes_give_the_same_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(generate, "CHUNK", 300)
-    serial, parallel = _engine(tmp_path / "serial.sqlite"), _engine(tmp_path / "par.sqlite")
+    serial = _engine(tmp_path / "serial.sqlite")
     monkeypatch.setattr(bulk_load, "_workers", lambda chunks: 0)
     generate_citizens(serial, 1000, seed=5)
-    monkeypatch.setattr(bulk_load, "_workers", lambda chunks: 2)
-    generate_citizens(parallel, 1000, seed=5)
-    assert _dump(serial) == _dump(parallel)
+    path = tmp_path / "par.sqlite"
+    root = Path(__file__).resolve().parents[2]
+    run = [sys.executable, "-c", PARALLEL_RUN, str(path)]
+    subprocess.run(run, check=True, timeout=120, cwd=root)
+    assert _dump(serial) == _dump(_engine(path))
 
 
 def test_second_run_adds_new_people(tmp_path, capsys):
