@@ -42,6 +42,7 @@ from portal.models import (
 from portal.models.dossiers import Status
 from portal.models.results import ResultDocument
 from portal.services import (
+    actors,
     appointments,
     deadlines,
     delivery,
@@ -51,6 +52,7 @@ from portal.services import (
     parties,
     queues,
     registry,
+    result_preview,
     results,
     reuse,
     uploads,
@@ -203,6 +205,45 @@ def _apply_one(code: str, todo: BulkAction, actor: Actor) -> tuple[str, bool]:
 @access.office_dossier
 def dossier(found: Dossier, actor: Actor):
     return _render_dossier(found, actor)
+
+
+@bp.app_template_global("staff_labels")
+def staff_labels(events) -> dict[str, str]:
+    """For a timeline (the clerk's and the citizen's): staff named, never by their ID."""
+    return actors.staff_labels(db.session, events)
+
+
+@bp.get("/ho-so/<code>/duyet-ky")
+@access.office_dossier
+def approve_preview(found: Dossier, actor: Actor):
+    """The result document as it will be issued, unsigned, before the leader approves and
+    signs it; the page's button posts the approval (act)."""
+    proc = _catalogue().get(found.procedure_code)
+    allowed = workflow.allowed_actions(db.session, found, actor, procedure=proc)
+    if "approve" not in allowed or proc is None:
+        flash("Hồ sơ chưa thể phê duyệt và ký ở bước này.", "warn")
+        return redirect(url_for(".dossier", code=found.code))
+    try:
+        shown = result_preview.preview(
+            db.session,
+            found,
+            proc,
+            signer_name=current_user.full_name,
+            now=utcnow(),
+            sources=_sources(found, actor),
+            catalogue=_catalogue(),
+        )
+    except issuing.ResultUnavailable as exc:
+        flash(str(exc), "warn")
+        return redirect(url_for(".dossier", code=found.code))
+    return render_template(
+        "portal/backoffice/approve_preview.html",
+        dossier=found,
+        proc=proc,
+        doc=shown,
+        watermark=result_preview.WATERMARK,
+        writes_back=writeback.writes_back(proc),
+    )
 
 
 @dataclass(frozen=True)

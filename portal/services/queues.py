@@ -17,7 +17,8 @@ import sqlalchemy as sql
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from portal.models import Dossier
+from portal.models import Citizen, Dossier, DossierParty
+from portal.models.dossiers import Status
 from portal.services import deadlines
 
 PAGE_SIZE = 50
@@ -143,6 +144,26 @@ def order_by(sort: Sort) -> list:
 
 
 @dataclass(frozen=True)
+class Flag:
+    key: str
+    label: str
+
+
+PARTIES_PENDING = Flag("cho-cac-ben", "Chờ các bên xác nhận")
+UNPAID = Flag("chua-nop-phi", "Chưa nộp phí, lệ phí")
+REGISTRY_CONFLICT = Flag("vuong-csdl", "CSDLQG về dân cư báo lỗi")
+DUPLICATE_RISK = Flag("trung-ho-so", "Có thể trùng hồ sơ khác")
+# A dossier in one of these has no life in it and no result: it cannot duplicate another.
+NOT_DUPLICATING = (
+    Status.DRAFT,
+    Status.WITHDRAWN,
+    Status.DECLINED,
+    Status.REFUSED_RECEPTION,
+    Status.REJECTED,
+)
+
+
+@dataclass(frozen=True)
 class Row:
     code: str
     procedure_code: str
@@ -151,6 +172,32 @@ class Row:
     due_date: date | None
     status: str
     version: int
+    applicant_name: str = ""
+    flags: tuple[Flag, ...] = ()
+
+
+def flags_of(
+    status: str,
+    registry_sync: str | None,
+    registry_error_status: int | None,
+    parties_pending: bool = False,
+    duplicate: bool = False,
+) -> tuple[Flag, ...]:
+    """What a clerk should notice before opening a dossier: parties who have not answered
+    (consent, or the draft result), a fee not paid, a registry that refused or failed the
+    write-back, another dossier about the same life event."""
+    found = []
+    if parties_pending or status in (Status.AWAITING_PARTIES, Status.AWAITING_CONFIRMATION):
+        found.append(PARTIES_PENDING)
+    if status == Status.AWAITING_PAYMENT:
+        found.append(UNPAID)
+    if registry_sync == "refused" or (
+        registry_error_status is not None and registry_sync != "done"
+    ):
+        found.append(REGISTRY_CONFLICT)
+    if duplicate:
+        found.append(DUPLICATE_RISK)
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -256,6 +303,10 @@ def page(
     number = min(max(1, number), pages)
     query = (
         sql.select(  # more columns than sqlmodel.select types
+            col(Dossier.id),
+            col(Dossier.subject_key),
+            col(Dossier.registry_sync),
+            col(Dossier.registry_error_status),
             col(Dossier.code),
             col(Dossier.procedure_code),
             col(Dossier.applicant_id),
@@ -269,5 +320,80 @@ def page(
         .offset((number - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    rows = [Row(*r) for r in session.execute(query).all()]
+    found = session.execute(query).all()
+    ids = [r[0] for r in found]
+    names, pending = _parties(session, ids)
+    duplicates = _duplicates(session, [(r[0], r[5], r[1]) for r in found])
+    rows = [
+        Row(
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            applicant_name=names.get(r[0]) or "",
+            flags=flags_of(r[9], r[2], r[3], r[0] in pending, r[0] in duplicates),
+        )
+        for r in found
+    ]
     return Page(tab, rows, number, pages, total, sort)
+
+
+def _parties(session: Session, ids: list[int]) -> tuple[dict[int, str], set[int]]:
+    """For one page of dossiers (one query, a second for applicants with no name on their
+    party row): the applicant's name, and the dossiers a required party has not confirmed
+    or whose draft result awaits a party's answer."""
+    if not ids:
+        return {}, set()
+    rows = session.execute(
+        sql.select(
+            col(DossierParty.dossier_id),
+            col(DossierParty.personal_id),
+            col(DossierParty.full_name),
+            col(DossierParty.role),
+            col(DossierParty.consent),
+            col(DossierParty.answer),
+        ).where(col(DossierParty.dossier_id).in_(ids))
+    ).all()
+    names: dict[int, str] = {}
+    unnamed: dict[int, str] = {}
+    pending: set[int] = set()
+    for dossier_id, personal_id, full_name, role, consent, answer in rows:
+        if role == "applicant":
+            if full_name:
+                names[dossier_id] = full_name
+            else:
+                unnamed[dossier_id] = personal_id
+        if consent == "required" and answer != "confirmed":
+            pending.add(dossier_id)
+    if unnamed:
+        known = dict(
+            session.execute(
+                sql.select(col(Citizen.personal_id), col(Citizen.full_name)).where(
+                    col(Citizen.personal_id).in_(set(unnamed.values()))
+                )
+            ).all()
+        )
+        names.update({d: known[p] for d, p in unnamed.items() if p in known})
+    return names, pending
+
+
+def _duplicates(session: Session, rows: list[tuple[int, str, str | None]]) -> set[int]:
+    """The dossiers of a page (id, procedure, subject) that share their procedure and life
+    event with another dossier still open or already decided (one query)."""
+    keyed = [(i, p, k) for i, p, k in rows if k]
+    if not keyed:
+        return set()
+    others = session.execute(
+        sql.select(col(Dossier.id), col(Dossier.procedure_code), col(Dossier.subject_key)).where(
+            col(Dossier.subject_key).in_({k for _, _, k in keyed}),
+            col(Dossier.procedure_code).in_({p for _, p, _ in keyed}),
+            col(Dossier.status).not_in(NOT_DUPLICATING),
+        )
+    ).all()
+    holders: dict[tuple[str, str], set[int]] = {}
+    for i, p, k in others:
+        holders.setdefault((p, k), set()).add(i)
+    return {i for i, p, k in keyed if holders.get((p, k), set()) - {i}}
