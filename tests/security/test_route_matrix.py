@@ -47,6 +47,8 @@ PUBLIC = {
     "/dang-xuat",
     "/healthz",
     "/static/<path:filename>",
+    "/favicon.svg",
+    "/su-kien/<key>",  # a life event's procedures (home page)
     "/thong-ke",
     "/thu-tuc",
     "/thu-tuc/<code>",
