@@ -112,8 +112,16 @@ def _portal_stats(page: Page, urls: Urls) -> None:
     ).to_be_visible()
 
 
+def _portal_life_event(page: Page, urls: Urls) -> None:
+    # Followed from the home page's life events.
+    PortalHome(page, urls.portal).open()
+    page.get_by_role("link", name="Người thân qua đời").click()
+    expect(PortalPage(page, urls.portal).heading).to_have_text("Người thân qua đời")
+
+
 PAGES: dict[str, Callable[[Page, Urls], None]] = {
     "portal-home": _portal_home,
+    "portal-life-event": _portal_life_event,
     "vneid-login": _vneid_login,
     "vneid-login-errors": _vneid_login_errors,
     "vneid-consent": _vneid_consent,
@@ -149,6 +157,7 @@ def test_no_horizontal_scroll_on_a_360px_phone(page: Page, urls: Urls):
 
     for name in (
         "portal-home",
+        "portal-life-event",
         "portal-refusal",
         "portal-tracking-errors",
         "portal-stats",
