@@ -385,16 +385,16 @@ def test_marriage_refused_when_the_applicant_is_married_and_the_draft_is_kept(
     expect(summary.item(PARTNER_ID)).to_contain_text("079302034567")
     assert_no_axe_violations(page, "refused summary")
 
-    # Later: the draft is on the dashboard, and resuming it shows what was typed.
+    # Later: the refused draft is not listed among "Hồ sơ của tôi", but it is kept: opening
+    # the procedure again resumes it at the summary, the step before shows what was typed.
     summary.header.dashboard_link.click()
     dashboard = Dashboard(page, portal_url).expect_loaded("Phạm Quốc Bảo")
-    draft = dashboard.my_dossiers.draft_row(MARRIAGE_NAME)
-    expect(draft).to_have_count(1)
-    expect(draft).to_contain_text("Đang soạn")
-    draft.get_by_role("link", name="Tiếp tục hồ sơ nháp").click()
-    step.expect_shown(MARRIAGE_NAME, 1, 5)
-    step.next()
-    step.expect_shown(MARRIAGE_NAME, 2, 5)
+    expect(dashboard.my_dossiers.draft_row(MARRIAGE_NAME)).to_have_count(0)
+    step.open(MARRIAGE)
+    FilingSummary(page, portal_url).expect_shown(MARRIAGE_NAME)
+    page.get_by_role("link", name="← Quay lại bước trước").click()
+    step.expect_shown(MARRIAGE_NAME, 4, 5)
+    page.goto(f"{portal_url}/nop-ho-so/{MARRIAGE}/ben-kia")
     expect(step.field(PARTNER_ID)).to_have_value("079302034567")
 
 

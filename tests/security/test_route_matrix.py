@@ -139,6 +139,9 @@ ROWS = [
     Row("GET", "/nop-ho-so/<code>/<step>", outcomes(OK), "procedure"),
     Row("POST", "/nop-ho-so/<code>/<step>", STEP, "procedure"),
     Row("POST", "/nop-ho-so/<code>/nop", SUMMARY, "procedure"),
+    Row("GET", "/ho-so-nhap/<int:draft_id>/xoa", MINE, "draft"),  # A's draft, asked first
+    Row("POST", "/ho-so-nhap/<int:draft_id>/xoa",
+        owner_only(redirect("/ca-nhan#ho-so-cua-toi", writes=True)), "fresh_draft"),
     # the back office: staff only, and only their own office's dossiers
     Row("GET", "/can-bo", STAFF, "none"),
     Row("POST", "/can-bo/tiep-nhan-hang-loat", BULK_X, "fresh_submitted"),

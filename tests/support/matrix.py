@@ -43,6 +43,7 @@ from tests.factories import (
 
 OTHER_COMMUNE = "01.00004"  # Phường Hoàn Kiếm, Hà Nội: Long's office
 FILING = "2.000635"  # a commune procedure none of the world's dossiers uses (one draft each)
+DRAFT_TO_DELETE = "1.000894"  # A's draft that /ho-so-nhap/<id>/xoa deletes (fresh_draft)
 DAY = date(2026, 11, 23)
 UNKNOWN_CODE = dossier_codes.format_code(COMMUNE, DAY, 9999)  # no dossier has it
 # A dossier of the ward's Công an that the citizen sent through the ward's TTPVHCC: the
@@ -239,6 +240,12 @@ class World:
         return {"code": self.add({"status": "awaiting_payment", "fee_amount": 2000,
                                   "received_at": None})}  # fmt: skip
 
+    def fresh_draft(self) -> dict:
+        """A's own draft of a procedure of its own (deleting it is the one write allowed)."""
+        with self.app.app_context(), db.new_session() as session:
+            proc = self.app.extensions["catalogue"].get(DRAFT_TO_DELETE)
+            return {"draft_id": filing.get_or_create_draft(session, proc, AN).id}
+
     def fresh_notice(self) -> dict:
         dossier = load(self.app, self.static["commune"]["code"])
         add_rows(self.app, Notification(personal_id=AN, dossier_id=dossier.id, text="Có thông báo"))
@@ -311,7 +318,9 @@ def build_world(app) -> World:
     world.static["crossed"] = world.static["neighbour"] | {"code": commune}
     with app.app_context(), db.new_session() as session:
         for role in ROLES[1:]:
-            filing.get_or_create_draft(session, proc, role.personal_id)
+            draft = filing.get_or_create_draft(session, proc, role.personal_id)
+            if role.personal_id == AN:
+                world.static["draft"] = {"draft_id": draft.id}
     return world
 
 
