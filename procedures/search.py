@@ -219,7 +219,7 @@ class SearchIndex:
         """A known word must be there as it is; another (a word begun) may start one."""
         if word in words:
             return True
-        return not known and len(word) >= 3 and any(w.startswith(word) for w in words)
+        return not known and len(word) >= 2 and any(w.startswith(word) for w in words)
 
     def _score(self, entry: _Entry, words: list[str], fuzzy: set[int]) -> tuple | None:
         """The sort key of a matching procedure (lower first), or None if it does not match."""
