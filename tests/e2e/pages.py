@@ -581,6 +581,11 @@ CLERK_ACTIONS = {
 # result is signed once the registry has it.
 APPROVE_AND_WRITE = "Phê duyệt, ghi vào CSDLQG về dân cư rồi ký kết quả"
 CLERK_ACTIONS[APPROVE_AND_WRITE] = (None, "Đã phê duyệt hồ sơ")
+# Approving first shows the result unsigned ("DỰ THẢO — chưa ký"); its button approves.
+APPROVE_CONFIRM = {
+    workflow.ACTIONS["approve"].button: "Xác nhận phê duyệt và ký số",
+    APPROVE_AND_WRITE: "Xác nhận phê duyệt, ghi vào CSDLQG về dân cư",
+}
 
 
 class ClerkQueue(PortalPage):
@@ -660,6 +665,9 @@ class ClerkDossier(PortalPage):
         if note_label:
             form.get_by_label(note_label).fill(note)
         form.get_by_role("button", name=button, exact=True).click()
+        if button in APPROVE_CONFIRM:  # the preview of the result, then the approval
+            expect(self.main.get_by_text("DỰ THẢO — chưa ký").first).to_be_visible()
+            self.main.get_by_role("button", name=APPROVE_CONFIRM[button], exact=True).click()
 
     def letter(self, number: str) -> Locator:
         return letter_link(self.timeline, number)
