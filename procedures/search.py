@@ -23,7 +23,7 @@ from procedures.schema import Procedure
 from procedures.search_schema import HERE, SearchData, load_search_data
 from procedures.text import fold, fold_words
 
-__all__ = ["LEVEL_LABELS", "Outcome", "SearchIndex", "fields_of", "fold", "search"]
+__all__ = ["LEVEL_LABELS", "Outcome", "SearchIndex", "build_index", "fields_of", "fold"]
 
 LEVEL_LABELS = {"commune": "Cấp xã", "province": "Cấp tỉnh"}
 MAX_QUERY = 100  # characters kept of a query
@@ -68,7 +68,7 @@ class _Entry:
 
 def clean(query: str) -> tuple[str, list[str]]:
     """The query without control characters and spare spaces, cut to MAX_QUERY characters,
-    and the notes that says so."""
+    and a note when it was cut."""
     text = " ".join(_INVISIBLE.sub(" ", query).split())
     if len(text) > MAX_QUERY:
         return text[:MAX_QUERY].rstrip(), [TRUNCATED]
@@ -292,6 +292,7 @@ class SearchIndex:
         return self._nothing(text, notes, words=words, fuzzy=fuzzy)
 
     def _found(self, text: str, results: list[Procedure], notes: list[str]) -> Outcome:
+        """The results, or what to offer when the filters left none."""
         if results:
             return Outcome(text, results, notes)
         return self._nothing(text, notes, suggest=False)
@@ -310,20 +311,11 @@ class SearchIndex:
         return Outcome(text, [], notes, not_offered, suggestions, self.popular)
 
 
-def build_index(procedures: list[Procedure], path: Path = HERE / "search_synonyms.toml"):
+def build_index(
+    procedures: list[Procedure], path: Path = HERE / "search_synonyms.toml"
+) -> SearchIndex:
     """The index of `procedures` with the synonyms file at `path` (validated)."""
     return SearchIndex(procedures, load_search_data(path))
-
-
-def search(
-    procedures: list[Procedure],
-    query: str = "",
-    *,
-    level: str | None = None,
-    field: str | None = None,
-) -> list[Procedure]:
-    """The results alone, for one-off use (builds an index: a process keeps a SearchIndex)."""
-    return build_index(procedures).find(query, level=level, field=field).results
 
 
 def fields_of(procedures: list[Procedure]) -> list[str]:
