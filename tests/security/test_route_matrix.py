@@ -163,6 +163,8 @@ ROWS = [
     Row("POST", "/can-bo/ho-so/<code>/<action>", office_only("province", STAFF_DONE),
         "fresh_province"),
     Row("POST", "/can-bo/ho-so/<code>/ghi-lai-csdl", office_only("clerk_x", TO_STAFF_PAGE)),
+    # the unsigned result before approving: a dossier not ready to approve goes back to its page
+    Row("GET", "/can-bo/ho-so/<code>/duyet-ky", office_only("clerk_x", TO_STAFF_PAGE)),
     Row("GET", "/can-bo/tep/<token>", office_only("clerk_x", OK)),
 ]
 # fmt: on
