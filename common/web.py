@@ -15,8 +15,20 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:…>` in every route: an id no database column can hold (above 2**63 - 1) is
+    simply no match (404), never an overflow in the query; and only ASCII digits match
+    (werkzeug's `\\d+` also takes "١" or "٣")."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def make_app(import_name: str, settings: dict) -> Flask:
@@ -27,6 +39,7 @@ def make_app(import_name: str, settings: dict) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = DatabaseInt
     app.json = SafeJSONProvider(app)
     app.config.from_mapping(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,7 @@ def _real_values(world) -> dict[str, str]:
         "step": procedure["step"],
         "action": "receive",
         "attempt": "1",
+        "draft_id": "1",
         "key": "ket-hon",  # a life event
     }
 
