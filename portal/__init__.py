@@ -113,6 +113,7 @@ def _refuse_unreadable_path() -> None:
 
 # Blueprints whose pages are about one person: never kept by a browser or proxy cache.
 PERSONAL_BLUEPRINTS = {"citizen", "contact", "filing", "backoffice", "notices", "api", "auth"}
+ASSETS = {"static", "public.favicon"}  # the same for everyone: cached, signed in or not
 
 
 def _headers(response: Response) -> Response:
@@ -120,7 +121,7 @@ def _headers(response: Response) -> Response:
     signed-in citizen, their files and PDFs, every API answer). Sign-out is a form whose
     answer leads on to the provider, and the pay button's to the payment gateway, so their
     origins join form-action only on the pages that show them (a signed-in citizen's)."""
-    signed_in = request.endpoint != "static" and current_user.is_authenticated
+    signed_in = request.endpoint not in ASSETS and current_user.is_authenticated
     personal = request.blueprint in PERSONAL_BLUEPRINTS or request.path.startswith("/api/")
     if signed_in or personal:
         if "no-store" not in response.headers.get("Cache-Control", ""):

@@ -161,6 +161,13 @@ def test_the_favicon_is_linked_and_served_with_a_long_cache(portal_client):
     assert resp.cache_control.public and not resp.cache_control.no_store
 
 
+def test_the_favicon_is_cached_for_a_signed_in_citizen_too(portal_app):
+    client = portal_app.test_client()
+    sign_in(portal_app, client)
+    resp = client.get("/favicon.svg")
+    assert resp.cache_control.public and not resp.cache_control.no_store
+
+
 def test_the_dashboard_starts_with_suggestions_and_my_dossiers_on_a_phone(portal_app):
     client = portal_app.test_client()
     sign_in(portal_app, client)
