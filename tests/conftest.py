@@ -7,7 +7,6 @@ app instance gets its own schema there (dropped afterwards).
 from __future__ import annotations
 
 import pytest
-import requests
 
 # A bench the workflow test modules load as a plugin: its asserts are pytest's too.
 pytest.register_assert_rewrite("tests.support.workflow")
@@ -15,6 +14,7 @@ pytest.register_assert_rewrite("tests.support.workflow")
 from tests.support import legs  # noqa: E402
 from tests.support.apps import dispose, make_idp, make_portal, running_apps  # noqa: E402
 from tests.support.databases import PG_URL, on_postgres  # noqa: E402
+from tests.support.switches import MockControl  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -79,23 +79,7 @@ def live(tmp_path_factory):
 @pytest.fixture
 def idp_control(live):
     """Misbehaviour switches and the call record of the live provider, reset around a test."""
-    control = IdpControl(live.idp_url)
+    control = MockControl(live.idp_url)
     control.reset()
     yield control
     control.reset()
-
-
-class IdpControl:
-    def __init__(self, idp_url: str) -> None:
-        self.url = idp_url
-
-    def switch(self, *names: str) -> None:
-        resp = requests.put(self.url + "/test/switches", json={"active": list(names)}, timeout=5)
-        resp.raise_for_status()
-
-    def calls(self) -> list[dict]:
-        return requests.get(self.url + "/test/calls", timeout=5).json()["calls"]
-
-    def reset(self) -> None:
-        self.switch()
-        requests.delete(self.url + "/test/calls", timeout=5).raise_for_status()

@@ -28,7 +28,7 @@ from tests.support.e2e import (
     file_online,
     pay_online,
 )
-from tests.support.payment import PaymentControl
+from tests.support.switches import MockControl
 
 NGA = "Bùi Thị Nga"  # the certified copy of the existing journeys
 UNPAID = Filing(
@@ -44,7 +44,7 @@ AMOUNT = "4.000 đồng"  # 1 page × 2.000 đồng × 2 copies
 @pytest.fixture
 def gateway(live):
     """The live gateway's misbehaviour switches, off again after the test."""
-    control = PaymentControl(live.payment_url)
+    control = MockControl(live.payment_url)
     control.reset()
     yield control
     control.reset()

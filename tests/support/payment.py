@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-import requests
-
 import payment_mock
 from common.payment_signature import signed
 from payment_mock.config import TestConfig
@@ -193,22 +191,3 @@ class Merchant:
         if method:
             form["method"] = method
         return self.client.post(path, data=form)
-
-
-class PaymentControl:
-    """The live gateway's misbehaviour switches and call record, over HTTP (as the
-    provider's IdpControl in tests/conftest.py)."""
-
-    def __init__(self, payment_url: str) -> None:
-        self.url = payment_url
-
-    def switch(self, *names: str) -> None:
-        resp = requests.put(self.url + "/test/switches", json={"active": list(names)}, timeout=5)
-        resp.raise_for_status()
-
-    def calls(self) -> list[dict]:
-        return requests.get(self.url + "/test/calls", timeout=5).json()["calls"]
-
-    def reset(self) -> None:
-        self.switch()
-        requests.delete(self.url + "/test/calls", timeout=5).raise_for_status()
